@@ -112,7 +112,9 @@ def _read_file(path: Path) -> dict[str, Any]:
         expected = _FILE_KEYS.get(key)
         if expected is None:
             known = ", ".join(sorted(_FILE_KEYS))
-            raise ConfigError(f"The settings file {path} has an unknown key {key!r}; known: {known}.")
+            raise ConfigError(
+                f"The settings file {path} has an unknown key {key!r}; known: {known}."
+            )
         if not isinstance(value, expected):
             raise ConfigError(
                 f"The settings file {path}: {key} must be a {expected.__name__}, "

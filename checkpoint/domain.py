@@ -6,10 +6,10 @@ Chinese or English label of a disposition, role or vehicle type itself.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class _Labelled(str, Enum):
+class _Labelled(StrEnum):
     """A string enum whose members carry a Simplified Chinese and an English label."""
 
     zh: str
@@ -25,9 +25,6 @@ class _Labelled(str, Enum):
     def label(self, lang: str = "zh_CN") -> str:
         """The display name in ``lang`` (``zh_CN`` or ``en``)."""
         return self.zh if lang.startswith("zh") else self.en
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class Disposition(_Labelled):

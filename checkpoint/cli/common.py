@@ -1,13 +1,20 @@
-"""Flags and helpers shared by subcommands: ``--db`` and turning flags into settings."""
+"""Flags and helpers shared by subcommands: ``--db``, settings from flags, opening the database."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from checkpoint.config import Settings, load_settings
+from checkpoint.db import Database, open_database
+from checkpoint.models import Site
+from checkpoint.site import ensure_place
 
 
 def add_db_flag(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +31,26 @@ def add_db_flag(parser: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings with this command's flags applied on top of file and environment."""
     return load_settings(db_url=getattr(args, "db", None))
+
+
+def open_db(settings: Settings) -> Database:
+    """The configured database, created or migrated to the current schema."""
+    if settings.db_url is None:
+        settings.ensure_data_dir()
+    return open_database(settings.database_url)
+
+
+@contextmanager
+def site_session(args: argparse.Namespace) -> Iterator[tuple[Settings, Session, Site]]:
+    """Settings, a committing session and this installation's site, for one command."""
+    settings = settings_from(args)
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            place = ensure_place(session, settings)
+            yield settings, session, place.site
+    finally:
+        db.dispose()
 
 
 def print_json(obj: Any) -> None:

@@ -1,0 +1,267 @@
+"""Database connection handling: engines for SQLite and PostgreSQL, sessions, migrations.
+
+SQLite is the embedded default (WAL, foreign keys, busy timeout); any
+``postgresql+psycopg://`` URL works the same way. Schema changes go through the Alembic
+migrations shipped in ``checkpoint/migrations``; an SQLite file is copied aside before it is
+migrated. Every failure reaches the person as a :class:`StorageError` in one sentence.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from checkpoint.errors import StorageError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+SUPPORTED_DRIVERS = ("sqlite", "postgresql+psycopg")
+
+
+def check_url(url: str) -> None:
+    """Raise StorageError unless ``url`` is a database URL this program can use."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StorageError(
+            f"{url!r} is not a database URL; use sqlite:///PATH or "
+            "postgresql+psycopg://user:password@host/dbname."
+        ) from exc
+    driver = parsed.drivername
+    if driver == "postgresql":
+        raise StorageError(
+            "Use the psycopg 3 driver for PostgreSQL: postgresql+psycopg://user@host/dbname."
+        )
+    if driver not in SUPPORTED_DRIVERS:
+        raise StorageError(
+            f"Database type {driver!r} is not supported; use sqlite:///PATH or "
+            "postgresql+psycopg://user@host/dbname."
+        )
+    if driver == "sqlite" and not parsed.database:
+        raise StorageError("An SQLite URL needs a file path: sqlite:///C:/path/checkpoint.db.")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.drivername != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    check_url(url)
+    path = _sqlite_file(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot create the folder for the database {path}: {exc.strerror or exc}."
+            ) from exc
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_pre_ping=False,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """A one-sentence description of a database failure, without credentials."""
+    safe = make_url(url).render_as_string(hide_password=True)
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    lowered = text.lower()
+    if "database is locked" in lowered:
+        return f"The database {safe} is locked by another program; try again in a moment."
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"The database {safe} is read-only; check the file's permissions."
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return f"The database {safe} is full (disk or size limit); free space and retry."
+    if "unable to open database" in lowered:
+        return f"The database file for {safe} cannot be opened; check the path and permissions."
+    if (
+        "connection refused" in lowered
+        or "could not connect" in lowered
+        or ("connection" in lowered and "failed" in lowered)
+    ):
+        return f"The database server for {safe} cannot be reached ({text})."
+    if "does not exist" in lowered and "database" in lowered:
+        return f"The database in {safe} does not exist; create it first ({text})."
+    if "password authentication failed" in lowered:
+        return f"The database server rejected the user or password for {safe}."
+    return f"Database error on {safe}: {text}"
+
+
+class Database:
+    """One engine and its session factory. Sessions commit or roll back as a unit."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, fit for a status bar."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error.
+
+        Database failures come out as StorageError with a plain sentence.
+        """
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except (OperationalError, DBAPIError) as exc:
+            session.rollback()
+            raise StorageError(describe_error(exc, self.url)) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def check(self) -> None:
+        """Open a connection once; StorageError if the database cannot be reached."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as exc:
+            raise StorageError(describe_error(exc, self.url)) from exc
+
+    def dispose(self) -> None:
+        """Close pooled connections (before a file copy or at exit)."""
+        self.engine.dispose()
+
+
+def _alembic_config(db: Database) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = db.engine
+    return cfg
+
+
+def current_revision(db: Database) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        with db.engine.connect() as conn:
+            rev: str | None = MigrationContext.configure(conn).get_current_revision()
+            return rev
+    except SQLAlchemyError as exc:
+        raise StorageError(describe_error(exc, db.url)) from exc
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this version of the program."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def _backup_sqlite(db: Database, from_rev: str) -> Path | None:
+    path = _sqlite_file(db.url)
+    if path is None or not path.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.before-{from_rev}-{stamp}{path.suffix}")
+    db.dispose()
+    # The backup API copies a consistent snapshot even with a WAL file beside the database.
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
+    """Migrate to head. Returns (from revision, to revision, backup file or None)."""
+    from alembic import command
+
+    db.check()
+    before = current_revision(db)
+    head = head_revision()
+    backup = None
+    if before is not None and before != head:
+        try:
+            backup = _backup_sqlite(db, before)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"Could not back up the database before migrating: {exc}.") from exc
+    if before == head:
+        return before, head, None
+    if before is None and _has_foreign_tables(db):
+        raise StorageError(
+            f"The database {db.safe_url} already holds tables that are not Checkpoint Desk's; "
+            "use an empty database."
+        )
+    try:
+        command.upgrade(_alembic_config(db), "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(describe_error(exc, db.url)) from exc
+    return before, head, backup
+
+
+def _has_foreign_tables(db: Database) -> bool:
+    names = set(inspect(db.engine).get_table_names())
+    names.discard("alembic_version")
+    return bool(names)
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """Open ``url``, migrating it to head first when ``migrate`` is set."""
+    db = Database(url)
+    if migrate:
+        upgrade(db)
+    else:
+        db.check()
+        if current_revision(db) != head_revision():
+            raise StorageError(
+                f"The database {db.safe_url} is not initialised or is out of date; "
+                "run `checkpoint init` first."
+            )
+    return db

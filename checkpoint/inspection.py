@@ -1,0 +1,286 @@
+"""The four-step routine for one vehicle (四步法): guide → verify → record → divert.
+
+Each step is its own transaction: when a method returns, the step is in the database, so a
+crash after the screen said "saved" loses nothing. An inspection always belongs to exactly one
+shift: the open shift whose window holds the moment the vehicle was guided in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from checkpoint.db import Database
+from checkpoint.domain import CodeColour, Disposition, Occupant, Step, VehicleType, Verdict
+from checkpoint.errors import CheckpointError, ShiftError
+from checkpoint.models import (
+    CredentialScan,
+    Inspection,
+    PersonCheck,
+    Shift,
+    StaffMember,
+    utcnow,
+)
+
+
+class InspectionError(CheckpointError):
+    """A step that cannot be taken now (wrong order, finished inspection, missing reason)."""
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """What is kept of one QR scan: statuses and a fingerprint, never the raw payload."""
+
+    format: str
+    kind: str | None
+    issuer: str | None
+    signature: str
+    validity: str
+    fingerprint: str
+    demo: bool = False
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """One driver or passenger's findings and the rules' verdict on them."""
+
+    occupant: Occupant
+    verdict: Verdict
+    disposition: Disposition
+    reasons: tuple[dict[str, str], ...] = ()
+    report_to_community: bool = False
+    code_colour: CodeColour | None = None
+    temperature: float | None = None
+    findings: dict[str, Any] = field(default_factory=dict)
+    name_masked: str | None = None
+    id_hash: str | None = None
+    id_masked: str | None = None
+    manual: bool = False
+    scans: tuple[ScanRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """Published after a step is committed: which inspection, which step, who, when."""
+
+    inspection_id: uuid.UUID
+    step: Step
+    staff_id: uuid.UUID
+    at: datetime
+
+
+Listener = Callable[[StepEvent], None]
+
+
+class InspectionDesk:
+    """Records each step of each vehicle, committing before it returns."""
+
+    def __init__(self, db: Database, lane_id: uuid.UUID, *, demo: bool = False) -> None:
+        self.db = db
+        self.lane_id = lane_id
+        self.demo = demo
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` after every committed step (the UI adapts it to a Qt signal)."""
+        self._listeners.append(listener)
+
+    def _publish(self, event: StepEvent) -> None:
+        for listener in self._listeners:
+            listener(event)
+
+    def guide(
+        self,
+        shift_id: uuid.UUID,
+        *,
+        plate: str,
+        vehicle_type: VehicleType,
+        people_count: int,
+        staff: StaffMember,
+        origin: str | None = None,
+        destination: str | None = None,
+        at: datetime | None = None,
+    ) -> uuid.UUID:
+        """Step 1: a vehicle is waved into the lane. Returns the new inspection's id."""
+        at = at or utcnow()
+        if people_count < 1:
+            raise InspectionError("A vehicle carries at least one person (the driver).")
+        with self.db.session() as s:
+            shift = s.get(Shift, shift_id)
+            if shift is None:
+                raise ShiftError("That shift does not exist.")
+            if shift.closed_at is not None:
+                raise ShiftError("That shift is closed; open the current shift first.")
+            if not shift.starts_at <= at < shift.ends_at:
+                raise ShiftError(
+                    f"{at.isoformat()} lies outside shift {shift.duty_date} #{shift.slot_number}; "
+                    "the current shift must be opened first."
+                )
+            row = Inspection(
+                shift_id=shift.id,
+                lane_id=self.lane_id,
+                plate=plate,
+                vehicle_type=vehicle_type.value,
+                people_count=people_count,
+                origin=origin,
+                destination=destination,
+                created_at=at,
+                guide_at=at,
+                guide_by_id=staff.id,
+                step=Step.VERIFY.value,
+                demo=self.demo,
+            )
+            s.add(row)
+            s.flush()
+            new_id = row.id
+        self._publish(StepEvent(new_id, Step.GUIDE, staff.id, at))
+        return new_id
+
+    def add_person(
+        self, inspection_id: uuid.UUID, entry: PersonEntry, *, at: datetime | None = None
+    ) -> uuid.UUID:
+        """During verify: one more person checked, with their scans. Returns the person's id."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            insp = self._open(s, inspection_id, Step.VERIFY)
+            seq = len(insp.people) + 1
+            person = PersonCheck(
+                inspection_id=insp.id,
+                seq=seq,
+                occupant=entry.occupant.value,
+                name_masked=entry.name_masked,
+                id_hash=entry.id_hash,
+                id_masked=entry.id_masked,
+                code_colour=entry.code_colour.value if entry.code_colour else None,
+                temperature=entry.temperature,
+                findings=dict(entry.findings),
+                verdict=entry.verdict.value,
+                reasons=[dict(r) for r in entry.reasons],
+                disposition=entry.disposition.value,
+                report_to_community=entry.report_to_community,
+                manual=entry.manual,
+                created_at=at,
+            )
+            insp.people.append(person)
+            s.flush()
+            for scan in entry.scans:
+                s.add(_scan_row(insp.id, person.id, scan, at))
+            person_id = person.id
+        return person_id
+
+    def finish_verify(
+        self,
+        inspection_id: uuid.UUID,
+        *,
+        suggested: Disposition,
+        reasons: Sequence[dict[str, str]],
+        report_to_community: bool,
+        policy_version: str,
+        staff: StaffMember,
+        at: datetime | None = None,
+    ) -> None:
+        """Step 2 done: the vehicle's suggested disposition (most severe of its people)."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            insp = self._open(s, inspection_id, Step.VERIFY)
+            if not insp.people:
+                raise InspectionError("Check at least the driver before finishing verification.")
+            insp.suggested_disposition = suggested.value
+            insp.reasons = [dict(r) for r in reasons]
+            insp.report_to_community = report_to_community
+            insp.policy_version = policy_version
+            insp.verify_at = at
+            insp.verify_by_id = staff.id
+            insp.step = Step.RECORD.value
+        self._publish(StepEvent(inspection_id, Step.VERIFY, staff.id, at))
+
+    def record(
+        self, inspection_id: uuid.UUID, *, staff: StaffMember, at: datetime | None = None
+    ) -> None:
+        """Step 3: the recorder confirms the ledger entry (工作台账)."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            insp = self._open(s, inspection_id, Step.RECORD)
+            insp.record_at = at
+            insp.record_by_id = staff.id
+            insp.step = Step.DIVERT.value
+        self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
+
+    def divert(
+        self,
+        inspection_id: uuid.UUID,
+        disposition: Disposition,
+        *,
+        staff: StaffMember,
+        override_reason: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Step 4: where the vehicle goes. Differing from the suggestion needs a reason."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            insp = self._open(s, inspection_id, Step.DIVERT)
+            overridden = insp.suggested_disposition != disposition.value
+            reason = (override_reason or "").strip()
+            if overridden and not reason:
+                suggested = Disposition(insp.suggested_disposition or "release")
+                raise InspectionError(
+                    f"Choosing {disposition.zh} instead of the suggested {suggested.zh} "
+                    "needs a reason."
+                )
+            insp.final_disposition = disposition.value
+            insp.override_reason = reason if overridden else None
+            insp.divert_at = at
+            insp.divert_by_id = staff.id
+            insp.status = "done"
+        self._publish(StepEvent(inspection_id, Step.DIVERT, staff.id, at))
+
+    def unfinished(self, shift_id: uuid.UUID) -> Inspection | None:
+        """This lane's inspection left open in ``shift_id`` (resume after a restart)."""
+        with self.db.session() as s:
+            return s.scalars(
+                select(Inspection)
+                .where(
+                    Inspection.shift_id == shift_id,
+                    Inspection.lane_id == self.lane_id,
+                    Inspection.status == "open",
+                )
+                .order_by(Inspection.created_at.desc())
+            ).first()
+
+    @staticmethod
+    def _open(s: Any, inspection_id: uuid.UUID, step: Step) -> Inspection:
+        insp: Inspection | None = s.get(Inspection, inspection_id)
+        if insp is None:
+            raise InspectionError("That inspection does not exist.")
+        if insp.status != "open":
+            raise InspectionError("That inspection is already finished.")
+        if insp.step != step.value:
+            current = Step(insp.step)
+            raise InspectionError(
+                f"This vehicle is at step {current.zh} ({current.en}), not {step.zh} ({step.en})."
+            )
+        return insp
+
+
+def _scan_row(
+    inspection_id: uuid.UUID, person_id: uuid.UUID | None, scan: ScanRecord, at: datetime
+) -> CredentialScan:
+    return CredentialScan(
+        inspection_id=inspection_id,
+        person_check_id=person_id,
+        scanned_at=at,
+        format=scan.format,
+        kind=scan.kind,
+        issuer=scan.issuer,
+        signature=scan.signature,
+        validity=scan.validity,
+        fingerprint=scan.fingerprint,
+        demo=scan.demo,
+        errors=list(scan.errors),
+    )

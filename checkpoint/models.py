@@ -1,0 +1,307 @@
+"""The ORM model: sites, lanes, staff, the rota, inspections and what they found, the audit trail.
+
+Records that lanes may later merge (shifts, inspections, person checks, scans) have UUID keys.
+Timestamps are stored as UTC and come back timezone-aware. No raw QR payload or full ID
+number is stored: a credential is kept as its status and a fingerprint, an ID as a keyed hash
+and a masked display form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and returned timezone-aware (UTC) on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; attach a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Site(Base):
+    """A checkpoint (卡口), e.g. 杭千高速寿昌出口."""
+
+    __tablename__ = "site"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lanes: Mapped[list[Lane]] = relationship(back_populates="site")
+
+
+class Lane(Base):
+    """An inspection lane (车道) of a site; one laptop each."""
+
+    __tablename__ = "lane"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    site: Mapped[Site] = relationship(back_populates="lanes")
+
+
+class StaffMember(Base):
+    """A person on the team, with their usual role (see domain.Role)."""
+
+    __tablename__ = "staff_member"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))
+    secret_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ShiftPlan(Base):
+    """A rota: how the day is cut into shifts. Plans are data; one is active per site."""
+
+    __tablename__ = "shift_plan"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    slots: Mapped[list[ShiftSlot]] = relationship(
+        back_populates="plan", order_by="ShiftSlot.number", cascade="all, delete-orphan"
+    )
+
+
+class ShiftSlot(Base):
+    """One shift of a plan: number 1..n, names, local start time and length."""
+
+    __tablename__ = "shift_slot"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shift_plan.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(20))
+    name_en: Mapped[str] = mapped_column(String(30))
+    start_minute: Mapped[int] = mapped_column(Integer)
+    length_minutes: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[ShiftPlan] = relationship(back_populates="slots")
+
+
+class Shift(Base):
+    """A concrete shift: a slot on a duty date, opened by its leader and closed at handover."""
+
+    __tablename__ = "shift"
+    __table_args__ = (UniqueConstraint("site_id", "duty_date", "slot_number"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    slot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shift_slot.id"))
+    duty_date: Mapped[date] = mapped_column(Date)
+    slot_number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    leader_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    handover_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    handover_note: Mapped[str | None] = mapped_column(Text)
+    open_issues: Mapped[str | None] = mapped_column(Text)
+    slot: Mapped[ShiftSlot] = relationship()
+    leader: Mapped[StaffMember] = relationship(foreign_keys=[leader_id])
+    handover_to: Mapped[StaffMember | None] = relationship(foreign_keys=[handover_to_id])
+    roster: Mapped[list[ShiftRosterEntry]] = relationship(
+        back_populates="shift", cascade="all, delete-orphan"
+    )
+
+
+class ShiftRosterEntry(Base):
+    """Who worked which role on a shift."""
+
+    __tablename__ = "shift_roster"
+    __table_args__ = (UniqueConstraint("shift_id", "staff_id", "role"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shift.id"))
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    shift: Mapped[Shift] = relationship(back_populates="roster")
+    staff: Mapped[StaffMember] = relationship()
+
+
+class Inspection(Base):
+    """One vehicle through guide → verify → record → divert, with who did each step and when."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (
+        Index("ix_inspection_shift_created", "shift_id", "created_at"),
+        Index("ix_inspection_created", "created_at"),
+        Index("ix_inspection_plate", "plate"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shift.id"))
+    lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    step: Mapped[str] = mapped_column(String(10), default="guide")
+    plate: Mapped[str] = mapped_column(String(12))
+    vehicle_type: Mapped[str] = mapped_column(String(10))
+    people_count: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    destination: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    guide_at: Mapped[datetime | None] = mapped_column()
+    guide_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    verify_at: Mapped[datetime | None] = mapped_column()
+    verify_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    record_at: Mapped[datetime | None] = mapped_column()
+    record_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    divert_at: Mapped[datetime | None] = mapped_column()
+    divert_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    suggested_disposition: Mapped[str | None] = mapped_column(String(20))
+    final_disposition: Mapped[str | None] = mapped_column(String(20))
+    report_to_community: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    policy_version: Mapped[str | None] = mapped_column(String(60))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    people: Mapped[list[PersonCheck]] = relationship(
+        back_populates="inspection", order_by="PersonCheck.seq", cascade="all, delete-orphan"
+    )
+    shift: Mapped[Shift] = relationship()
+
+
+class PersonCheck(Base):
+    """One driver or passenger (司乘人员) of an inspection: findings, verdict, reasons."""
+
+    __tablename__ = "person_check"
+    __table_args__ = (UniqueConstraint("inspection_id", "seq"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    occupant: Mapped[str] = mapped_column(String(10))
+    name_masked: Mapped[str | None] = mapped_column(String(30))
+    id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    id_masked: Mapped[str | None] = mapped_column(String(30))
+    code_colour: Mapped[str | None] = mapped_column(String(10))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    findings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    verdict: Mapped[str | None] = mapped_column(String(10))
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    report_to_community: Mapped[bool] = mapped_column(Boolean, default=False)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    inspection: Mapped[Inspection] = relationship(back_populates="people")
+
+
+class CredentialScan(Base):
+    """A QR code read during verify: its status and fingerprint, not its personal payload."""
+
+    __tablename__ = "credential_scan"
+    __table_args__ = (Index("ix_credential_scan_fp_at", "fingerprint", "scanned_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE")
+    )
+    person_check_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person_check.id", ondelete="SET NULL")
+    )
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    format: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    signature: Mapped[str] = mapped_column(String(20))
+    validity: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    # Relationships also tell the unit of work to insert the parents first.
+    inspection: Mapped[Inspection] = relationship()
+    person: Mapped[PersonCheck | None] = relationship()
+
+
+class Correction(Base):
+    """A recorder's correction of a saved field: old and new value, who and why."""
+
+    __tablename__ = "correction"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE")
+    )
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    inspection: Mapped[Inspection] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what, when. Events are hash-chained per site (prev_hash → hash)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("site_id", "seq"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

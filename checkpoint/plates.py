@@ -1,0 +1,72 @@
+"""Chinese licence plates (车牌): normalise and validate ordinary, new-energy and trailer plates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from checkpoint.config import PROVINCES
+from checkpoint.errors import CheckpointError
+
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O are never used
+PLATE_ALNUM = PLATE_LETTERS + "0123456789"
+_SUFFIX = "挂学警港澳"
+
+_ORDINARY = re.compile(
+    rf"^[{PROVINCES}][{PLATE_LETTERS}][{PLATE_ALNUM}]{{4}}[{PLATE_ALNUM}{_SUFFIX}]$"
+)
+_SMALL_NEW_ENERGY = re.compile(
+    rf"^[{PROVINCES}][{PLATE_LETTERS}][DABCEFGHJK][{PLATE_ALNUM}]\d{{4}}$"
+)
+_LARGE_NEW_ENERGY = re.compile(rf"^[{PROVINCES}][{PLATE_LETTERS}]\d{{5}}[DF]$")
+
+
+class PlateError(CheckpointError):
+    """A plate that is not a valid Chinese plate, with what is wrong."""
+
+
+class PlateKind(StrEnum):
+    """Which plate pattern matched."""
+
+    ORDINARY = "ordinary"
+    TRAILER = "trailer"
+    NEW_ENERGY = "new_energy"
+
+
+@dataclass(frozen=True)
+class Plate:
+    """A validated plate: its normalised text, province abbreviation and kind."""
+
+    text: str
+    province: str
+    kind: PlateKind
+
+
+def normalise(text: str) -> str:
+    """Upper-case, without spaces, separator dots (·, •, .) or hyphens."""
+    return re.sub(r"[\s·•.\-]", "", text).upper()
+
+
+def parse_plate(text: str) -> Plate:
+    """Validate ``text``; PlateError says what is wrong (province, I/O letters, length)."""
+    plate = normalise(text)
+    if not plate:
+        raise PlateError("Enter the plate number.")
+    if plate[0] not in PROVINCES:
+        raise PlateError(f"{plate!r} does not start with a province abbreviation such as 浙.")
+    if "I" in plate or "O" in plate:
+        raise PlateError(f"{plate!r}: plates never use the letters I or O (use 1 or 0).")
+    if len(plate) == 8:
+        if _SMALL_NEW_ENERGY.match(plate) or _LARGE_NEW_ENERGY.match(plate):
+            return Plate(plate, plate[0], PlateKind.NEW_ENERGY)
+        raise PlateError(f"{plate!r} is 8 characters but not a valid new-energy plate.")
+    if len(plate) == 7 and _ORDINARY.match(plate):
+        kind = PlateKind.TRAILER if plate.endswith("挂") else PlateKind.ORDINARY
+        return Plate(plate, plate[0], kind)
+    raise PlateError(f"{plate!r} is not a valid plate (e.g. 浙A12345 or 浙AD12345).")
+
+
+def province_of(plate: str) -> str | None:
+    """The province abbreviation a stored plate starts with, or None."""
+    return plate[0] if plate and plate[0] in PROVINCES else None

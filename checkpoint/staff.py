@@ -1,0 +1,49 @@
+"""The team: staff members with their usual role (see domain.Role)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkpoint.domain import Role
+from checkpoint.errors import CheckpointError
+from checkpoint.models import Site, StaffMember
+
+
+class StaffError(CheckpointError):
+    """A staff operation that cannot be done (duplicate name, unknown person)."""
+
+
+def add_staff(session: Session, site: Site, name: str, role: Role) -> StaffMember:
+    """Add ``name`` with ``role``; StaffError if the name is taken at this site."""
+    name = name.strip()
+    if not name:
+        raise StaffError("A staff member needs a name.")
+    if find_staff(session, site, name) is not None:
+        raise StaffError(f"There is already a staff member called {name!r}.")
+    member = StaffMember(site_id=site.id, name=name, role=role.value)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def find_staff(session: Session, site: Site, name: str) -> StaffMember | None:
+    """The staff member called ``name`` at ``site``, if any."""
+    return session.scalars(
+        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
+    ).first()
+
+
+def get_staff(session: Session, site: Site, name: str) -> StaffMember:
+    """The staff member called ``name``; StaffError naming them if there is none."""
+    member = find_staff(session, site, name)
+    if member is None:
+        raise StaffError(f"No staff member called {name!r}; add them with `checkpoint staff add`.")
+    return member
+
+
+def list_staff(session: Session, site: Site) -> list[StaffMember]:
+    """Everyone at ``site``, by role then name."""
+    order = {r.value: i for i, r in enumerate(Role)}
+    rows = session.scalars(select(StaffMember).where(StaffMember.site_id == site.id)).all()
+    return sorted(rows, key=lambda m: (order.get(m.role, 99), m.name))
