@@ -1,0 +1,406 @@
+"""QR decoders behind one interface, and the cascade the checkpoint uses.
+
+Backends (measured on ../shared/data/qr-samples, see docs/scanning.md):
+
+- ``zxing``: zxing-cpp, restricted to QR Model 1/2 (Micro QR gave false reads inside damaged
+  codes) in plain text mode (otherwise control characters come back as ``<SOH>``). Fast, best.
+- ``zbar``: zbar through pyzbar's bindings, in binary mode so Chinese UTF-8 comes out right.
+- ``opencv``: OpenCV's QRCodeDetector; slowest, last resort.
+- ``auto``: :class:`CascadeDecoder`, zxing first and the heavier paths only when needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar, runtime_checkable
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from scanners import _zbar
+from scanners.codes import (
+    BackendUnavailable,
+    DecodedCode,
+    DecodeResult,
+    ImageReadError,
+    Quad,
+    ScanError,
+    quad,
+    repair_sjis_mojibake,
+    text_from_bytes,
+)
+
+BACKENDS = ("auto", "zxing", "zbar", "opencv")
+
+_T = TypeVar("_T")
+
+_QR_FORMATS = zxingcpp.BarcodeFormats([zxingcpp.QRCodeModel1, zxingcpp.QRCodeModel2])
+
+
+@runtime_checkable
+class Decoder(Protocol):
+    """Finds every QR code in one image (BGR, BGRA or 8-bit grey numpy array)."""
+
+    name: str
+
+    def decode(self, image: np.ndarray) -> DecodeResult:
+        """All codes found, with the time taken."""
+        ...
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """8-bit single-channel view or copy of a BGR/BGRA/grey image."""
+    if image.ndim == 2:
+        grey = image
+    elif image.ndim == 3 and image.shape[2] == 3:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    elif image.ndim == 3 and image.shape[2] == 1:
+        grey = image[:, :, 0]
+    else:
+        raise ValueError(f"not an image array: shape {image.shape}")
+    if grey.dtype != np.uint8:
+        top = max(float(grey.max()), 1.0)
+        grey = (grey.astype(np.float32) * (255.0 / top)).astype(np.uint8)
+    return np.ascontiguousarray(grey)
+
+
+def _timed(fn: Callable[[np.ndarray], list[DecodedCode]], image: np.ndarray) -> DecodeResult:
+    t0 = time.perf_counter()
+    codes = fn(to_grey(image))
+    return DecodeResult(codes=codes, ms=(time.perf_counter() - t0) * 1000.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A symbol zxing located but could not decode (checksum or format error)."""
+
+    points: Quad
+
+
+def _zxing_points(pos: zxingcpp.Position) -> Quad:
+    return quad(
+        [(p.x, p.y) for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)]
+    )
+
+
+def _zxing_read(
+    grey: np.ndarray,
+    *,
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
+    try_invert: bool = True,
+    try_downscale: bool = True,
+    name: str = "zxing",
+) -> tuple[list[DecodedCode], list[_Candidate]]:
+    found: list[DecodedCode] = []
+    failed: list[_Candidate] = []
+    for bc in zxingcpp.read_barcodes(
+        grey,
+        formats=_QR_FORMATS,
+        text_mode=zxingcpp.TextMode.Plain,
+        binarizer=binarizer,
+        try_invert=try_invert,
+        try_downscale=try_downscale,
+        return_errors=True,
+    ):
+        points = _zxing_points(bc.position)
+        if bc.valid:
+            found.append(
+                DecodedCode(text=bc.text, raw=bytes(bc.bytes), points=points, backend=name)
+            )
+        else:
+            failed.append(_Candidate(points))
+    return found, failed
+
+
+class ZxingDecoder:
+    """zxing-cpp: QR Model 1/2 only, plain text, inverted and downscaled variants tried."""
+
+    def __init__(
+        self,
+        binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
+        name: str = "zxing",
+    ) -> None:
+        self.binarizer = binarizer
+        self.name = name
+
+    def codes(self, grey: np.ndarray) -> list[DecodedCode]:
+        """Codes in an 8-bit grey image."""
+        return _zxing_read(grey, binarizer=self.binarizer, name=self.name)[0]
+
+    def decode(self, image: np.ndarray) -> DecodeResult:
+        return _timed(self.codes, image)
+
+
+def _zbar_corners(points: Sequence[tuple[float, float]]) -> Quad:
+    """zbar lists a QR's corners as top-left, bottom-left, bottom-right, top-right."""
+    if len(points) == 4:
+        return quad([points[0], points[3], points[2], points[1]])
+    # Not a plain quadrilateral: report its bounding box (clockwise from top-left).
+    xs = [p[0] for p in points] or [0.0]
+    ys = [p[1] for p in points] or [0.0]
+    return quad([(min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))])
+
+
+class ZbarDecoder:
+    """zbar via pyzbar in binary mode; charset chosen by us (UTF-8 first), so Chinese is right."""
+
+    def __init__(self, name: str = "zbar", invert: bool = False) -> None:
+        _zbar.lib()  # fail now, with a clear message, when the library is missing
+        self.name = name
+        self.invert = invert
+
+    def codes(self, grey: np.ndarray) -> list[DecodedCode]:
+        """Codes in an 8-bit grey image."""
+        found = []
+        for sym in _zbar.scan(grey, invert=self.invert):
+            text = text_from_bytes(sym.data) if sym.raw else repair_sjis_mojibake(
+                sym.data.decode("utf-8", errors="replace")
+            )
+            raw = sym.data if sym.raw else text.encode("utf-8")
+            found.append(DecodedCode(text=text, raw=raw, points=_zbar_corners(sym.points),
+                                     backend=self.name))
+        return found
+
+    def decode(self, image: np.ndarray) -> DecodeResult:
+        return _timed(self.codes, image)
+
+
+class OpenCvDecoder:
+    """OpenCV's QRCodeDetector (or the ArUco-based one), reading raw bytes."""
+
+    def __init__(self, aruco: bool = False, name: str = "opencv") -> None:
+        self.name = name
+        self._detector: cv2.QRCodeDetector | cv2.QRCodeDetectorAruco = (
+            cv2.QRCodeDetectorAruco() if aruco else cv2.QRCodeDetector()
+        )
+
+    def codes(self, grey: np.ndarray) -> list[DecodedCode]:
+        """Codes in an 8-bit grey image."""
+        try:
+            ok, payloads, points, _ = self._detector.detectAndDecodeBytesMulti(grey)
+        except cv2.error:
+            return []
+        if not ok or points is None:
+            return []
+        found = []
+        for data, pts in zip(payloads, points, strict=False):
+            if not data:  # located but not decoded
+                continue
+            raw = bytes(data)
+            found.append(DecodedCode(text=text_from_bytes(raw), raw=raw, points=quad(pts),
+                                     backend=self.name))
+        return found
+
+    def decode(self, image: np.ndarray) -> DecodeResult:
+        return _timed(self.codes, image)
+
+
+def _merge(into: list[DecodedCode], new: Iterable[DecodedCode]) -> int:
+    """Append codes whose payload is not already present; returns how many were added."""
+    seen = {c.raw for c in into}
+    added = 0
+    for code in new:
+        if code.raw not in seen:
+            into.append(code)
+            seen.add(code.raw)
+            added += 1
+    return added
+
+
+def _covered(candidate: _Candidate, codes: Sequence[DecodedCode]) -> bool:
+    """Whether a decoded code lies where zxing located the failed candidate."""
+    xs = [p[0] for p in candidate.points]
+    ys = [p[1] for p in candidate.points]
+    for code in codes:
+        cx, cy = code.center()
+        if min(xs) <= cx <= max(xs) and min(ys) <= cy <= max(ys):
+            return True
+    return False
+
+
+class CascadeDecoder:
+    """zxing first; heavier paths only for what the cheap path could not read.
+
+    1. zxing-cpp (local-average binariser, inverted and downscaled variants). Besides the codes it
+       reads, it reports symbols it located but could not decode.
+    2. For each located-but-unread symbol: crop it, upscale so modules are several pixels wide,
+       thicken the dark modules (erode) and try zxing again, then zbar on a lightly blurred crop
+       (fabric prints and screen moiré).
+    3. Only if the frame still yielded nothing: zxing with the global-histogram binariser (codes
+       with image texture inside the modules), then zbar on the whole frame, then OpenCV.
+
+    ``budget_ms`` (live video) skips a further stage when its running cost estimate would
+    overrun the budget; the next frame gets another chance anyway. ``None`` (files) runs all.
+    """
+
+    name = "auto"
+
+    def __init__(self, budget_ms: float | None = None, *, use_zbar: bool = True,
+                 use_opencv: bool = True) -> None:
+        self.budget_ms = budget_ms
+        self._zbar: ZbarDecoder | None = None
+        if use_zbar:
+            try:
+                self._zbar = ZbarDecoder(name="zbar")
+            except BackendUnavailable:
+                self._zbar = None  # the cascade works without it, a little less well
+        self._opencv = OpenCvDecoder(name="opencv") if use_opencv else None
+        self._cost_ms: dict[str, float] = {}
+
+    # -- stage helpers -------------------------------------------------------------------------
+
+    def _affordable(self, stage: str, t0: float) -> bool:
+        if self.budget_ms is None:
+            return True
+        elapsed = (time.perf_counter() - t0) * 1000.0
+        return elapsed + self._cost_ms.get(stage, 0.0) <= self.budget_ms
+
+    def _run(self, stage: str, fn: Callable[[], _T]) -> _T:
+        t = time.perf_counter()
+        out = fn()
+        ms = (time.perf_counter() - t) * 1000.0
+        prev = self._cost_ms.get(stage)
+        # Running estimate that follows a cost rise at once and forgets a spike slowly.
+        self._cost_ms[stage] = ms if prev is None else max(ms, 0.8 * prev + 0.2 * ms)
+        return out
+
+    def _rescue(self, grey: np.ndarray, cand: _Candidate) -> list[DecodedCode]:
+        """Try the heavy variants on one located-but-unread symbol."""
+        h, w = grey.shape
+        xs = [p[0] for p in cand.points]
+        ys = [p[1] for p in cand.points]
+        side = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+        margin = 0.35 * side  # the local binariser needs the quiet zone's surroundings
+        x0 = max(int(min(xs) - margin), 0)
+        y0 = max(int(min(ys) - margin), 0)
+        x1 = min(math.ceil(max(xs) + margin), w)
+        y1 = min(math.ceil(max(ys) + margin), h)
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return []
+        crop = grey[y0:y1, x0:x1]
+        # Twice the size but at most ~900 px: enough pixels per module, bounded cost.
+        scale = min(2.0, 900.0 / max(crop.shape))
+        big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+        def back(codes: list[DecodedCode], s: float, name: str) -> list[DecodedCode]:
+            return [
+                DecodedCode(
+                    text=c.text, raw=c.raw, backend=name,
+                    points=quad([(x0 + x / s, y0 + y / s) for x, y in c.points]),
+                )
+                for c in codes
+            ]
+
+        eroded = cv2.erode(big, np.ones((3, 3), np.uint8))
+        codes = back(_zxing_read(eroded, name="zxing")[0], scale, "zxing")
+        if codes or self._zbar is None:
+            return codes
+        blurred = cv2.blur(crop, (3, 3))
+        codes = back(self._zbar.codes(blurred), 1.0, "zbar")
+        if codes:
+            return codes
+        return back(self._zbar.codes(big), scale, "zbar")
+
+    def _zxing_hist(self, grey: np.ndarray) -> list[DecodedCode]:
+        hist = zxingcpp.Binarizer.GlobalHistogram
+        found = _zxing_read(grey, binarizer=hist, try_downscale=False)[0]
+        if found:
+            return found
+        blurred = cv2.blur(grey, (3, 3))
+        return (_zxing_read(blurred, binarizer=hist)[0]
+                or _zxing_read(blurred, try_invert=False)[0])
+
+    # -- the cascade ---------------------------------------------------------------------------
+
+    def codes(self, grey: np.ndarray) -> list[DecodedCode]:
+        """Codes in an 8-bit grey image."""
+        t0 = time.perf_counter()
+        found, failed = self._run("zxing", lambda: _zxing_read(grey, name="zxing"))
+        for cand in failed:
+            if _covered(cand, found) or not self._affordable("rescue", t0):
+                continue
+            _merge(found, self._run("rescue", functools.partial(self._rescue, grey, cand)))
+        if found:
+            return found
+        if self._affordable("zxing-hist", t0):
+            # Global histogram: codes with picture texture inside the modules; a 3×3 blur first
+            # removes screen moiré and halftone dots.
+            found = self._run("zxing-hist", lambda: self._zxing_hist(grey))
+            if found:
+                return found
+        zbar = self._zbar
+        if zbar is not None and self._affordable("zbar", t0):
+            found = self._run("zbar", lambda: zbar.codes(grey))
+            if found:
+                return found
+        opencv = self._opencv
+        if opencv is not None and self._affordable("opencv", t0):
+            found = self._run("opencv", lambda: opencv.codes(grey))
+        return found
+
+    def decode(self, image: np.ndarray) -> DecodeResult:
+        return _timed(self.codes, image)
+
+
+def make_decoder(backend: str = "auto", *, budget_ms: float | None = None) -> Decoder:
+    """The decoder for a backend name (``auto``, ``zxing``, ``zbar``, ``opencv``)."""
+    if backend == "auto":
+        return CascadeDecoder(budget_ms=budget_ms)
+    if backend == "zxing":
+        return ZxingDecoder()
+    if backend == "zbar":
+        return ZbarDecoder()
+    if backend == "opencv":
+        return OpenCvDecoder()
+    raise ScanError(f"unknown decoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+_per_thread = threading.local()
+
+
+def _shared_decoder(backend: str) -> Decoder:
+    """One decoder per backend and thread (OpenCV's detector objects are not thread-safe)."""
+    decoders: dict[str, Decoder] | None = getattr(_per_thread, "decoders", None)
+    if decoders is None:
+        decoders = _per_thread.decoders = {}
+    decoder = decoders.get(backend)
+    if decoder is None:
+        decoder = decoders[backend] = make_decoder(backend)
+    return decoder
+
+
+def decode_frame(frame: np.ndarray, backend: str = "auto") -> DecodeResult:
+    """Every QR code in one image array (BGR, BGRA or grey)."""
+    return _shared_decoder(backend).decode(frame)
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """An image file as a BGR array; ImageReadError with a plain message when impossible."""
+    p = Path(path)
+    if not p.exists():
+        raise ImageReadError(f"image file not found: {p}")
+    if not p.is_file():
+        raise ImageReadError(f"not a file: {p}")
+    try:
+        data = np.fromfile(p, dtype=np.uint8)  # cv2.imread cannot open non-ASCII paths on Windows
+    except OSError as exc:
+        raise ImageReadError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise ImageReadError(f"not an image file OpenCV can read: {p}")
+    return image
+
+
+def decode_file(path: str | Path, backend: str = "auto") -> DecodeResult:
+    """Every QR code in an image file; raises ImageReadError for a missing or unreadable file."""
+    decoder = _shared_decoder(backend)  # an unknown backend fails before the file is read
+    return decoder.decode(read_image(path))

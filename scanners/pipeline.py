@@ -1,0 +1,395 @@
+"""The scan pipeline (扫码流水线): frames in, decoded codes and status out, nothing ever waits.
+
+- A capture thread reads the source as fast as it delivers and keeps only the newest frame (a
+  one-slot buffer), so the camera driver never queues stale pictures.
+- One decode worker takes the newest frame whenever it is free; frames that arrived meanwhile
+  are dropped, not queued, so decoding never falls behind the camera.
+- A payload seen again within ``dedupe_seconds`` of its last sighting is reported once: a phone
+  held up for ten seconds is one scan, not three hundred.
+- When the source fails the pipeline reports :class:`SourceLost`, reopens it with exponential
+  back-off and reports :class:`SourceBack`; callers (manual entry) are never blocked meanwhile.
+
+Events are plain dataclasses handed to plain callbacks, called on the pipeline's threads: a GUI
+adapts them to its own event loop (see ``ui/camera_bridge.py``). The preview can instead pull
+:meth:`ScanPipeline.latest_frame` at display rate (latest wins).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+from scanners.codes import DecodedCode
+from scanners.decoders import CascadeDecoder, Decoder
+from scanners.sources import EndOfStream, FrameSource, SourceInfo
+
+log = logging.getLogger(__name__)
+
+# Live frames get this much decode time; a missed code gets another chance in the next frame.
+LIVE_BUDGET_MS = 12.0
+
+_E = TypeVar("_E")
+# Outlines older than this are not drawn on the preview (the phone has moved on).
+OUTLINE_MAX_AGE_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class FrameReady:
+    """A frame for the preview: a private copy, with the outlines of the latest decoded codes."""
+
+    frame: np.ndarray
+    seq: int
+    captured_at: float  # time.monotonic()
+    outlines: tuple[DecodedCode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodesDecoded:
+    """Codes newly seen (not within the dedupe window) in one frame."""
+
+    codes: tuple[DecodedCode, ...]
+    frame_seq: int
+    captured_at: float  # time.monotonic() of the frame's capture
+    decoded_at: float  # time.monotonic() when decoding finished
+    ms: float  # decode time of this frame
+
+    @property
+    def latency_ms(self) -> float:
+        """Capture to report."""
+        return (self.decoded_at - self.captured_at) * 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOpened:
+    """The source started delivering (the first time)."""
+
+    info: SourceInfo
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLost:
+    """The source failed (camera unplugged...); the pipeline keeps trying to reopen it."""
+
+    reason: str
+    at: float  # time.monotonic()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceBack:
+    """The source works again after a loss."""
+
+    info: SourceInfo
+    down_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEnded:
+    """A finite source (video file, folder without looping) has no more frames."""
+
+    name: str
+
+
+StatusEvent = SourceOpened | SourceLost | SourceBack | SourceEnded
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStats:
+    """A snapshot of the pipeline's health, for a status bar and the benchmark."""
+
+    running: bool
+    source_ok: bool
+    source_info: SourceInfo | None
+    capture_fps: float
+    decode_fps: float
+    decode_ms_mean: float
+    decode_ms_p95: float
+    frames_captured: int
+    frames_decoded: int
+    frames_dropped: int
+    codes_reported: int
+    reconnect_attempts: int
+
+
+@dataclass(slots=True)
+class _Slot:
+    frame: np.ndarray | None = None
+    seq: int = 0
+    captured_at: float = 0.0
+
+
+@dataclass(slots=True)
+class _Counters:
+    captured: int = 0
+    decoded: int = 0
+    dropped: int = 0
+    reported: int = 0
+    attempts: int = 0
+    capture_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
+    decode_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
+    decode_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+
+
+def _rate(times: deque[float]) -> float:
+    if len(times) < 2:
+        return 0.0
+    span = times[-1] - times[0]
+    if span <= 0 or time.monotonic() - times[-1] > 2.0:
+        return 0.0
+    return (len(times) - 1) / span
+
+
+class ScanPipeline:
+    """Capture thread + one decode worker between a FrameSource and plain callbacks.
+
+    Callbacks run on the pipeline's threads and must return quickly; an exception in one is
+    logged and does not stop the pipeline. ``start`` opens the source on the capture thread;
+    ``stop`` ends and joins both threads and closes the source; it is idempotent.
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        decoder: Decoder | None = None,
+        on_frame: Callable[[FrameReady], None] | None = None,
+        on_codes: Callable[[CodesDecoded], None] | None = None,
+        on_status: Callable[[StatusEvent], None] | None = None,
+        dedupe_seconds: float = 3.0,
+        *,
+        retry_initial_s: float = 0.5,
+        retry_max_s: float = 5.0,
+    ) -> None:
+        self.source = source
+        self.decoder: Decoder = decoder or CascadeDecoder(budget_ms=LIVE_BUDGET_MS)
+        self.on_frame = on_frame
+        self.on_codes = on_codes
+        self.on_status = on_status
+        self.dedupe_seconds = dedupe_seconds
+        self.retry_initial_s = retry_initial_s
+        self.retry_max_s = retry_max_s
+        self._cond = threading.Condition()
+        self._slot = _Slot()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._counters = _Counters()
+        self._seen: dict[bytes, float] = {}
+        self._outlines: tuple[DecodedCode, ...] = ()
+        self._outlines_at = 0.0
+        self._source_ok = False
+        self._info: SourceInfo | None = None
+        self._lifecycle = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the threads are running."""
+        return any(t.is_alive() for t in self._threads)
+
+    def start(self) -> None:
+        """Start capturing and decoding; the source is opened on the capture thread."""
+        with self._lifecycle:
+            if self._threads:
+                raise RuntimeError("the scan pipeline is already running")
+            self._stop.clear()
+            self._slot = _Slot()
+            self._threads = [
+                threading.Thread(target=self._capture_loop, name="scan-capture", daemon=True),
+                threading.Thread(target=self._decode_loop, name="scan-decode", daemon=True),
+            ]
+            for t in self._threads:
+                t.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop both threads, wait for them and close the source. Safe to call repeatedly."""
+        with self._lifecycle:
+            self._stop.set()
+            with self._cond:
+                self._cond.notify_all()
+            for t in self._threads:
+                if t is not threading.current_thread():
+                    t.join(timeout)
+                    if t.is_alive():
+                        log.warning("%s did not stop within %.1f s", t.name, timeout)
+            self._threads = []
+
+    def __enter__(self) -> ScanPipeline:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what callers can ask ------------------------------------------------------------------
+
+    def latest_frame(self, after_seq: int = 0) -> FrameReady | None:
+        """A copy of the newest frame if it is newer than ``after_seq`` (else None)."""
+        with self._cond:
+            frame, seq, at = self._slot.frame, self._slot.seq, self._slot.captured_at
+        if frame is None or seq <= after_seq:
+            return None
+        # Frames are never written after publication, so copying outside the lock is safe.
+        return FrameReady(frame=frame.copy(), seq=seq, captured_at=at,
+                          outlines=self._current_outlines())
+
+    def reset_dedupe(self) -> None:
+        """Forget what was seen: the next sighting of any payload is reported again."""
+        with self._cond:
+            self._seen.clear()
+
+    def stats(self) -> PipelineStats:
+        """A consistent snapshot of rates and counters."""
+        with self._cond:
+            c = self._counters
+            ms = sorted(c.decode_ms)
+            return PipelineStats(
+                running=self.running,
+                source_ok=self._source_ok,
+                source_info=self._info,
+                capture_fps=_rate(c.capture_times),
+                decode_fps=_rate(c.decode_times),
+                decode_ms_mean=sum(ms) / len(ms) if ms else 0.0,
+                decode_ms_p95=ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else 0.0,
+                frames_captured=c.captured,
+                frames_decoded=c.decoded,
+                frames_dropped=c.dropped,
+                codes_reported=c.reported,
+                reconnect_attempts=c.attempts,
+            )
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _current_outlines(self) -> tuple[DecodedCode, ...]:
+        with self._cond:
+            if time.monotonic() - self._outlines_at > OUTLINE_MAX_AGE_S:
+                return ()
+            return self._outlines
+
+    def _emit(self, callback: Callable[[_E], None] | None, event: _E) -> None:
+        if callback is None:
+            return
+        try:
+            callback(event)
+        except Exception:  # a broken subscriber must not kill the camera
+            log.exception("scan pipeline callback %r failed", callback)
+
+    def _capture_loop(self) -> None:
+        source = self.source
+        opened = False
+        lost_at: float | None = None
+        backoff = self.retry_initial_s
+        try:
+            while not self._stop.is_set():
+                if not opened:
+                    try:
+                        info = source.open()
+                    except Exception as exc:  # SourceError, or a driver's own exception
+                        with self._cond:
+                            self._counters.attempts += 1
+                        if lost_at is None:
+                            lost_at = time.monotonic()
+                            self._set_source(False, None)
+                            self._emit(self.on_status, SourceLost(str(exc), lost_at))
+                        self._stop.wait(backoff)
+                        backoff = min(backoff * 2.0, self.retry_max_s)
+                        continue
+                    opened = True
+                    backoff = self.retry_initial_s
+                    self._set_source(True, info)
+                    event: StatusEvent = (
+                        SourceOpened(info) if lost_at is None
+                        else SourceBack(info, time.monotonic() - lost_at)
+                    )
+                    lost_at = None
+                    self._emit(self.on_status, event)
+                try:
+                    frame = source.read()
+                except EndOfStream:
+                    self._set_source(False, self._info)
+                    self._emit(self.on_status, SourceEnded(source.name))
+                    return
+                except Exception as exc:
+                    source.close()
+                    opened = False
+                    lost_at = time.monotonic()
+                    self._set_source(False, None)
+                    self._emit(self.on_status, SourceLost(str(exc), lost_at))
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2.0, self.retry_max_s)
+                    continue
+                self._publish(frame)
+        finally:
+            source.close()
+            with self._cond:
+                self._source_ok = False
+                self._cond.notify_all()
+
+    def _set_source(self, ok: bool, info: SourceInfo | None) -> None:
+        with self._cond:
+            self._source_ok = ok
+            if info is not None:
+                self._info = info
+
+    def _publish(self, frame: np.ndarray) -> None:
+        now = time.monotonic()
+        with self._cond:
+            slot = self._slot
+            slot.frame, slot.seq, slot.captured_at = frame, slot.seq + 1, now
+            seq = slot.seq
+            self._counters.captured += 1
+            self._counters.capture_times.append(now)
+            self._cond.notify_all()
+        if self.on_frame is not None:
+            self._emit(self.on_frame, FrameReady(frame=frame.copy(), seq=seq, captured_at=now,
+                                                 outlines=self._current_outlines()))
+
+    def _decode_loop(self) -> None:
+        last_seq = 0
+        while True:
+            with self._cond:
+                while not self._stop.is_set() and self._slot.seq <= last_seq:
+                    self._cond.wait()
+                if self._stop.is_set():
+                    return
+                frame, seq, captured_at = self._slot.frame, self._slot.seq, self._slot.captured_at
+                self._counters.dropped += seq - last_seq - 1
+            last_seq = seq
+            assert frame is not None
+            try:
+                result = self.decoder.decode(frame)
+            except Exception:
+                log.exception("decoding a frame failed")
+                continue
+            done = time.monotonic()
+            fresh = self._register(result.codes, done, result.ms)
+            if fresh:
+                self._emit(self.on_codes, CodesDecoded(codes=fresh, frame_seq=seq,
+                                                       captured_at=captured_at, decoded_at=done,
+                                                       ms=result.ms))
+
+    def _register(self, codes: list[DecodedCode], now: float, ms: float) -> tuple[DecodedCode, ...]:
+        """Record a decoded frame; returns the codes not seen within the dedupe window."""
+        with self._cond:
+            c = self._counters
+            c.decoded += 1
+            c.decode_times.append(now)
+            c.decode_ms.append(ms)
+            if codes:
+                self._outlines, self._outlines_at = tuple(codes), now
+            fresh = []
+            for code in codes:
+                last = self._seen.get(code.raw)
+                self._seen[code.raw] = now  # sliding: reported again only after a real absence
+                if last is None or now - last > self.dedupe_seconds:
+                    fresh.append(code)
+            if len(self._seen) > 256:
+                horizon = now - self.dedupe_seconds
+                self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
+            c.reported += len(fresh)
+            return tuple(fresh)

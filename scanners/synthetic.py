@@ -1,0 +1,201 @@
+"""Rendered camera frames of phones showing QR codes, for the demo mode, tests and benchmarks.
+
+Each payload becomes a phone (dark body, bright screen, coloured header like a health-code app,
+the QR code, a few lines of "text") held up in front of the camera. Every frame the phones sway
+and tilt a little, a glare spot drifts across, and the image gets a slight blur and sensor noise.
+Sprites are rendered once per payload set, so a 1280×720 frame costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import qrcode
+import qrcode.constants
+
+HEADER_GREEN = (80, 170, 40)  # BGR of a green health-code banner
+
+
+def qr_modules(payload: str | bytes, *, border: int = 4) -> np.ndarray:
+    """The QR symbol for a payload (UTF-8 for text) as a bool matrix, True = dark module."""
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=border,
+                         box_size=1)
+    code.add_data(data)
+    code.make(fit=True)
+    return np.array(code.get_matrix(), dtype=bool)
+
+
+def render_qr(payload: str | bytes, module_px: int = 6, *, border: int = 4) -> np.ndarray:
+    """A clean grey image of the QR code (white quiet zone, black modules)."""
+    matrix = qr_modules(payload, border=border)
+    img = np.where(matrix, 0, 255).astype(np.uint8)
+    return np.repeat(np.repeat(img, module_px, axis=0), module_px, axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sprite:
+    image: np.ndarray  # BGR
+    mask: np.ndarray  # uint8 255 where the phone is, same height/width
+
+
+def _phone_sprite(payload: str, height: int, rng: np.random.Generator) -> _Sprite:
+    width = int(height * 0.48)
+    body = np.zeros((height, width, 3), np.uint8)
+    alpha = np.zeros((height, width), np.uint8)
+    radius = width // 8
+    # Rounded body: two rectangles and four circles.
+    cv2.rectangle(alpha, (radius, 0), (width - radius - 1, height - 1), 255, -1)
+    cv2.rectangle(alpha, (0, radius), (width - 1, height - radius - 1), 255, -1)
+    for cx, cy in ((radius, radius), (width - radius - 1, radius),
+                   (radius, height - radius - 1), (width - radius - 1, height - radius - 1)):
+        cv2.circle(alpha, (cx, cy), radius, 255, -1)
+    body[:] = (28, 26, 30)
+    bezel = max(width // 28, 3)
+    sx0, sy0, sx1, sy1 = bezel, bezel * 3, width - bezel, height - bezel * 3
+    screen = body[sy0:sy1, sx0:sx1]
+    screen[:] = (246, 246, 244)
+    sh, sw = screen.shape[:2]
+    cv2.rectangle(screen, (0, 0), (sw, sh // 7), HEADER_GREEN, -1)
+    cv2.rectangle(screen, (sw // 10, sh // 22), (sw // 2, sh // 12), (235, 240, 235), -1)
+    # The QR code: as large as the screen's width allows, whole pixels per module.
+    matrix = qr_modules(payload)
+    module = max(sw * 92 // 100 // matrix.shape[0], 1)
+    qr = np.repeat(np.repeat(np.where(matrix, 20, 250).astype(np.uint8), module, 0), module, 1)
+    qy, qx = sh // 7 + sh // 30, (sw - qr.shape[1]) // 2
+    qh = min(qr.shape[0], sh - qy)
+    screen[qy:qy + qh, qx:qx + qr.shape[1]] = qr[:qh, :, None]
+    # Lines of "text" under the code.
+    y = qy + qh + sh // 30
+    while y + sh // 60 < sh - sh // 40:
+        length = int(sw * rng.uniform(0.35, 0.8))
+        cv2.rectangle(screen, (sw // 10, y), (sw // 10 + length, y + sh // 60), (150, 150, 150), -1)
+        y += sh // 22
+    return _Sprite(image=body, mask=alpha)
+
+
+class FrameRenderer:
+    """Renders numbered frames; frame ``n`` is deterministic for a given seed and payload set."""
+
+    def __init__(self, payloads: list[str], size: tuple[int, int] = (1280, 720), *,
+                 seed: int = 0, blur: float = 1.0, glare: float = 0.55, noise: float = 4.0,
+                 motion: float = 1.0) -> None:
+        self.size = size
+        self.seed = seed
+        self.blur = blur
+        self.glare = glare
+        self.noise = noise
+        self.motion = motion
+        width, height = size
+        rng = np.random.default_rng(seed)
+        # Background: a dim cabin, a brighter window band, some large soft blobs.
+        yy = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+        base = 60 + 70 * np.exp(-((yy - 0.35) ** 2) / 0.05)
+        bg = np.repeat(np.repeat(base, width, axis=1)[:, :, None], 3, axis=2)
+        blobs = rng.normal(0, 14, (height // 60 + 1, width // 60 + 1)).astype(np.float32)
+        bg += cv2.resize(blobs, (width, height), interpolation=cv2.INTER_CUBIC)[:, :, None]
+        bg *= np.array([0.95, 1.0, 1.08], np.float32)  # a warm cast
+        self._background = np.clip(bg, 0, 255).astype(np.uint8)
+        self._noise = [
+            (rng.integers(0, int(noise) + 1, (height, width, 3), dtype=np.uint8),
+             rng.integers(0, int(noise) + 1, (height, width, 3), dtype=np.uint8))
+            for _ in range(4)
+        ] if noise > 0 else []
+        gs = min(width, height) // 2
+        g = cv2.getGaussianKernel(gs, gs / 6.0)
+        glare_map = (g @ g.T) / float((g @ g.T).max())
+        self._glare = (glare_map * 255 * glare).astype(np.uint8)
+        self._glare3 = cv2.merge([self._glare] * 3)
+        self._payloads: list[str] = []
+        self._sprites: list[_Sprite] = []
+        self.set_payloads(payloads)
+
+    @property
+    def payloads(self) -> list[str]:
+        """The payloads on screen, left to right."""
+        return list(self._payloads)
+
+    def set_payloads(self, payloads: list[str]) -> None:
+        """Show these payloads from the next frame on (one phone each, at most four)."""
+        if len(payloads) > 4:
+            raise ValueError("at most four phones fit in the frame")
+        width, height = self.size
+        n = max(len(payloads), 1)
+        # Phones fill most of the height when alone, shrink to fit side by side otherwise.
+        phone_h = int(min(height * 0.92, (width / n) * 0.9 / 0.48))
+        rng = np.random.default_rng(self.seed + 1)
+        self._sprites = [_phone_sprite(p, phone_h, rng) for p in payloads]
+        self._payloads = list(payloads)
+
+    def placements(self, n: int) -> list[np.ndarray]:
+        """The 2×3 affine transform of each phone sprite in frame ``n``."""
+        width, height = self.size
+        count = len(self._sprites)
+        mats = []
+        for i, sprite in enumerate(self._sprites):
+            sh, sw = sprite.image.shape[:2]
+            t = n / 30.0
+            phase = 1.7 * i + 0.3 * self.seed
+            angle = self.motion * 4.0 * math.sin(0.9 * t + phase)
+            scale = 1.0 + self.motion * 0.03 * math.sin(0.5 * t + phase)
+            cx = width * (i + 0.5) / count + self.motion * 14 * math.sin(1.3 * t + phase)
+            cy = height / 2 + self.motion * 9 * math.cos(1.1 * t + phase)
+            m = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, scale)
+            m[0, 2] += cx - sw / 2
+            m[1, 2] += cy - sh / 2
+            mats.append(m)
+        return mats
+
+    def render(self, n: int) -> np.ndarray:
+        """Frame number ``n`` (BGR, uint8)."""
+        width, height = self.size
+        frame: np.ndarray = self._background.copy()
+        for sprite, m in zip(self._sprites, self.placements(n), strict=True):
+            self._paste(frame, sprite, m)
+        if self.glare > 0:
+            t = n / 30.0
+            gh, gw = self._glare.shape
+            gx = int((width - gw) * (0.5 + 0.45 * math.sin(0.37 * t + self.seed)))
+            gy = int((height - gh) * (0.5 + 0.4 * math.cos(0.29 * t)))
+            roi = frame[gy:gy + gh, gx:gx + gw]
+            cv2.add(roi, self._glare3, dst=roi)
+        if self.blur > 0:
+            frame = np.asarray(cv2.GaussianBlur(frame, (0, 0), self.blur), dtype=np.uint8)
+        if self._noise:
+            plus, minus = self._noise[n % len(self._noise)]
+            cv2.add(frame, plus, dst=frame)
+            cv2.subtract(frame, minus, dst=frame)
+        return frame
+
+    @staticmethod
+    def _paste(frame: np.ndarray, sprite: _Sprite, m: np.ndarray) -> None:
+        fh, fw = frame.shape[:2]
+        sh, sw = sprite.image.shape[:2]
+        corners = np.array([[0, 0, 1], [sw, 0, 1], [sw, sh, 1], [0, sh, 1]], np.float64) @ m.T
+        x0 = max(int(corners[:, 0].min()) - 1, 0)
+        y0 = max(int(corners[:, 1].min()) - 1, 0)
+        x1 = min(int(corners[:, 0].max()) + 2, fw)
+        y1 = min(int(corners[:, 1].max()) + 2, fh)
+        if x1 <= x0 or y1 <= y0:
+            return
+        local = m.copy()
+        local[0, 2] -= x0
+        local[1, 2] -= y0
+        size = (x1 - x0, y1 - y0)
+        img = cv2.warpAffine(sprite.image, local, size, flags=cv2.INTER_LINEAR)
+        # A hard mask is enough: the frame's blur softens the phone's outline afterwards.
+        mask = cv2.warpAffine(sprite.mask, local, size, flags=cv2.INTER_NEAREST)
+        cv2.copyTo(img, mask, frame[y0:y1, x0:x1])
+
+    def code_outlines(self, n: int) -> list[tuple[str, np.ndarray]]:
+        """Where each payload's phone is in frame ``n`` (payload, 4×2 corner array)."""
+        out = []
+        for payload, sprite, m in zip(self._payloads, self._sprites, self.placements(n),
+                                      strict=True):
+            sh, sw = sprite.image.shape[:2]
+            c = np.array([[0, 0, 1], [sw, 0, 1], [sw, sh, 1], [0, sh, 1]], np.float64) @ m.T
+            out.append((payload, c))
+        return out
