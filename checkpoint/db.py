@@ -60,7 +60,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit survives a pulled plug, not only a crash of the program (NORMAL in WAL).
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 

@@ -15,7 +15,8 @@ class _Labelled(StrEnum):
     zh: str
     en: str
 
-    def __new__(cls, value: str, zh: str, en: str) -> _Labelled:
+    def __new__(cls, value: str, zh: str = "", en: str = "") -> _Labelled:
+        # Defaults only so that lookups by value, Disposition("release"), type-check.
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh

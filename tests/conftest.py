@@ -29,3 +29,50 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared test data not found at {SHARED_DATA} (set CHECKPOINT_SHARED_DATA)")
     return SHARED_DATA
+
+
+PG_ADMIN_URL_ENV = "CHECKPOINT_TEST_PG_URL"
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ADMIN_URL_ENV)
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(
+            f"{PG_ADMIN_URL_ENV} is not set under CI: the PostgreSQL tests must run, not skip "
+            "(.ci/run starts a server)."
+        )
+    return None
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the test server; dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"no PostgreSQL server: set {PG_ADMIN_URL_ENV} (see .ci/postgres)")
+    name = f"ckp_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each database test runs once on an SQLite file and once on a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'test.db').as_posix()}"
+    url: str = request.getfixturevalue("pg_url")
+    return url

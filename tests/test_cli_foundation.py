@@ -1,0 +1,102 @@
+"""The command line as a person uses it: real subprocesses, plain one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checkpoint import __version__
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checkpoint", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def assert_plain_error(proc: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert fragment in lines[0]
+
+
+def test_version() -> None:
+    proc = run("--version")
+    assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_init_staff_shift_round_trip(isolated_env: Path) -> None:
+    assert run("init").returncode == 0
+    assert (isolated_env / "checkpoint.db").exists()
+    assert run("staff", "add", "王建国", "--role", "leader").returncode == 0
+    assert run("staff", "add", "刘洋", "--role", "引导员").returncode == 0
+    dup = run("staff", "add", "刘洋", "--role", "guide")
+    assert_plain_error(dup, "already a staff member")
+    listed = json.loads(run("staff", "list", "--json").stdout)
+    assert {(m["name"], m["role"]) for m in listed} == {("王建国", "leader"), ("刘洋", "guide")}
+    opened = run("shift", "open", "--leader", "王建国", "--member", "guide:刘洋",
+                 "--date", "2022-04-18", "--shift", "2")  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    assert "白班" in opened.stdout
+    again = run("shift", "open", "--leader", "王建国", "--date", "2022-04-18", "--shift", "2")
+    assert_plain_error(again, "cannot be opened twice")
+    status = json.loads(
+        run("shift", "status", "--date", "2022-04-18", "--shift", "2", "--json").stdout
+    )
+    assert (status["state"], status["leader"], status["shift_name"]) == ("open", "王建国", "白班")
+    closed = run("shift", "close", "--by", "王建国", "--to", "刘洋", "--note", "正常",
+                 "--date", "2022-04-18", "--shift", "2")  # fmt: skip
+    assert closed.returncode == 0, closed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("init", "--db", "mysql://u@h/db"), "not supported"),
+        (("init", "--db", "nonsense"), "not a database URL"),
+        (("init", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"), "cannot be reached"),
+        (("shift", "open", "--leader", "无此人"), "No staff member called"),
+        (("shift", "status", "--date", "2022-04-18", "--shift", "4"), "no shift 4"),
+        (("shift", "status", "--date", "2022-04-18"), "Give both --date and --shift"),
+        (("staff", "add", "x", "--role", "boss"), "Unknown role"),
+    ],
+)
+def test_errors_are_one_plain_sentence(args: tuple[str, ...], fragment: str) -> None:
+    assert_plain_error(run(*args), fragment)
+
+
+def test_unwritable_data_dir_is_a_plain_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run("init", env={"CHECKPOINT_DATA_DIR": str(blocker / "data")})
+    assert_plain_error(proc, "cannot be written")
+
+
+def test_malformed_settings_file_is_a_plain_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[checkpoint]\nsite_name = \n", encoding="utf-8")
+    proc = run("init", env={"CHECKPOINT_CONFIG": str(cfg)})
+    assert_plain_error(proc, "not valid TOML")
+
+
+def test_demo_seed_command(isolated_env: Path) -> None:
+    proc = run("demo", "seed", "--days", "1", "--vehicles-per-day", "120", "--start", "2022-04-18")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 shifts, 120 vehicles" in proc.stdout
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("checkpoint")
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and __version__ in proc.stdout
