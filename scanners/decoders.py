@@ -174,6 +174,27 @@ class ZbarDecoder:
         return _timed(self.codes, image)
 
 
+def _opencv_raw(data: bytes) -> bytes:
+    """The symbol's bytes from what OpenCV returns.
+
+    Without an ECI, OpenCV passes valid UTF-8 through but re-encodes anything else as if it were
+    ISO-8859-1 (Shift_JIS ﾃﾞｻﾞｲﾝ arrives as ÃÞ»Þ²Ý). Undo that: if the text is all Latin-1
+    and its Latin-1 bytes are not valid UTF-8, those bytes are what the symbol holds.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    if text.isascii() or max(map(ord, text)) > 0xFF:
+        return data
+    original = text.encode("iso-8859-1")
+    try:
+        original.decode("utf-8")
+    except UnicodeDecodeError:
+        return original
+    return data
+
+
 class OpenCvDecoder:
     """OpenCV's QRCodeDetector (or the ArUco-based one), reading raw bytes."""
 
@@ -195,7 +216,7 @@ class OpenCvDecoder:
         for data, pts in zip(payloads, points, strict=False):
             if not data:  # located but not decoded
                 continue
-            raw = bytes(data)
+            raw = _opencv_raw(bytes(data))
             found.append(DecodedCode(text=text_from_bytes(raw), raw=raw, points=quad(pts),
                                      backend=self.name))
         return found
