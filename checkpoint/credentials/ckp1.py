@@ -292,7 +292,7 @@ def verify(
     fields["issued_at"] = times.issued_at.isoformat() if times.issued_at else None
     fields["expires_at"] = times.expires_at.isoformat() if times.expires_at else None
     if demo:
-        issuer = f"{DEMO_LABEL} · {iss or 'demo issuer'}"
+        issuer = iss if iss and DEMO_LABEL in iss else f"{DEMO_LABEL} · {iss or 'demo issuer'}"
         fields["demo"] = True
         fields["label"] = f"{DEMO_LABEL} 演示凭证 — not a real pass"
     return CredentialResult(

@@ -64,6 +64,7 @@ class ErrorCode(StrEnum):
     DEMO = "demo"
     MULTIPART = "multipart"
     OFFLINE = "offline"
+    NO_CODE = "no_code"
 
 
 def problem(code: ErrorCode, message: str) -> str:
