@@ -1,0 +1,128 @@
+"""Thin Qt adapter over ``scanners.ScanPipeline``: plain callbacks in, Qt signals out.
+
+The pipeline calls back on its own threads. This bridge never touches a widget from there: the
+callbacks only emit private signals, which Qt queues to the bridge's (GUI) thread, where the
+public signals are emitted. The preview is pulled, not pushed: a timer on the GUI thread takes
+the newest frame at display rate and converts it to a QImage by copying, so a slow repaint
+never backs frames up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
+
+from scanners import (
+    CodesDecoded,
+    DecodedCode,
+    FrameReady,
+    ScanPipeline,
+    SourceBack,
+    SourceEnded,
+    SourceLost,
+    SourceOpened,
+    StatusEvent,
+)
+
+
+def frame_to_qimage(frame: np.ndarray) -> QImage:
+    """A QImage that owns a copy of a BGR (or grey) uint8 frame."""
+    frame = np.ascontiguousarray(frame)
+    height, width = frame.shape[:2]
+    if frame.ndim == 2:
+        fmt = QImage.Format.Format_Grayscale8
+    elif frame.shape[2] == 3:
+        fmt = QImage.Format.Format_BGR888
+    else:
+        raise ValueError(f"cannot show a frame of shape {frame.shape}")
+    view = QImage(frame.data, width, height, frame.strides[0], fmt)
+    return view.copy()  # the view borrows numpy's memory; the copy owns its pixels
+
+
+class CameraBridge(QObject):
+    """Owns a ScanPipeline for the GUI and re-emits its events as Qt signals on the GUI thread.
+
+    Signals: ``frameReady(QImage, list[DecodedCode])`` at most ``preview_fps`` times a second,
+    ``codesDecoded(CodesDecoded)``, ``sourceLost(str)``, ``sourceBack(str)`` (a description of
+    what the source delivers), ``sourceEnded(str)``.
+    """
+
+    frameReady = Signal(QImage, list)
+    codesDecoded = Signal(object)
+    sourceLost = Signal(str)
+    sourceBack = Signal(str)
+    sourceEnded = Signal(str)
+
+    _codesFromWorker = Signal(object)
+    _statusFromWorker = Signal(object)
+
+    def __init__(self, pipeline_factory: type[ScanPipeline] = ScanPipeline, *,
+                 preview_fps: float = 30.0, parent: QObject | None = None,
+                 **pipeline_kwargs: object) -> None:
+        super().__init__(parent)
+        self._factory = pipeline_factory
+        self._kwargs = pipeline_kwargs
+        self._pipeline: ScanPipeline | None = None
+        self._last_seq = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(int(1000 / preview_fps), 1))
+        self._timer.timeout.connect(self._pull_frame)
+        # Queued: the slot runs on this object's (GUI) thread whatever thread emitted.
+        self._codesFromWorker.connect(self._deliver_codes, Qt.ConnectionType.QueuedConnection)
+        self._statusFromWorker.connect(self._deliver_status, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def pipeline(self) -> ScanPipeline | None:
+        """The running pipeline (for stats), or None."""
+        return self._pipeline
+
+    def start(self, source: object) -> None:
+        """Start scanning ``source`` (a scanners FrameSource); stops a previous one first."""
+        self.stop()
+        self._last_seq = 0
+        self._pipeline = self._factory(
+            source,  # type: ignore[arg-type]
+            on_codes=self._codesFromWorker.emit,
+            on_status=self._statusFromWorker.emit,
+            **self._kwargs,  # type: ignore[arg-type]
+        )
+        self._pipeline.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop the preview timer and the pipeline (joins its threads). Idempotent."""
+        self._timer.stop()
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.stop()
+
+    def reset_dedupe(self) -> None:
+        """Next vehicle: report every payload again even if it was just seen."""
+        if self._pipeline is not None:
+            self._pipeline.reset_dedupe()
+
+    @Slot()
+    def _pull_frame(self) -> None:
+        pipeline = self._pipeline
+        if pipeline is None:
+            return
+        ready: FrameReady | None = pipeline.latest_frame(after_seq=self._last_seq)
+        if ready is None:
+            return
+        self._last_seq = ready.seq
+        outlines: list[DecodedCode] = list(ready.outlines)
+        self.frameReady.emit(frame_to_qimage(ready.frame), outlines)
+
+    @Slot(object)
+    def _deliver_codes(self, event: CodesDecoded) -> None:
+        self.codesDecoded.emit(event)
+
+    @Slot(object)
+    def _deliver_status(self, event: StatusEvent) -> None:
+        if isinstance(event, SourceLost):
+            self.sourceLost.emit(event.reason)
+        elif isinstance(event, SourceOpened | SourceBack):
+            self.sourceBack.emit(event.info.describe())
+        elif isinstance(event, SourceEnded):
+            self.sourceEnded.emit(event.name)
