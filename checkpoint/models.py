@@ -212,9 +212,13 @@ class Inspection(Base):
     final_disposition: Mapped[str | None] = mapped_column(String(20))
     report_to_community: Mapped[bool] = mapped_column(Boolean, default=False)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Who allowed a disposition other than the suggestion (a leader; may be the diverter).
+    override_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     policy_version: Mapped[str | None] = mapped_column(String(60))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the retention purge removed this record's personal fields.
+    purged_at: Mapped[datetime | None] = mapped_column()
     people: Mapped[list[PersonCheck]] = relationship(
         back_populates="inspection", order_by="PersonCheck.seq", cascade="all, delete-orphan"
     )
@@ -268,6 +272,9 @@ class CredentialScan(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     errors: Mapped[list[Any]] = mapped_column(default=list)
+    # The raw QR text, kept only when the policy says so (store_raw_payloads); purged with
+    # the other personal fields.
+    payload: Mapped[str | None] = mapped_column(Text)
     # Relationships also tell the unit of work to insert the parents first.
     inspection: Mapped[Inspection] = relationship()
     person: Mapped[PersonCheck | None] = relationship()
@@ -288,6 +295,15 @@ class Correction(Base):
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     inspection: Mapped[Inspection] = relationship()
+
+
+class AuditHead(Base):
+    """The newest link of a site's audit chain; writers lock this row to take the next seq."""
+
+    __tablename__ = "audit_head"
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEvent(Base):
