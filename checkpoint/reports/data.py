@@ -191,6 +191,11 @@ class ShiftReport:
     digest: str
 
     @property
+    def vehicles(self) -> int:
+        """Vehicles recorded in the shift."""
+        return self.figures.vehicles
+
+    @property
     def empty(self) -> bool:
         """No vehicle was recorded in this shift."""
         return self.figures.vehicles == 0
@@ -212,6 +217,11 @@ class DayReport:
     day: Figures
     generated_at: datetime
     digest: str
+
+    @property
+    def vehicles(self) -> int:
+        """Vehicles recorded on the duty date."""
+        return self.day.vehicles
 
     @property
     def title(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from reportlab.platypus import (
 )
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, VehicleType
+from checkpoint.errors import CheckpointError
 from checkpoint.reports.data import (
     CountRow,
     DayReport,
@@ -524,7 +526,15 @@ def _day_story(report: DayReport, st: _Styles) -> list[Flowable]:
     return story
 
 
-def _canvas_class(left: str) -> type[Canvas]:
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A finished PDF and its page count."""
+
+    data: bytes
+    pages: int
+
+
+def _canvas_class(left: str, pages: list[int]) -> type[Canvas]:
     """A canvas that holds every page until the end, to print "第 x 页 / 共 y 页"."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -538,6 +548,7 @@ def _canvas_class(left: str) -> type[Canvas]:
 
         def save(self) -> None:
             total = len(self._pages)
+            pages.append(total)
             for state in self._pages:
                 self.__dict__.update(state)
                 self._footer(total)
@@ -563,7 +574,7 @@ def _canvas_class(left: str) -> type[Canvas]:
     return NumberedCanvas
 
 
-def _build(story: list[Flowable], title: str, footer: str) -> bytes:
+def _build(story: list[Flowable], title: str, footer: str) -> RenderedPdf:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -578,11 +589,12 @@ def _build(story: list[Flowable], title: str, footer: str) -> bytes:
         creator="Checkpoint Desk",
         initialFontName=register_cjk_font(),
     )
-    doc.build(story, canvasmaker=_canvas_class(footer))
-    return buf.getvalue()
+    pages: list[int] = []
+    doc.build(story, canvasmaker=_canvas_class(footer, pages))
+    return RenderedPdf(buf.getvalue(), pages[-1])
 
 
-def shift_report_pdf(report: ShiftReport) -> bytes:
+def shift_report_pdf(report: ShiftReport) -> RenderedPdf:
     """The handover report as PDF bytes."""
     st = _Styles(register_cjk_font())
     h = report.header
@@ -593,7 +605,7 @@ def shift_report_pdf(report: ShiftReport) -> bytes:
     return _build(_shift_story(report, st), report.title, footer)
 
 
-def day_report_pdf(report: DayReport) -> bytes:
+def day_report_pdf(report: DayReport) -> RenderedPdf:
     """The daily report as PDF bytes."""
     st = _Styles(register_cjk_font())
     footer = (
@@ -603,17 +615,26 @@ def day_report_pdf(report: DayReport) -> bytes:
     return _build(_day_story(report, st), report.title, footer)
 
 
-def report_pdf(report: ShiftReport | DayReport) -> bytes:
+def report_pdf(report: ShiftReport | DayReport) -> RenderedPdf:
     """Either report as PDF bytes."""
     if isinstance(report, ShiftReport):
         return shift_report_pdf(report)
     return day_report_pdf(report)
 
 
-def write_pdf(report: ShiftReport | DayReport, path: Path) -> int:
-    """Write the PDF to ``path`` (atomically: a half-written report never replaces a good one)."""
-    data = report_pdf(report)
+def save_pdf(data: bytes, path: Path) -> None:
+    """Write PDF bytes to ``path`` atomically: a half-written file never replaces a good one."""
     tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return len(data)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CheckpointError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def write_pdf(report: ShiftReport | DayReport, path: Path) -> RenderedPdf:
+    """Render ``report`` and write it to ``path``."""
+    pdf = report_pdf(report)
+    save_pdf(pdf.data, path)
+    return pdf
