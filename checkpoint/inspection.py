@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Step, VehicleType, Verdict
@@ -252,6 +253,48 @@ class InspectionDesk:
                 )
                 .order_by(Inspection.created_at.desc())
             ).first()
+
+    def update_person(
+        self,
+        inspection_id: uuid.UUID,
+        person_id: uuid.UUID,
+        entry: PersonEntry,
+        *,
+        new_scans: Sequence[ScanRecord] = (),
+        at: datetime | None = None,
+    ) -> None:
+        """During verify: a person's findings changed (another code, a reading by eye, the
+        temperature). Replaces their findings and verdict and keeps the new scans."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            insp = self._open(s, inspection_id, Step.VERIFY)
+            person = next((p for p in insp.people if p.id == person_id), None)
+            if person is None:
+                raise InspectionError("That person is not part of this inspection.")
+            person.occupant = entry.occupant.value
+            person.name_masked = entry.name_masked
+            person.code_colour = entry.code_colour.value if entry.code_colour else None
+            person.temperature = entry.temperature
+            person.findings = dict(entry.findings)
+            person.verdict = entry.verdict.value
+            person.reasons = [dict(r) for r in entry.reasons]
+            person.disposition = entry.disposition.value
+            person.report_to_community = entry.report_to_community
+            person.manual = entry.manual
+            for scan in new_scans:
+                s.add(_scan_row(insp.id, person.id, scan, at))
+
+    def snapshot(self, inspection_id: uuid.UUID) -> Inspection:
+        """The inspection with its people loaded, detached (for showing or resuming)."""
+        with self.db.session() as s:
+            insp = s.scalars(
+                select(Inspection)
+                .options(selectinload(Inspection.people))
+                .where(Inspection.id == inspection_id)
+            ).first()
+            if insp is None:
+                raise InspectionError("That inspection does not exist.")
+            return insp
 
     @staticmethod
     def _open(s: Any, inspection_id: uuid.UUID, step: Step) -> Inspection:
