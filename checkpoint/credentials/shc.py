@@ -156,6 +156,8 @@ def parse_jws(jws: str) -> Jws:
         raise ShcError(ErrorCode.JWS, "the JWS payload is not JSON") from exc
     if not isinstance(payload, dict):
         raise ShcError(ErrorCode.JWS, "the JWS payload is not a JSON object")
+    if not isinstance(payload.get("iss"), str) or not isinstance(payload.get("vc"), dict):
+        raise ShcError(ErrorCode.JWS, "the JWS payload is not a health card (no iss or vc)")
     return Jws(
         header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), _b64url(parts[2], "signature")
     )
