@@ -1,7 +1,9 @@
 """The four-step routine for one vehicle (四步法): guide → verify → record → divert.
 
 Each step is its own transaction: when a method returns, the step is in the database, so a
-crash after the screen said "saved" loses nothing. An inspection always belongs to exactly one
+crash after the screen said "saved" loses nothing. Each step checks the staff member's
+permission (re-read from the database, so a disabled account stops at once) and appends its
+audit event in the same transaction. An inspection always belongs to exactly one
 shift: the open shift whose window holds the moment the vehicle was guided in.
 """
 
@@ -16,12 +18,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from checkpoint import audit
+from checkpoint.auth import Permission, require
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Step, VehicleType, Verdict
 from checkpoint.errors import CheckpointError, ShiftError
 from checkpoint.models import (
     CredentialScan,
     Inspection,
+    Lane,
     PersonCheck,
     Shift,
     StaffMember,
@@ -45,6 +50,8 @@ class ScanRecord:
     fingerprint: str
     demo: bool = False
     errors: tuple[str, ...] = ()
+    # The raw QR text; stored only if the desk was created with store_raw_payloads=True.
+    payload: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,38 @@ Listener = Callable[[StepEvent], None]
 class InspectionDesk:
     """Records each step of each vehicle, committing before it returns."""
 
-    def __init__(self, db: Database, lane_id: uuid.UUID, *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        db: Database,
+        lane_id: uuid.UUID,
+        *,
+        demo: bool = False,
+        store_raw_payloads: bool = False,
+    ) -> None:
         self.db = db
         self.lane_id = lane_id
         self.demo = demo
+        # The policy's store_raw_payloads flag; off, a scan's raw QR text is never written.
+        self.store_raw_payloads = store_raw_payloads
         self._listeners: list[Listener] = []
+        self._site_id: uuid.UUID | None = None
+
+    def _site(self, s: Any) -> uuid.UUID:
+        if self._site_id is None:
+            lane: Lane | None = s.get(Lane, self.lane_id)
+            if lane is None:
+                raise InspectionError("This lane is not set up in the database.")
+            self._site_id = lane.site_id
+        return self._site_id
+
+    @staticmethod
+    def _actor(s: Any, staff: StaffMember, permission: Permission) -> StaffMember:
+        """``staff`` as stored now, checked for ``permission``."""
+        current: StaffMember | None = s.get(StaffMember, staff.id)
+        if current is None:
+            raise InspectionError(f"{staff.name} is not on this site's staff list.")
+        require(current, permission)
+        return current
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after every committed step (the UI adapts it to a Qt signal)."""
@@ -113,6 +147,7 @@ class InspectionDesk:
         if people_count < 1:
             raise InspectionError("A vehicle carries at least one person (the driver).")
         with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             shift = s.get(Shift, shift_id)
             if shift is None:
                 raise ShiftError("That shift does not exist.")
@@ -140,15 +175,34 @@ class InspectionDesk:
             s.add(row)
             s.flush()
             new_id = row.id
+            audit.record(
+                s,
+                shift.site_id,
+                staff.id,
+                "inspection.guide",
+                str(new_id),
+                {"shift": str(shift.id), "lane": str(self.lane_id), "people": people_count},
+                at=at,
+            )
         self._publish(StepEvent(new_id, Step.GUIDE, staff.id, at))
         return new_id
 
     def add_person(
-        self, inspection_id: uuid.UUID, entry: PersonEntry, *, at: datetime | None = None
+        self,
+        inspection_id: uuid.UUID,
+        entry: PersonEntry,
+        *,
+        at: datetime | None = None,
+        staff: StaffMember | None = None,
     ) -> uuid.UUID:
-        """During verify: one more person checked, with their scans. Returns the person's id."""
+        """During verify: one more person checked, with their scans. Returns the person's id.
+
+        ``staff`` (the inspector) is checked and named in the audit trail when given.
+        """
         at = at or utcnow()
         with self.db.session() as s:
+            if staff is not None:
+                self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             seq = len(insp.people) + 1
             person = PersonCheck(
@@ -171,8 +225,17 @@ class InspectionDesk:
             insp.people.append(person)
             s.flush()
             for scan in entry.scans:
-                s.add(_scan_row(insp.id, person.id, scan, at))
+                s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
             person_id = person.id
+            audit.record(
+                s,
+                self._site(s),
+                staff.id if staff else None,
+                "inspection.person",
+                str(insp.id),
+                {"seq": seq, "verdict": entry.verdict.value, "scans": len(entry.scans)},
+                at=at,
+            )
         return person_id
 
     def finish_verify(
@@ -189,6 +252,7 @@ class InspectionDesk:
         """Step 2 done: the vehicle's suggested disposition (most severe of its people)."""
         at = at or utcnow()
         with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             if not insp.people:
                 raise InspectionError("Check at least the driver before finishing verification.")
@@ -199,6 +263,15 @@ class InspectionDesk:
             insp.verify_at = at
             insp.verify_by_id = staff.id
             insp.step = Step.RECORD.value
+            audit.record(
+                s,
+                self._site(s),
+                staff.id,
+                "inspection.verify",
+                str(insp.id),
+                {"suggested": suggested.value, "people": len(insp.people)},
+                at=at,
+            )
         self._publish(StepEvent(inspection_id, Step.VERIFY, staff.id, at))
 
     def record(
@@ -207,10 +280,12 @@ class InspectionDesk:
         """Step 3: the recorder confirms the ledger entry (工作台账)."""
         at = at or utcnow()
         with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.RECORD)
             insp.record_at = at
             insp.record_by_id = staff.id
             insp.step = Step.DIVERT.value
+            audit.record(s, self._site(s), staff.id, "inspection.record", str(insp.id), {}, at=at)
         self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
 
     def divert(
@@ -221,10 +296,16 @@ class InspectionDesk:
         staff: StaffMember,
         override_reason: str | None = None,
         at: datetime | None = None,
+        approved_by: StaffMember | None = None,
     ) -> None:
-        """Step 4: where the vehicle goes. Differing from the suggestion needs a reason."""
+        """Step 4: where the vehicle goes. Differing from the suggestion needs a reason.
+
+        An override also needs someone allowed to override (组长 or 点长): ``staff`` themselves
+        or ``approved_by``, the leader who authorised it.
+        """
         at = at or utcnow()
         with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.DIVERT)
             overridden = insp.suggested_disposition != disposition.value
             reason = (override_reason or "").strip()
@@ -234,11 +315,35 @@ class InspectionDesk:
                     f"Choosing {disposition.zh} instead of the suggested {suggested.zh} "
                     "needs a reason."
                 )
+            approver = None
+            if overridden:
+                approver = self._actor(s, approved_by or staff, Permission.OVERRIDE_DISPOSITION)
             insp.final_disposition = disposition.value
             insp.override_reason = reason if overridden else None
+            insp.override_by_id = approver.id if approver else None
             insp.divert_at = at
             insp.divert_by_id = staff.id
             insp.status = "done"
+            site_id = self._site(s)
+            if approver is not None:
+                audit.record(
+                    s,
+                    site_id,
+                    approver.id,
+                    "inspection.override",
+                    str(insp.id),
+                    {"suggested": insp.suggested_disposition, "final": disposition.value},
+                    at=at,
+                )
+            audit.record(
+                s,
+                site_id,
+                staff.id,
+                "inspection.divert",
+                str(insp.id),
+                {"disposition": disposition.value},
+                at=at,
+            )
         self._publish(StepEvent(inspection_id, Step.DIVERT, staff.id, at))
 
     def unfinished(self, shift_id: uuid.UUID) -> Inspection | None:
@@ -312,7 +417,11 @@ class InspectionDesk:
 
 
 def _scan_row(
-    inspection_id: uuid.UUID, person_id: uuid.UUID | None, scan: ScanRecord, at: datetime
+    inspection_id: uuid.UUID,
+    person_id: uuid.UUID | None,
+    scan: ScanRecord,
+    at: datetime,
+    keep_payload: bool = False,
 ) -> CredentialScan:
     return CredentialScan(
         inspection_id=inspection_id,
@@ -326,4 +435,5 @@ def _scan_row(
         fingerprint=scan.fingerprint,
         demo=scan.demo,
         errors=list(scan.errors),
+        payload=scan.payload if keep_payload else None,
     )

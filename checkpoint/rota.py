@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkpoint import audit
+from checkpoint.auth import Permission, require
 from checkpoint.domain import Role
 from checkpoint.errors import ShiftError
 from checkpoint.models import (
@@ -222,8 +224,10 @@ def open_shift(
 ) -> Shift:
     """Open the shift that ``at`` (default now) falls in, or the named one.
 
-    The leader (组长) is always on the roster. A shift cannot be opened twice.
+    The leader (组长) is always on the roster. A shift cannot be opened twice. Whoever opens
+    it (``opened_by``, default the leader) needs OPEN_CLOSE_SHIFT; audited as ``shift.open``.
     """
+    require(opened_by or leader, Permission.OPEN_CLOSE_SHIFT)
     plan_row = active_plan(session, site)
     plan = spec_from_model(plan_row)
     if duty_date is not None and number is not None:
@@ -256,6 +260,20 @@ def open_shift(
     ]
     session.add(shift)
     session.flush()
+    audit.record(
+        session,
+        site.id,
+        (opened_by or leader).id,
+        "shift.open",
+        str(shift.id),
+        {
+            "duty_date": w.duty_date.isoformat(),
+            "shift": w.slot.number,
+            "leader": str(leader.id),
+            "roster": len(shift.roster),
+        },
+        at=at,
+    )
     return shift
 
 
@@ -269,7 +287,8 @@ def close_shift(
     open_issues: str | None = None,
     at: datetime | None = None,
 ) -> Shift:
-    """Close ``shift`` and record the handover to the incoming leader."""
+    """Close ``shift`` and record the handover (OPEN_CLOSE_SHIFT; audited as ``shift.close``)."""
+    require(closed_by, Permission.OPEN_CLOSE_SHIFT)
     if shift.closed_at is not None:
         raise ShiftError(f"Shift {shift.duty_date} #{shift.slot_number} is already closed.")
     shift.closed_at = at or utcnow()
@@ -278,6 +297,19 @@ def close_shift(
     shift.handover_note = note
     shift.open_issues = open_issues
     session.flush()
+    audit.record(
+        session,
+        shift.site_id,
+        closed_by.id,
+        "shift.close",
+        str(shift.id),
+        {
+            "duty_date": shift.duty_date.isoformat(),
+            "shift": shift.slot_number,
+            "handover_to": str(handover_to.id) if handover_to else None,
+        },
+        at=at,
+    )
     return shift
 
 
