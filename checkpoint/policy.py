@@ -112,6 +112,10 @@ class Policy:
     fever: Action
     trucks: TruckRules
     credentials: CredentialRules
+    # [privacy]: personal fields are purged this long after the vehicle passed; raw QR text
+    # is stored only when store_raw_payloads is true. Optional in the file (these defaults).
+    retention: timedelta = timedelta(days=30)
+    store_raw_payloads: bool = False
 
     @property
     def version_label(self) -> str:
@@ -177,6 +181,13 @@ class _Reader:
                 raise self.fail(key, "is missing")
             node = node[part]
         return node
+
+    def has(self, key: str) -> bool:
+        try:
+            self.get(key)
+        except PolicyError:
+            return False
+        return True
 
     def text_value(self, key: str) -> str:
         value = self.get(key)
@@ -281,5 +292,15 @@ class _Reader:
                     minutes=self.integer("credentials.sharing_window_minutes", low=1)
                 ),
                 shared=self.action("credentials.shared"),
+            ),
+            retention=timedelta(
+                days=self.integer("privacy.retention_days", low=1, high=3650)
+                if self.has("privacy.retention_days")
+                else 30
+            ),
+            store_raw_payloads=(
+                self.boolean("privacy.store_raw_payloads")
+                if self.has("privacy.store_raw_payloads")
+                else False
             ),
         )
