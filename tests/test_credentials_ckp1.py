@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import cbor2
 import pytest
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
@@ -22,14 +22,13 @@ from checkpoint.credentials import (
     SignatureStatus,
     TestResult,
     ValidityStatus,
+    base45,
     verify_payload,
 )
-from checkpoint.credentials import base45
 from checkpoint.credentials.ckp1 import CLAIM_PASS, encode_claims, mint
 from checkpoint.credentials.cose import MAX_INFLATED
 from checkpoint.domain import CodeColour
 from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_public_key, public_key_kid
-from cryptography.hazmat.primitives import serialization
 
 AT = datetime(2022, 4, 20, 8, 0, tzinfo=UTC)
 CONTENT = PassContent(
@@ -42,8 +41,13 @@ CONTENT = PassContent(
     ),
     test=NucleicAcidTest(AT - timedelta(hours=20), TestResult.NEGATIVE, "PCR"),
     goods_pass=GoodsPass(
-        "330100000001", "浙A12345", Region("330100", "杭州市"), Region("330182", "建德市"),
-        date(2022, 4, 15), date(2022, 5, 15), "蔬菜",
+        "330100000001",
+        "浙A12345",
+        Region("330100", "杭州市"),
+        Region("330182", "建德市"),
+        date(2022, 4, 15),
+        date(2022, 5, 15),
+        "蔬菜",
     ),
 )
 
@@ -65,9 +69,17 @@ def _mint(key: ec.EllipticCurvePrivateKey, content: PassContent = CONTENT, **kw:
     return mint(content, key, issuer="浙江卡口", issued_at=issued, expires_at=expires)  # type: ignore[arg-type]
 
 
-def _envelope(protected: dict, unprotected: dict, claims: dict, sign_with=None, *,
-              tag: int | None = 18, compress: bool = True, signature: bytes | None = None,
-              prefix: str = "CKP1:") -> str:
+def _envelope(
+    protected: dict,
+    unprotected: dict,
+    claims: dict,
+    sign_with=None,
+    *,
+    tag: int | None = 18,
+    compress: bool = True,
+    signature: bytes | None = None,
+    prefix: str = "CKP1:",
+) -> str:
     """A hand-made COSE_Sign1 with whatever headers a test needs."""
     p = cbor2.dumps(protected) if protected else b""
     payload = cbor2.dumps(claims)
@@ -84,8 +96,12 @@ def _envelope(protected: dict, unprotected: dict, claims: dict, sign_with=None, 
 
 
 def _claims(extra: dict | None = None) -> dict:
-    base = {1: "test", 6: int((AT - timedelta(hours=1)).timestamp()),
-            4: int((AT + timedelta(hours=1)).timestamp()), CLAIM_PASS: encode_claims(CONTENT)}
+    base = {
+        1: "test",
+        6: int((AT - timedelta(hours=1)).timestamp()),
+        4: int((AT + timedelta(hours=1)).timestamp()),
+        CLAIM_PASS: encode_claims(CONTENT),
+    }
     base.update(extra or {})
     return base
 
@@ -94,7 +110,11 @@ def test_round_trip(issuer: ec.EllipticCurvePrivateKey) -> None:
     text = _mint(issuer)
     result = verify_payload(text, _store(issuer), AT)
     assert result.format is CredentialFormat.CKP1
-    assert (result.decoded, result.signature, result.validity) == (True, SignatureStatus.VALID, ValidityStatus.VALID)
+    assert (result.decoded, result.signature, result.validity) == (
+        True,
+        SignatureStatus.VALID,
+        ValidityStatus.VALID,
+    )
     assert result.kind == "goods_vehicle"
     assert result.content is not None and result.content.goods_pass == CONTENT.goods_pass
     assert result.content.places == CONTENT.places
@@ -104,13 +124,24 @@ def test_round_trip(issuer: ec.EllipticCurvePrivateKey) -> None:
     assert len(result.fingerprint) == 64 and "张" not in result.fingerprint
     assert verify_payload(text, _store(issuer), AT).fingerprint == result.fingerprint
     json_obj = result.to_json()
-    assert set(json_obj) == {"format", "decoded", "kind", "signature", "validity", "issuer", "fields", "errors"}
+    assert set(json_obj) == {
+        "format",
+        "decoded",
+        "kind",
+        "signature",
+        "validity",
+        "issuer",
+        "fields",
+        "errors",
+    }
 
 
 def test_demo_pass_is_labelled_and_trusted_only_in_demo_mode() -> None:
     key = serialization.load_pem_private_key(DEMO_PRIVATE_KEY.read_bytes(), None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
-    text = mint(CONTENT, key, issuer="DEMO 演示签发方", issued_at=AT, expires_at=AT + timedelta(days=1))
+    text = mint(
+        CONTENT, key, issuer="DEMO 演示签发方", issued_at=AT, expires_at=AT + timedelta(days=1)
+    )
     off = verify_payload(text, TrustStore(), AT)
     assert off.demo and off.signature is SignatureStatus.UNKNOWN_KEY and "demo" in off.error_codes
     assert "DEMO" in (off.issuer or "") and off.fields["demo"] is True
@@ -159,8 +190,12 @@ def test_cwt_tag_61_wrapping(issuer: ec.EllipticCurvePrivateKey) -> None:
     kid = public_key_kid(issuer.public_key())
     p = cbor2.dumps({1: -7, 4: kid})
     payload = cbor2.dumps(_claims())
-    r, s = decode_dss_signature(issuer.sign(cbor2.dumps(["Signature1", p, b"", payload]), ec.ECDSA(hashes.SHA256())))
-    msg = cbor2.CBORTag(61, cbor2.CBORTag(18, [p, {}, payload, r.to_bytes(32, "big") + s.to_bytes(32, "big")]))
+    r, s = decode_dss_signature(
+        issuer.sign(cbor2.dumps(["Signature1", p, b"", payload]), ec.ECDSA(hashes.SHA256()))
+    )
+    msg = cbor2.CBORTag(
+        61, cbor2.CBORTag(18, [p, {}, payload, r.to_bytes(32, "big") + s.to_bytes(32, "big")])
+    )
     text = "CKP1:" + base45.encode(zlib.compress(cbor2.dumps(msg)))
     assert verify_payload(text, _store(issuer), AT).signature is SignatureStatus.VALID
 
@@ -174,8 +209,13 @@ def test_cwt_tag_61_wrapping(issuer: ec.EllipticCurvePrivateKey) -> None:
         ({1: -37}, "kid", SignatureStatus.INVALID, "algorithm"),  # PS256 with an EC key
     ],
 )
-def test_header_problems(issuer: ec.EllipticCurvePrivateKey, protected: dict, unprotected: str | None,
-                         status: SignatureStatus, code: str) -> None:
+def test_header_problems(
+    issuer: ec.EllipticCurvePrivateKey,
+    protected: dict,
+    unprotected: str | None,
+    status: SignatureStatus,
+    code: str,
+) -> None:
     kid = public_key_kid(issuer.public_key())
     unprot = {4: kid} if unprotected else {}
     text = _envelope(protected, unprot, _claims(), issuer)
@@ -192,9 +232,14 @@ def test_rsa_ps256(issuer: ec.EllipticCurvePrivateKey) -> None:
     kid = public_key_kid(key.public_key())
     p = cbor2.dumps({1: -37, 4: kid})
     payload = cbor2.dumps(_claims())
-    sig = key.sign(cbor2.dumps(["Signature1", p, b"", payload]),
-                   padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
-    text = "CKP1:" + base45.encode(zlib.compress(cbor2.dumps(cbor2.CBORTag(18, [p, {}, payload, sig]))))
+    sig = key.sign(
+        cbor2.dumps(["Signature1", p, b"", payload]),
+        padding.PSS(padding.MGF1(hashes.SHA256()), 32),
+        hashes.SHA256(),
+    )
+    text = "CKP1:" + base45.encode(
+        zlib.compress(cbor2.dumps(cbor2.CBORTag(18, [p, {}, payload, sig])))
+    )
     store = TrustStore()
     store.add([key_from_public_key(key.public_key(), "rsa")])
     assert verify_payload(text, store, AT).signature is SignatureStatus.VALID
@@ -232,7 +277,9 @@ def test_zlib_bomb_is_refused() -> None:
 def test_bad_claims(issuer: ec.EllipticCurvePrivateKey) -> None:
     kid = public_key_kid(issuer.public_key())
     bad = encode_claims(CONTENT) | {"gp": {"no": "123"}}
-    result = verify_payload(_envelope({1: -7, 4: kid}, {}, _claims({CLAIM_PASS: bad}), issuer), _store(issuer), AT)
+    result = verify_payload(
+        _envelope({1: -7, 4: kid}, {}, _claims({CLAIM_PASS: bad}), issuer), _store(issuer), AT
+    )
     assert not result.decoded and "content" in result.error_codes and "gp" in result.errors[0]
     missing = _claims()
     del missing[CLAIM_PASS]

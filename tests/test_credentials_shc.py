@@ -60,7 +60,7 @@ def test_examples_decode_and_verify(shared_data: Path, n: int) -> None:
 
 def test_jws_file_matches_qr(shared_data: Path) -> None:
     jws = (_examples(shared_data) / "example-00-d-jws.txt").read_text(encoding="utf-8").strip()
-    digits = _parts(shared_data, 0)[0][len("shc:/"):]
+    digits = _parts(shared_data, 0)[0][len("shc:/") :]
     assert numeric_to_jws(digits) == jws
 
 
@@ -101,7 +101,7 @@ def test_unknown_key_and_tampering(shared_data: Path) -> None:
     parts = _parts(shared_data, 0)
     empty = verify_payloads(parts, TrustStore(), AFTER_ISSUE)[0]
     assert empty.signature is SignatureStatus.UNKNOWN_KEY
-    jws = numeric_to_jws(parts[0][len("shc:/"):])
+    jws = numeric_to_jws(parts[0][len("shc:/") :])
     head, body, sig = jws.split(".")
     flipped = sig[:-3] + ("A" if sig[-3] != "A" else "B") + sig[-2:]
     tampered = "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in f"{head}.{body}.{flipped}")

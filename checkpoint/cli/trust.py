@@ -80,9 +80,8 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{entry.name}\trevocations\tkid {entry.revocations.kid}")
         for k in entry.keys:
             until = k.not_after.date().isoformat() if k.not_after else "-"
-            print(
-                f"{entry.name}\t{k.kid_text}\t{k.algorithm_family}\tuntil {until}\t{k.subject or ''}"
-            )
+            subject = k.subject or ""
+            print(f"{entry.name}\t{k.kid_text}\t{k.algorithm_family}\tuntil {until}\t{subject}")
     print(f"{status.message_zh} / {status.message_en}")
     return 0
 

@@ -111,6 +111,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="health-code colour seen on the phone",
     )
     manual.add_argument(
+        "--code-age-minutes",
+        type=float,
+        metavar="M",
+        help="the time shown on the dynamic health code is M minutes old",
+    )
+    manual.add_argument(
         "--test-hours",
         type=float,
         metavar="H",
