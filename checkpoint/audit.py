@@ -26,7 +26,7 @@ from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from checkpoint.models import AuditEvent, AuditHead, utcnow
+from checkpoint.models import AuditEvent, AuditHead, StaffMember, utcnow
 
 GENESIS = "0" * 64
 
@@ -238,3 +238,11 @@ def verify_chain(session: Session, site_id: uuid.UUID) -> ChainReport:
 def count(session: Session, site_id: uuid.UUID) -> int:
     """How many events the site's chain holds."""
     return int(session.scalar(select(func.count()).where(AuditEvent.site_id == site_id)) or 0)
+
+
+def actor_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Staff names for audit actors, for showing the trail to a person."""
+    if not ids:
+        return {}
+    rows = session.execute(select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(ids)))
+    return {r[0]: r[1] for r in rows}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkpoint import audit
+from checkpoint.auth import Permission, require
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
 from checkpoint.models import Site, StaffMember
@@ -14,8 +18,22 @@ class StaffError(CheckpointError):
     """A staff operation that cannot be done (duplicate name, unknown person)."""
 
 
-def add_staff(session: Session, site: Site, name: str, role: Role) -> StaffMember:
-    """Add ``name`` with ``role``; StaffError if the name is taken at this site."""
+def add_staff(
+    session: Session,
+    site: Site,
+    name: str,
+    role: Role,
+    *,
+    by: StaffMember | None = None,
+    at: datetime | None = None,
+) -> StaffMember:
+    """Add ``name`` with ``role``; StaffError if the name is taken at this site.
+
+    ``by`` (the signed-in point chief) needs MANAGE_STAFF; None is the set-up before any
+    admin exists, or the demo seed. Audited as ``staff.add``.
+    """
+    if by is not None:
+        require(by, Permission.MANAGE_STAFF)
     name = name.strip()
     if not name:
         raise StaffError("A staff member needs a name.")
@@ -24,6 +42,15 @@ def add_staff(session: Session, site: Site, name: str, role: Role) -> StaffMembe
     member = StaffMember(site_id=site.id, name=name, role=role.value)
     session.add(member)
     session.flush()
+    audit.record(
+        session,
+        site.id,
+        by.id if by else None,
+        "staff.add",
+        str(member.id),
+        {"role": role.value},
+        at=at,
+    )
     return member
 
 

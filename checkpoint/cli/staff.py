@@ -1,28 +1,116 @@
-"""``checkpoint staff add|list``: the team."""
+"""``checkpoint staff add|list|passwd|unlock``: the team and their PINs.
+
+Until the site has a point chief (点长) with a PIN, anyone at the computer may set the team up;
+``staff add NAME --role admin`` creates that first admin. From then on, changing the team needs
+``--as NAME`` of someone allowed to (the PIN is asked for, or read from ``CHECKPOINT_PIN``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 
+from sqlalchemy.orm import Session
+
+from checkpoint.auth import (
+    AuthError,
+    Permission,
+    PermissionDenied,
+    authenticate,
+    create_first_admin,
+    needs_first_admin,
+    require,
+    set_secret,
+    unlock,
+)
 from checkpoint.cli.common import add_db_flag, print_json, site_session
+from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.staff import add_staff, list_staff
+from checkpoint.models import Site, StaffMember
+from checkpoint.staff import add_staff, get_staff, list_staff
+
+PIN_ENV = "CHECKPOINT_PIN"
+
+
+def add_as_flag(parser: argparse.ArgumentParser) -> None:
+    """``--as NAME``: who is doing this (their PIN is asked for or read from CHECKPOINT_PIN)."""
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help=f"sign in as NAME to do this (PIN from the prompt or ${PIN_ENV})",
+    )
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """A PIN from the terminal (hidden), or one line of standard input when piped."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        secret = line.rstrip("\r\n")
+        if not secret:
+            raise AuthError("No PIN given: pass --pin, pipe it in, or run in a terminal.")
+        return secret
+    secret = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != secret:
+        raise AuthError("两次输入的 PIN 不一致 (the two PINs differ).")
+    return secret
+
+
+def cli_actor(
+    session: Session,
+    site: Site,
+    settings: Settings,
+    args: argparse.Namespace,
+    permission: Permission,
+) -> StaffMember | None:
+    """The signed-in person allowed ``permission``; None while the site has no admin yet."""
+    name = getattr(args, "as_name", None)
+    if needs_first_admin(session, site):
+        if name is None:
+            return None
+        member = get_staff(session, site, name)
+        require(member, permission)
+        return member
+    if name is None:
+        raise PermissionDenied(
+            "此操作需要登录 (sign in for this: add --as NAME; the PIN is asked for or read from "
+            f"${PIN_ENV})."
+        )
+    secret = os.environ.get(PIN_ENV) or read_secret(f"PIN for {name}: ")
+    member = authenticate(session, site, name, secret, tz=settings.tz)
+    require(member, permission)
+    return member
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("staff", help="add or list staff members")
+    p = sub.add_parser("staff", help="add or list staff members, set PINs, unlock accounts")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     add = verbs.add_parser("add", help="add a staff member")
     add.add_argument("name")
     roles = ", ".join(f"{r.value} ({r.zh})" for r in Role)
     add.add_argument("--role", required=True, help=f"one of: {roles}")
+    add.add_argument("--pin", help="their PIN or password (default: asked for; admins need one)")
+    add_as_flag(add)
     add_db_flag(add)
     add.set_defaults(func=run_add)
     ls = verbs.add_parser("list", help="list staff members")
     ls.add_argument("--json", action="store_true", help="print JSON")
     add_db_flag(ls)
     ls.set_defaults(func=run_list)
+    pw = verbs.add_parser("passwd", help="set or change someone's PIN")
+    pw.add_argument("name")
+    pw.add_argument("--pin", help="the new PIN (default: asked for)")
+    add_as_flag(pw)
+    add_db_flag(pw)
+    pw.set_defaults(func=run_passwd)
+    un = verbs.add_parser("unlock", help="lift a lock-out after too many wrong PINs")
+    un.add_argument("name")
+    add_as_flag(un)
+    add_db_flag(un)
+    un.set_defaults(func=run_unlock)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -30,18 +118,56 @@ def run_add(args: argparse.Namespace) -> int:
         role = Role.parse(args.role)
     except ValueError as exc:
         raise CheckpointError(str(exc).capitalize() + ".") from exc
-    with site_session(args) as (_settings, session, site):
-        member = add_staff(session, site, args.name, role)
+    with site_session(args) as (settings, session, site):
+        if role is Role.ADMIN and needs_first_admin(session, site) and args.as_name is None:
+            secret = args.pin or read_secret(f"New PIN for {args.name}: ", confirm=True)
+            member = create_first_admin(session, site, args.name, secret)
+            print(f"Added {member.name} as the first {role.zh} ({role.value}), with a PIN.")
+            return 0
+        actor = cli_actor(session, site, settings, args, Permission.MANAGE_STAFF)
+        member = add_staff(session, site, args.name, role, by=actor)
+        if args.pin:
+            set_secret(session, member, args.pin, by=actor)
         print(f"Added {member.name} as {role.zh} ({role.value}).")
+    return 0
+
+
+def run_passwd(args: argparse.Namespace) -> int:
+    with site_session(args) as (settings, session, site):
+        member = get_staff(session, site, args.name)
+        if args.as_name is not None and args.as_name.strip() == member.name:
+            actor = cli_actor(session, site, settings, args, Permission.RUN_INSPECTION)
+        else:
+            actor = cli_actor(session, site, settings, args, Permission.MANAGE_STAFF)
+        secret = args.pin or read_secret(f"New PIN for {member.name}: ", confirm=True)
+        set_secret(session, member, secret, by=actor)
+        print(f"PIN set for {member.name}.")
+    return 0
+
+
+def run_unlock(args: argparse.Namespace) -> int:
+    with site_session(args) as (settings, session, site):
+        actor = cli_actor(session, site, settings, args, Permission.MANAGE_STAFF)
+        member = get_staff(session, site, args.name)
+        unlock(session, member, by=actor)
+        print(f"Unlocked {member.name}.")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     with site_session(args) as (_settings, session, site):
-        rows = [(m.name, Role(m.role)) for m in list_staff(session, site)]
+        rows = [
+            (m.name, Role(m.role), m.secret_hash is not None, m.active)
+            for m in list_staff(session, site)
+        ]
     if args.json:
-        print_json([{"name": n, "role": r.value, "role_zh": r.zh} for n, r in rows])
+        print_json(
+            [
+                {"name": n, "role": r.value, "role_zh": r.zh, "has_pin": pin, "active": active}
+                for n, r, pin, active in rows
+            ]
+        )
     else:
-        for name, role in rows:
-            print(f"{role.zh}\t{role.value}\t{name}")
+        for name, role, pin, _active in rows:
+            print(f"{role.zh}\t{role.value}\t{name}\t{'PIN' if pin else '-'}")
     return 0
