@@ -60,7 +60,7 @@ REASON_TEXT: dict[str, tuple[str, str]] = {
         "Health code generated {minutes} min ago; may be a screenshot, ask for a refresh",
     ),
     "TEST_NEGATIVE": (
-        "核酸阴性,采样{hours}小时内(有效期{limit}小时)",
+        "核酸阴性,采样于{hours}小时前(有效期{limit}小时)",
         "Negative test sampled {hours} h ago (valid {limit} h)",
     ),
     "TEST_MISSING": ("无核酸检测结果", "No nucleic-acid test result"),

@@ -264,7 +264,7 @@ def test_risk_areas_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "Imported 1 risk areas" in capsys.readouterr().out
     assert main(["risk-areas", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["areas"][0]["level"] == "high"
-    code, doc, _ = run(
+    _code, doc, _ = run(
         capsys,
         "codes",
         "make",
@@ -286,3 +286,25 @@ def test_risk_areas_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     )
     assert main(["risk-areas", "import", str(csv)]) == 2
     assert "line 2" in capsys.readouterr().err
+
+
+def test_dynamic_code_screenshot(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(
+        capsys,
+        "codes",
+        "make",
+        "--at",
+        AT,
+        "--colour",
+        "green",
+        "--code-age-minutes",
+        "10",
+        "--json",
+    )
+    _, doc, _ = run(capsys, "verify", "--demo", "--at", AT, "--text", out["text"])
+    assert "HEALTH_CODE_STALE" in [r["code"] for r in doc["verdict"]["reasons"]]
+    _, out, _ = run(capsys, "codes", "make", "--at", AT, "--colour", "green", "--json")
+    _, doc, _ = run(
+        capsys, "verify", "--demo", "--at", "2022-04-20T12:00:00+08:00", "--text", out["text"]
+    )
+    assert "HEALTH_CODE_STALE" not in [r["code"] for r in doc["verdict"]["reasons"]]

@@ -63,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mk.add_argument(
         "--code-age-minutes",
         type=float,
-        default=0.0,
-        help="the health code was generated this long before issue (default 0)",
+        default=None,
+        help="a dynamic code: the phone generated it this long before issue "
+        "(omit for a static pass)",
     )
     mk.add_argument(
         "--place",
@@ -180,7 +181,11 @@ def build_content(args: argparse.Namespace, issued: datetime) -> PassContent:
     if args.colour:
         colour = next(c for c in CodeColour if c.value == args.colour)
         content = replace(
-            content, code_colour=colour, code_time=issued - timedelta(minutes=args.code_age_minutes)
+            content,
+            code_colour=colour,
+            code_time=None
+            if args.code_age_minutes is None
+            else issued - timedelta(minutes=args.code_age_minutes),
         )
     if args.place or args.itinerary_days:
         content = replace(
