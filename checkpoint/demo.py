@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from checkpoint.config import PROVINCES, Settings
+from checkpoint.credentials.claims import GoodsPass, NucleicAcidTest, PlaceVisit, Region, TestResult
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.models import (
@@ -29,7 +29,9 @@ from checkpoint.models import (
     StaffMember,
 )
 from checkpoint.plates import PLATE_ALNUM, PLATE_LETTERS
+from checkpoint.policy import Policy
 from checkpoint.privacy import hash_id_number, load_site_secret, mask_id_number, mask_name
+from checkpoint.risk_areas import RiskArea, RiskLevel
 from checkpoint.rota import (
     RosterMember,
     active_plan,
@@ -39,8 +41,10 @@ from checkpoint.rota import (
     spec_from_model,
     window,
 )
+from checkpoint.rules import PersonFindings, evaluate_person, evaluate_vehicle
 from checkpoint.site import ensure_place
 from checkpoint.staff import add_staff, find_staff
+from checkpoint.verification import reason_dict
 
 # Relative traffic per local hour: quiet before dawn, peaks mid-morning and late afternoon.
 HOURLY_PROFILE = (
@@ -56,6 +60,7 @@ PEOPLE = {
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅志文斌浩宇"
 DESTINATIONS = ("寿昌镇", "建德市区", "梅城镇", "大同镇", "杭州", "金华", "衢州", "千岛湖")
+DEMO_RISK_AREA_REGION = Region("310115", "上海市浦东新区")
 TEAM = (
     ("陈立新", Role.ADMIN),
     ("王建国", Role.LEADER),
@@ -74,7 +79,6 @@ TEAM = (
     ("高宇", Role.VOLUNTEER),
     ("林浩", Role.VOLUNTEER),
 )
-DEMO_POLICY = "demo-seed"
 
 
 @dataclass(frozen=True)
@@ -88,19 +92,6 @@ class SeedStats:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """A person's verdict as the seed records it."""
-
-    verdict: Verdict
-    disposition: Disposition
-    reasons: tuple[dict[str, str], ...]
-    report_to_community: bool
-
-
-Assessor = Callable[[dict[str, Any], VehicleType], Assessment]
-
-
 def _weighted(rng: random.Random, pairs: tuple[tuple[Any, int], ...]) -> Any:
     values = [v for v, _ in pairs]
     weights = [w for _, w in pairs]
@@ -111,75 +102,72 @@ def _plate(rng: random.Random, home: str) -> str:
     province = home if rng.random() < 0.75 else rng.choice(PROVINCES)
     letter = rng.choice(PLATE_LETTERS)
     if rng.random() < 0.1:  # small new-energy plate, 8 characters
-        return (
-            province
-            + letter
-            + rng.choice("DF")
-            + rng.choice(PLATE_ALNUM)
-            + f"{rng.randrange(10000):04d}"
-        )
+        tail = rng.choice(PLATE_ALNUM) + f"{rng.randrange(10000):04d}"
+        return province + letter + rng.choice("DF") + tail
     return province + letter + "".join(rng.choice(PLATE_ALNUM) for _ in range(5))
 
 
-def _findings(rng: random.Random, vehicle: VehicleType) -> dict[str, Any]:
+def _findings(
+    rng: random.Random, vehicle: VehicleType, occupant: Occupant, at: datetime, plate: str
+) -> PersonFindings:
+    """One person's findings as an inspector would record them by eye."""
     roll = rng.random()
     colour = (
         CodeColour.GREEN if roll < 0.955 else CodeColour.YELLOW if roll < 0.99 else CodeColour.RED
     )
-    test_hours = (
-        rng.choice((6, 12, 20, 30, 40, 46)) if rng.random() < 0.95 else rng.choice((60, 80, 100))
-    )
-    findings: dict[str, Any] = {
-        "code_colour": colour.value,
-        "test_age_hours": test_hours,
-        "test_result": "negative",
-        "risk_area_travel": rng.random() < 0.02,
-        "temperature": round(
-            rng.gauss(36.5, 0.25) if rng.random() > 0.005 else rng.uniform(37.4, 38.6), 1
-        ),
-    }
-    if vehicle is VehicleType.TRUCK:
-        findings["goods_pass"] = rng.random() < 0.9
-    return findings
-
-
-def provisional_assess(findings: dict[str, Any], vehicle: VehicleType) -> Assessment:
-    """Seed-only mapping of findings to a verdict, until a policy is given to the seed."""
-    reasons: list[dict[str, str]] = []
-    disposition = Disposition.RELEASE
-    report = False
-
-    def flag(code: str, zh: str, en: str, d: Disposition) -> None:
-        nonlocal disposition
-        reasons.append({"code": code, "zh": zh, "en": en})
-        disposition = Disposition.most_severe([disposition, d])
-
-    if findings["code_colour"] == CodeColour.RED.value:
-        flag("code.red", "健康码红码", "Red health code", Disposition.QUARANTINE)
-    elif findings["code_colour"] == CodeColour.YELLOW.value:
-        flag("code.yellow", "健康码黄码", "Yellow health code", Disposition.TEST_LANE)
-    if findings["temperature"] >= 37.3:
-        flag("fever", "体温异常", "Fever", Disposition.TEST_LANE)
-    if findings["risk_area_travel"]:
-        flag(
-            "itinerary.risk_area",
-            "14天内到过风险地区",
-            "Risk area in 14 days",
-            Disposition.TEST_LANE,
+    fresh = rng.random() < 0.95
+    hours = rng.choice((6, 12, 20, 30, 40, 46) if fresh else (60, 80, 100))
+    fever = rng.random() < 0.005
+    temperature = round(rng.uniform(37.4, 38.6) if fever else rng.gauss(36.5, 0.2), 1)
+    goods_pass = None
+    if vehicle is VehicleType.TRUCK and occupant is Occupant.DRIVER and rng.random() < 0.9:
+        goods_pass = GoodsPass(
+            number=f"{rng.randrange(10**12):012d}",
+            plate=plate,
+            origin=Region("330100", "杭州市"),
+            destination=Region("330182", "建德市"),
+            valid_from=at.date() - timedelta(days=3),
+            valid_to=at.date() + timedelta(days=10),
+            cargo="生活物资",
         )
-        report = True
-    if findings["test_age_hours"] > 48:
-        flag("test.expired", "核酸超过48小时", "Test older than 48 h", Disposition.TEST_LANE)
-    if vehicle is VehicleType.TRUCK and not findings.get("goods_pass", True):
-        flag("truck.no_pass", "无货车通行证", "No goods-vehicle pass", Disposition.ESCORT)
-    verdict = (
-        Verdict.PASS
-        if disposition is Disposition.RELEASE
-        else Verdict.STOP
-        if disposition.severity >= Disposition.PERSUADE_RETURN.severity
-        else Verdict.ATTENTION
+    places: tuple[PlaceVisit, ...] | None = None
+    if goods_pass is not None and rng.random() < 0.05:  # loaded goods in a medium-risk district
+        places = (PlaceVisit(DEMO_RISK_AREA_REGION, at.date() - timedelta(days=2)),)
+    return PersonFindings(
+        code_colour=colour,
+        places=places,
+        code_time=at,
+        itinerary_star=rng.random() < 0.02 if places is None else None,
+        test=NucleicAcidTest(
+            at - timedelta(hours=hours, minutes=rng.randrange(60)), TestResult.NEGATIVE
+        ),
+        temperature_c=min(temperature, 37.2) if not fever else temperature,
+        goods_pass=goods_pass,
+        plate=plate,
+        manual=True,
     )
-    return Assessment(verdict, disposition, tuple(reasons), report)
+
+
+def _demo_risk_areas(first: date) -> tuple[RiskArea, ...]:
+    return (
+        RiskArea(
+            DEMO_RISK_AREA_REGION.code,
+            DEMO_RISK_AREA_REGION.name,
+            RiskLevel.MEDIUM,
+            first - timedelta(days=30),
+        ),
+    )
+
+
+def _findings_json(f: PersonFindings, at: datetime) -> dict[str, Any]:
+    age = (at - f.test.sample_time).total_seconds() / 3600 if f.test else None
+    return {
+        "code_colour": f.code_colour.value if f.code_colour else None,
+        "test_age_hours": round(age, 1) if age is not None else None,
+        "itinerary_star": f.itinerary_star,
+        "temperature": f.temperature_c,
+        "goods_pass": f.goods_pass.number if f.goods_pass else None,
+    }
 
 
 def _team(session: Session, site: Site) -> dict[Role, list[StaffMember]]:
@@ -198,7 +186,7 @@ def seed(
     vehicles_per_day: int,
     seed_value: int = 1,
     start: date | None = None,
-    assess: Assessor = provisional_assess,
+    policy: Policy | None = None,
 ) -> SeedStats:
     """Fill ``days`` duty dates (ending yesterday unless ``start`` is given) with traffic."""
     import time as _time
@@ -208,6 +196,8 @@ def seed(
     tz = settings.tz
     first = start or (datetime.now(tz).date() - timedelta(days=days))
     secret = load_site_secret(settings.ensure_data_dir())
+    policy = policy or Policy.load(settings.policy_file)
+    areas = _demo_risk_areas(first)
     shifts = inspections = people = 0
     with db.session() as s:
         place = ensure_place(s, settings)
@@ -238,7 +228,7 @@ def seed(
                 batch = [t for t in times if w.contains(t)]
                 for at in batch:
                     n = _vehicle(
-                        s, rng, shift, lane_id, at, staff, settings.home_province, secret, assess
+                        s, rng, shift, lane_id, at, staff, settings, secret, (policy, areas)
                     )
                     inspections += 1
                     people += n
@@ -268,10 +258,11 @@ def _vehicle(
     lane_id: uuid.UUID,
     at: datetime,
     staff: dict[str, uuid.UUID],
-    home: str,
+    settings: Settings,
     secret: bytes,
-    assess: Assessor,
+    rules: tuple[Policy, tuple[RiskArea, ...]],
 ) -> int:
+    policy, areas = rules
     vehicle: VehicleType = _weighted(rng, VEHICLE_MIX)
     count: int = _weighted(rng, PEOPLE[vehicle])
     t_verify = at + timedelta(seconds=rng.randint(15, 90))
@@ -283,7 +274,7 @@ def _vehicle(
         lane_id=lane_id,
         status="done",
         step="divert",
-        plate=_plate(rng, home),
+        plate=_plate(rng, settings.home_province),
         vehicle_type=vehicle.value,
         people_count=count,
         origin=rng.choice(PROVINCES) + "省" if rng.random() < 0.3 else None,
@@ -297,36 +288,36 @@ def _vehicle(
         record_by_id=staff[Role.RECORDER.value],
         divert_at=t_divert,
         divert_by_id=staff[Role.LEADER.value],
-        policy_version=DEMO_POLICY,
+        policy_version=policy.version_label,
         demo=True,
     )
     s.add(insp)
-    dispositions = []
-    reasons: list[dict[str, str]] = []
-    report = False
+    assessments = []
     for seq in range(1, count + 1):
-        findings = _findings(rng, vehicle)
-        a = assess(findings, vehicle)
-        dispositions.append(a.disposition)
-        reasons.extend(a.reasons)
-        report = report or a.report_to_community
+        occupant = Occupant.DRIVER if seq == 1 else Occupant.PASSENGER
+        findings = _findings(rng, vehicle, occupant, t_verify, insp.plate)
+        a = evaluate_person(
+            findings, policy, t_verify, vehicle, areas, occupant=occupant, tz=settings.tz
+        )
+        assessments.append(a)
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         id_number = f"3301{rng.randrange(10**13):013d}{rng.choice('0123456789X')}"
         person = PersonCheck(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             inspection_id=insp.id,
             seq=seq,
-            occupant=(Occupant.DRIVER if seq == 1 else Occupant.PASSENGER).value,
+            occupant=occupant.value,
             name_masked=mask_name(name),
             id_hash=hash_id_number(id_number, secret),
             id_masked=mask_id_number(id_number),
-            code_colour=findings["code_colour"],
-            temperature=findings["temperature"],
-            findings=findings,
+            code_colour=findings.code_colour.value if findings.code_colour else None,
+            temperature=findings.temperature_c,
+            findings=_findings_json(findings, t_verify),
             verdict=a.verdict.value,
-            reasons=list(a.reasons),
+            reasons=[reason_dict(r) for r in a.reasons],
             disposition=a.disposition.value,
             report_to_community=a.report_to_community,
+            manual=True,
             created_at=t_verify,
         )
         s.add(person)
@@ -335,19 +326,25 @@ def _vehicle(
                 inspection_id=insp.id,
                 person_check_id=person.id,
                 scanned_at=t_verify,
-                format="CKP1",
-                kind="checkpoint-pass",
-                issuer="DEMO",
-                signature="valid",
-                validity="valid",
+                format="unknown",
+                kind="provincial-health-code",
+                issuer=None,
+                signature="absent",
+                validity="unknown",
                 fingerprint=f"{rng.getrandbits(256):064x}",
                 demo=True,
             )
         )
-    suggested = Disposition.most_severe(dispositions)
+    vehicle_outcome = evaluate_vehicle(assessments)
+    suggested = vehicle_outcome.disposition
     insp.suggested_disposition = suggested.value
-    insp.reasons = reasons
-    insp.report_to_community = report
+    insp.reasons = [
+        {**reason_dict(r), "person": seq}
+        for seq, a in enumerate(assessments, start=1)
+        for r in a.reasons
+        if r.verdict is not Verdict.PASS
+    ]
+    insp.report_to_community = vehicle_outcome.report_to_community
     final = suggested
     if suggested is not Disposition.RELEASE and rng.random() < 0.05:
         final = (
