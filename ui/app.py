@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from checkpoint.errors import CheckpointError
+
+STARTED = time.monotonic()
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -17,6 +20,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window as PNG, exit")
     p.add_argument("--smoke", action="store_true", help="self-check without a window, then exit")
     p.add_argument("--db", metavar="URL", help="database URL (default: embedded SQLite)")
+    p.add_argument("--dark", action="store_true", default=None, help="night theme")
+    p.add_argument("--light", dest="dark", action="store_false", help="day theme")
+    p.add_argument("--no-camera", action="store_true", help="do not open a camera")
     return p.parse_args(list(argv))
 
 
@@ -28,13 +34,22 @@ def main(argv: Sequence[str]) -> int:
     from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
     from ui.fonts import install_cjk_font
+    from ui.i18n import install_translators
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     install_cjk_font(app)
+    install_translators(app, args.lang)
     try:
         settings = load_settings(db_url=args.db, demo=True if args.demo else None)
+        if args.demo and settings.db_url is None:
+            # demo vehicles never land in the real ledger: a separate file beside it
+            settings.ensure_data_dir()
+            from dataclasses import replace
+
+            demo_db = (settings.data_dir / "demo.db").as_posix()
+            settings = replace(settings, db_url=f"sqlite:///{demo_db}")
         db = open_db(settings)
     except CheckpointError as exc:
         if args.screenshot or args.smoke:
@@ -46,15 +61,47 @@ def main(argv: Sequence[str]) -> int:
         print("ready")
         db.dispose()
         return 0
-    window = MainWindow(db, settings)
-    window.show()
+    windows: list[MainWindow] = []
+
+    def build(lang: str) -> MainWindow:
+        old = windows[-1] if windows else None
+        session = old.session if old is not None else None
+        install_translators(app, lang)
+        window = MainWindow(db, settings, lang=lang, demo=args.demo,
+                            camera=not args.no_camera, dark=args.dark)  # fmt: skip
+        window.languageRequested.connect(switch)
+        if old is not None:
+            old.shutdown()
+            old.hide()
+            old.deleteLater()
+        windows.append(window)
+        window.show()
+        if session is not None:
+            window.signed_in(session)
+        elif args.demo:
+            window.demo_sign_in()
+        return window
+
+    def switch(lang: str) -> None:
+        build(lang)
+
+    build(args.lang)
     if args.screenshot:
+        deadline = time.monotonic() + 5.0
 
         def shoot() -> None:
-            window.grab().save(str(args.screenshot))
+            w = windows[-1]
+            frames = w.screen_.camera.frames if w.screen_ is not None else 2
+            if w.use_camera and frames < 2 and time.monotonic() < deadline:
+                QTimer.singleShot(100, shoot)  # ready = the camera shows a picture
+                return
+            w.grab().save(str(args.screenshot))
+            w.shutdown()
             app.quit()
 
         QTimer.singleShot(300, shoot)
     code = app.exec()
+    for w in windows:
+        w.shutdown()
     db.dispose()
     return code

@@ -1,0 +1,320 @@
+"""Whole vehicles through guide → verify → record → divert, driven as a person would, checked
+against the database rows."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from checkpoint.cli.common import open_db
+from checkpoint.config import Settings, load_settings
+from checkpoint.db import Database
+from checkpoint.domain import CodeColour, Disposition, Step, VehicleType, Verdict
+from checkpoint.errors import StorageError
+from checkpoint.models import Correction, CredentialScan, Inspection, PersonCheck, utcnow
+from checkpoint.verification import DemoPerson, mint_demo_passes
+from scanners import CodesDecoded, DecodedCode
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def env() -> Iterator[tuple[Database, Settings]]:
+    settings = load_settings(demo=True)
+    db = open_db(settings)
+    yield db, settings
+    db.dispose()
+
+
+def make_window(qtbot: QtBot, db: Database, settings: Settings, **kw: object) -> MainWindow:
+    kw.setdefault("camera", False)
+    w = MainWindow(db, settings, demo=True, muted=True, dark=False, **kw)  # type: ignore[arg-type]
+    qtbot.addWidget(w)
+    w.show()
+    w.demo_sign_in()
+    return w
+
+
+def codes(*texts: str) -> CodesDecoded:
+    """Decoded codes as the pipeline reports them (the bridge's codesDecoded payload)."""
+    now = time.monotonic()
+    return CodesDecoded(
+        codes=tuple(
+            DecodedCode(t, t.encode(), ((0, 0), (10, 0), (10, 10), (0, 10)), "test")
+            for t in texts
+        ),
+        frame_seq=1, captured_at=now, decoded_at=now, ms=1.0,
+    )  # fmt: skip
+
+
+def guide(qtbot: QtBot, w: MainWindow, rest: str, people: int,
+          vtype: VehicleType = VehicleType.CAR) -> None:  # fmt: skip
+    s = w.screen_
+    assert s is not None
+    qtbot.keyClicks(s.plate_edit, rest)  # ASCII only: the province is picked by button
+    for _ in range(people - 1):
+        qtbot.mouseClick(s.plus, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.type_buttons[vtype], Qt.MouseButton.LeftButton)
+    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    assert s.state.step is Step.VERIFY, s.error_bar.text()
+
+
+def rows(db: Database, plate: str) -> tuple[Inspection, list[PersonCheck], list[CredentialScan]]:
+    with db.session() as s:
+        insp = s.scalars(select(Inspection).where(Inspection.plate == plate)).one()
+        people = list(s.scalars(select(PersonCheck).where(PersonCheck.inspection_id == insp.id)
+                                .order_by(PersonCheck.seq)))  # fmt: skip
+        scans = list(s.scalars(select(CredentialScan).where(
+            CredentialScan.inspection_id == insp.id)))  # fmt: skip
+        return insp, people, scans
+
+
+def test_green_car_from_the_synthetic_camera_is_released(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings, camera=True)
+    s = w.screen_
+    assert s is not None and w.feed is not None
+    guide(qtbot, w, "A12345", 2)
+    # the demo camera now shows two phones with fresh DEMO passes; scans arrive by themselves
+    qtbot.waitUntil(lambda: s.state.step is Step.RECORD, timeout=20_000)
+    assert s.camera.frames > 0
+    qtbot.keyClick(s, Qt.Key.Key_Return)  # record
+    qtbot.keyClick(s, Qt.Key.Key_Return)  # divert: take the suggestion
+    w.shutdown()
+    insp, people, scans = rows(db, "浙A12345")
+    assert insp.status == "done" and insp.final_disposition == Disposition.RELEASE.value
+    assert insp.suggested_disposition == Disposition.RELEASE.value and insp.demo
+    assert [p.verdict for p in people] == [Verdict.PASS.value] * 2
+    assert [p.occupant for p in people] == ["driver", "passenger"]
+    assert len(scans) == 2 and all(sc.demo and sc.signature == "valid" for sc in scans)
+    assert s.state.step is Step.GUIDE and s.state.last == ("浙A12345", Disposition.RELEASE)
+
+
+def test_a_green_car_with_two_people_takes_at_most_three_actions_after_scanning(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "B12345", 2)
+    passes = mint_demo_passes("浙B12345", [DemoPerson(), DemoPerson()], utcnow())
+    w.deliver_codes(codes(*passes))
+    actions = 0
+    while s.state.step is not Step.GUIDE and actions < 5:
+        qtbot.keyClick(s, Qt.Key.Key_Return)
+        actions += 1
+    assert actions <= 3
+    insp, people, _ = rows(db, "浙B12345")
+    assert insp.final_disposition == "release" and insp.record_at and insp.divert_at
+    assert len(people) == 2
+    assert w.sounds.played.count("pass") >= 2
+
+
+def test_manual_findings_yellow_code_goes_to_the_test_lane(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "C12345", 1)
+    w.deliver_codes(codes("https://jkm.example.gov.cn/qr?id=88"))
+    assert "未核验" in s.rows[0].detail.text()  # cannot be verified offline: says so
+    assert s.state.step is Step.VERIFY
+    qtbot.mouseClick(s.colour_buttons[CodeColour.YELLOW], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.no_star_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.test_buttons[48], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(s.temp_edit, "36.6")
+    qtbot.keyClick(s.temp_edit, Qt.Key.Key_Return)  # records the temperature only
+    assert s.state.step is Step.VERIFY
+    qtbot.keyClick(s.finish_button, Qt.Key.Key_Return)
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    assert "核酸检测通道" in s.banner.text()
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    insp, people, scans = rows(db, "浙C12345")
+    assert insp.final_disposition == Disposition.TEST_LANE.value
+    assert insp.report_to_community
+    (p,) = people
+    assert p.manual and p.code_colour == "yellow" and p.temperature == pytest.approx(36.6)
+    assert p.verdict == Verdict.ATTENTION.value and p.findings["manual"]["test_hours"] == 48
+    assert scans[0].format == "unknown"
+
+
+def test_a_truck_without_a_goods_pass_is_persuaded_to_return(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "D12345", 1, VehicleType.TRUCK)
+    (driver,) = mint_demo_passes("浙D12345", [DemoPerson()], utcnow())  # health code, no pass
+    w.deliver_codes(codes(driver))
+    assert s.state.step is Step.VERIFY  # a stop never moves on by itself
+    assert w.sounds.played[-1] == "stop"
+    for _ in range(3):
+        qtbot.keyClick(s, Qt.Key.Key_Return)
+    insp, people, _ = rows(db, "浙D12345")
+    assert insp.vehicle_type == "truck"
+    assert insp.final_disposition == Disposition.PERSUADE_RETURN.value
+    assert any(r["code"] == "GOODS_PASS_MISSING" for r in insp.reasons)
+    assert people[0].verdict == Verdict.STOP.value
+
+
+def test_a_truck_with_its_pass_is_released(qtbot: QtBot, env: tuple[Database, Settings]) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "E12345", 1, VehicleType.TRUCK)
+    (driver,) = mint_demo_passes("浙E12345", [DemoPerson(goods_pass=True)], utcnow())
+    w.deliver_codes(codes(driver))
+    assert s.state.step is Step.RECORD
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    insp, _, _ = rows(db, "浙E12345")
+    assert insp.final_disposition == "release"
+
+
+def test_an_override_needs_a_reason_and_keeps_it(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "F12345", 1)
+    w.deliver_codes(codes(*mint_demo_passes("浙F12345", [DemoPerson()], utcnow())))
+    qtbot.keyClick(s, Qt.Key.Key_Return)  # record
+    assert s.state.step is Step.DIVERT
+    qtbot.keyClick(s, Qt.Key.Key_F2)  # test lane instead of release
+    qtbot.keyClick(s.override_reason, Qt.Key.Key_Return)
+    assert s.error_bar.isVisible() and s.state.step is Step.DIVERT
+    insp, _, _ = rows(db, "浙F12345")
+    assert insp.status == "open" and insp.step == "divert"
+    qtbot.keyClicks(s.override_reason, "driver coughing")
+    qtbot.keyClick(s.override_reason, Qt.Key.Key_Return)
+    insp, _, _ = rows(db, "浙F12345")
+    assert insp.final_disposition == "test_lane" and insp.suggested_disposition == "release"
+    assert insp.override_reason == "driver coughing" and insp.status == "done"
+
+
+def test_a_correction_on_the_record_step_keeps_who_and_why(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "G12345", 1)
+    w.deliver_codes(codes(*mint_demo_passes("浙G12345", [DemoPerson()], utcnow())))
+    assert s.state.step is Step.RECORD
+    s.correct_field.setCurrentIndex(s.correct_field.findData("destination"))
+    s.correct_value.setText("寿昌镇")  # non-ASCII: set directly
+    s.correct_reason.setText("司机更正目的地")
+    qtbot.mouseClick(s.correct_button, Qt.MouseButton.LeftButton)
+    assert "寿昌镇" in s.summary.text()
+    with db.session() as sess:
+        (c,) = sess.scalars(select(Correction)).all()
+        assert (c.field, c.old_value, c.new_value, c.reason) == (
+            "destination", None, "寿昌镇", "司机更正目的地")  # fmt: skip
+        assert c.staff_id == w.session.staff.id  # type: ignore[union-attr]
+
+
+def test_an_unreadable_code_says_not_verified(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "H12345", 1)
+    w.deliver_codes(codes("CKP1:NOT-A-REAL-PASS"))
+    assert "无法读取 = 未核验" in s.rows[0].detail.text()
+    _, people, scans = rows(db, "浙H12345")
+    assert people[0].verdict != "pass" and scans[0].format == "CKP1"
+
+
+def test_an_unfinished_inspection_is_where_it_was_after_a_restart(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    guide(qtbot, w, "J12345", 2)
+    first, second = mint_demo_passes("浙J12345", [DemoPerson(), DemoPerson()], utcnow())
+    w.deliver_codes(codes(first))
+    w.shutdown()
+    w.close()
+    w2 = make_window(qtbot, db, settings)
+    s2 = w2.screen_
+    assert s2 is not None
+    assert s2.state.step is Step.VERIFY and s2.state.vehicle is not None
+    assert s2.state.vehicle.plate == "浙J12345" and len(s2.rows) == 1
+    assert s2.rows[0].title.text().startswith("1.")
+    w2.deliver_codes(codes(second))  # the rest of the vehicle goes on as if nothing happened
+    assert s2.state.step is Step.RECORD
+
+
+def test_a_storage_error_shows_a_message_and_keeps_the_input(
+    qtbot: QtBot, env: tuple[Database, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None and w.controller is not None
+
+    def down(*a: object, **k: object) -> None:
+        raise StorageError("The database server cannot be reached.")
+
+    monkeypatch.setattr(w.controller.desk, "guide", down)
+    qtbot.keyClicks(s.plate_edit, "K12345")
+    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    assert s.error_bar.isVisible() and "cannot be reached" in s.error_bar.text()
+    assert s.plate_edit.text() == "K12345" and s.state.step is Step.GUIDE
+    assert QApplication.overrideCursor() is None  # the busy cursor is gone again
+
+
+def test_a_bad_plate_is_explained(qtbot: QtBot, env: tuple[Database, Settings]) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    qtbot.keyClicks(s.plate_edit, "AO1234")
+    assert "I" in s.plate_check.text() and "O" in s.plate_check.text()
+    s.plate_edit.clear()
+    qtbot.keyClicks(s.plate_edit, "AD12345")  # 8 characters: new energy
+    assert "新能源" in s.plate_check.text()
+    qtbot.mouseClick(s.province_buttons["苏"], Qt.MouseButton.LeftButton)
+    assert s.plate_text() == "苏AD12345"
+
+
+def test_code_shown_for_another_vehicle_is_flagged(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    (shared,) = mint_demo_passes("浙L12345", [DemoPerson()], utcnow() - timedelta(minutes=1))
+    guide(qtbot, w, "L12345", 1)
+    w.deliver_codes(codes(shared))
+    for _ in range(2):
+        qtbot.keyClick(s, Qt.Key.Key_Return)
+    guide(qtbot, w, "M12345", 1)
+    w.deliver_codes(codes(shared))
+    assert s.state.step is Step.VERIFY
+    _, people, _ = rows(db, "浙M12345")
+    assert any(r["code"] == "CODE_SHARED" for r in people[0].reasons)

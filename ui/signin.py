@@ -1,0 +1,255 @@
+"""Sign-in and shift (登录与开班): pick your name, enter your PIN, open or join the shift.
+
+The first run creates the point chief (点长). A leader who signs in while no shift is open
+opens it with its roster; anyone signing in while a shift is open joins it. All checks
+(PIN, lock-out, who may open a shift) are made by ``checkpoint.auth``; this screen only asks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkpoint import audit
+from checkpoint.auth import (
+    AuthError,
+    Permission,
+    allowed,
+    authenticate,
+    create_first_admin,
+    needs_first_admin,
+)
+from checkpoint.config import Settings
+from checkpoint.db import Database
+from checkpoint.domain import Role
+from checkpoint.errors import CheckpointError
+from checkpoint.models import StaffMember, utcnow
+from checkpoint.rota import RosterMember, current_open_shift, open_shift
+from checkpoint.site import ensure_place
+from checkpoint.staff import list_staff
+from ui.i18n import pick
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is at the desk and on which (open) shift."""
+
+    staff: StaffMember
+    shift_id: uuid.UUID
+
+
+def _big_button(text: str, primary: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    b.setMinimumHeight(64)
+    if primary:
+        b.setProperty("primary", True)
+    f = b.font()
+    f.setPointSize(16)
+    b.setFont(f)
+    return b
+
+
+class SignInScreen(QWidget):
+    """Name + PIN, then open or join the shift. Calls ``on_signed_in`` when done."""
+
+    def __init__(self, db: Database, settings: Settings, *, lang: str,
+                 on_signed_in: Callable[[SignedIn], None], demo_hint: str | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.db = db
+        self.settings = settings
+        self.lang = lang
+        self.on_signed_in = on_signed_in
+        self.staff: StaffMember | None = None
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        col = QVBoxLayout()
+        outer.addLayout(col, 3)
+        outer.addStretch(1)
+        title = QLabel(self.tr("值班登录"))
+        f = title.font()
+        f.setPointSize(24)
+        f.setBold(True)
+        title.setFont(f)
+        col.addWidget(title)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        col.addWidget(self.message)
+        self.stack = QStackedWidget()
+        col.addWidget(self.stack, 1)
+        # page 0: sign in
+        page = QWidget()
+        g = QGridLayout(page)
+        g.addWidget(QLabel(self.tr("姓名")), 0, 0, Qt.AlignmentFlag.AlignTop)
+        self.names = QListWidget()
+        self.names.setMinimumHeight(260)
+        self.names.setStyleSheet("QListWidget::item { min-height: 48px; font-size: 16pt; }")
+        g.addWidget(self.names, 0, 1)
+        g.addWidget(QLabel(self.tr("PIN/密码")), 1, 0)
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText(self.tr("至少4位数字"))
+        self.secret.returnPressed.connect(self.sign_in)
+        g.addWidget(self.secret, 1, 1)
+        self.sign_in_button = _big_button(self.tr("登录  Enter"), primary=True)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        g.addWidget(self.sign_in_button, 2, 1)
+        if demo_hint:
+            g.addWidget(QLabel(demo_hint), 3, 1)
+        self.stack.addWidget(page)
+        # page 1: open the shift with its roster
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.shift_title = QLabel()
+        self.shift_title.setWordWrap(True)
+        v.addWidget(self.shift_title)
+        v.addWidget(QLabel(self.tr("本班人员(勾选上岗人员)")))
+        self.roster_box = QVBoxLayout()
+        v.addLayout(self.roster_box)
+        self.roster_checks: list[tuple[QCheckBox, StaffMember]] = []
+        v.addStretch(1)
+        self.open_button = _big_button(self.tr("开班"), primary=True)
+        self.open_button.clicked.connect(self.open_shift)
+        v.addWidget(self.open_button)
+        self.stack.addWidget(page)
+        # page 2: the first run creates the point chief
+        page = QWidget()
+        g = QGridLayout(page)
+        g.addWidget(QLabel(self.tr("首次使用:请创建点长账号")), 0, 0, 1, 2)
+        g.addWidget(QLabel(self.tr("姓名")), 1, 0)
+        self.admin_name = QLineEdit()
+        g.addWidget(self.admin_name, 1, 1)
+        g.addWidget(QLabel(self.tr("PIN/密码")), 2, 0)
+        self.admin_secret = QLineEdit()
+        self.admin_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        g.addWidget(self.admin_secret, 2, 1)
+        self.admin_button = _big_button(self.tr("创建点长账号"), primary=True)
+        self.admin_button.clicked.connect(self.create_admin)
+        g.addWidget(self.admin_button, 3, 1)
+        self.stack.addWidget(page)
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the staff list (or the first-run page) afresh."""
+        self.staff = None
+        self.secret.clear()
+        with self.db.session() as s:
+            place = ensure_place(s, self.settings)
+            first = needs_first_admin(s, place.site)
+            people = [(m.name, Role(m.role)) for m in list_staff(s, place.site) if m.active]
+        self.names.clear()
+        for name, role in people:
+            item = QListWidgetItem(f"{name}  ·  {role.label(self.lang)}")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.names.addItem(item)
+        self.stack.setCurrentIndex(2 if first else 0)
+        self.message.setText("")
+        if not first:
+            self.secret.setFocus()
+
+    def select_name(self, name: str) -> None:
+        """Pick ``name`` in the list (also for tests)."""
+        for i in range(self.names.count()):
+            if self.names.item(i).data(Qt.ItemDataRole.UserRole) == name:
+                self.names.setCurrentRow(i)
+                return
+
+    def _error(self, exc: Exception) -> None:
+        self.message.setStyleSheet("color: #e53935; font-size: 14pt;")
+        self.message.setText(pick(str(exc), self.lang))
+
+    def create_admin(self) -> None:
+        try:
+            with self.db.session() as s:
+                place = ensure_place(s, self.settings)
+                create_first_admin(s, place.site, self.admin_name.text(), self.admin_secret.text())
+        except CheckpointError as exc:
+            self._error(exc)
+            return
+        self.reload()
+
+    def sign_in(self) -> None:
+        """Check the PIN; then join the open shift, or offer to open it."""
+        item = self.names.currentItem()
+        if item is None:
+            self._error(AuthError(self.tr("请先选择姓名")))
+            return
+        name = str(item.data(Qt.ItemDataRole.UserRole))
+        try:
+            with self.db.session() as s:
+                place = ensure_place(s, self.settings)
+                staff = authenticate(s, place.site, name, self.secret.text(), tz=self.settings.tz)
+                shift = current_open_shift(s, place.site)
+                if shift is not None:
+                    audit.record(s, place.site.id, staff.id, "shift.join", str(shift.id), {})
+                shift_id = shift.id if shift is not None else None
+                team = [m for m in list_staff(s, place.site) if m.active]
+        except CheckpointError as exc:
+            self.secret.clear()
+            self._error(exc)
+            return
+        self.secret.clear()
+        self.staff = staff
+        if shift_id is not None:
+            self.on_signed_in(SignedIn(staff, shift_id))
+            return
+        if not allowed(Role(staff.role), Permission.OPEN_CLOSE_SHIFT):
+            self._error(CheckpointError(self.tr("本班次尚未开班,请组长先登录开班")))
+            return
+        self._offer_open(staff, team)
+
+    def _offer_open(self, leader: StaffMember, team: list[StaffMember]) -> None:
+        self.shift_title.setText(self.tr("{name},本班次尚未开班。勾选本班人员后开班。").format(
+            name=leader.name))  # fmt: skip
+        for box, _ in self.roster_checks:
+            self.roster_box.removeWidget(box)
+            box.deleteLater()
+        self.roster_checks = []
+        for m in team:
+            if m.id == leader.id:
+                continue
+            box = QCheckBox(f"{m.name}  ·  {Role(m.role).label(self.lang)}")
+            box.setMinimumHeight(40)
+            box.setChecked(Role(m.role) in (Role.GUIDE, Role.INSPECTOR, Role.RECORDER))
+            self.roster_box.addWidget(box)
+            self.roster_checks.append((box, m))
+        self.stack.setCurrentIndex(1)
+        self.open_button.setFocus()
+
+    def open_shift(self) -> None:
+        """Open the current shift with the ticked roster, led by the signed-in leader."""
+        leader = self.staff
+        if leader is None:
+            return
+        roster = [RosterMember(m.id, Role(m.role)) for box, m in self.roster_checks
+                  if box.isChecked()]  # fmt: skip
+        try:
+            with self.db.session() as s:
+                place = ensure_place(s, self.settings)
+                me = s.get(StaffMember, leader.id)
+                assert me is not None
+                shift = open_shift(s, place.site, leader=me, roster=roster, tz=self.settings.tz,
+                                   at=utcnow())  # fmt: skip
+                audit.record(s, place.site.id, me.id, "shift.open", str(shift.id),
+                             {"roster": len(roster) + 1})  # fmt: skip
+                shift_id = shift.id
+        except CheckpointError as exc:
+            self._error(exc)
+            return
+        self.on_signed_in(SignedIn(leader, shift_id))
