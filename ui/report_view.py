@@ -1,0 +1,516 @@
+"""The report screen (报表): preview the handover or daily report, print it, save it as PDF.
+
+The PDF is the one made by :mod:`checkpoint.reports` (the same bytes the command line writes);
+this screen only shows and prints it. Querying, rendering the PDF, rasterising pages (QtPdf,
+PDFium inside Qt) and printing all run on a worker QThread; the GUI thread only shows the
+finished page images and opens dialogs. Print renders each page at the printer's resolution
+(capped at :data:`MAX_PRINT_DPI`), one page at a time.
+
+:func:`print_at_shift_close` is the desk's "two clicks": one on the desk's print button opens
+this screen, which prepares the report and opens the system print dialog by itself; the second
+click is the dialog's 打印.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QDate,
+    QIODevice,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkpoint.config import Settings
+from checkpoint.db import Database
+from checkpoint.errors import CheckpointError
+from checkpoint.reports.pdf import save_pdf
+from checkpoint.reports.service import ReportDocument, ReportKind, ReportRequest, make_report
+from checkpoint.rota import DEFAULT_PLAN
+
+log = logging.getLogger(__name__)
+
+PREVIEW_DPI = 72.0
+MAX_PRINT_DPI = 300
+POINTS_PER_INCH = 72.0
+
+MakeDocument = Callable[[ReportRequest], ReportDocument]
+ChoosePrinter = Callable[[QPrinter, QWidget, int], bool]
+ChooseSavePath = Callable[[QWidget, str], str | None]
+
+
+# --- work that runs off the GUI thread -------------------------------------------------------
+
+
+def _open_pdf(data: bytes) -> tuple[QPdfDocument, QBuffer]:
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    doc = QPdfDocument()
+    doc.load(buffer)
+    if doc.status() != QPdfDocument.Status.Ready:
+        raise CheckpointError(f"The report PDF cannot be opened for display ({doc.error().name}).")
+    return doc, buffer
+
+
+def _page_pixels(doc: QPdfDocument, page: int, dpi: float) -> QSize:
+    points = doc.pagePointSize(page)
+    scale = dpi / POINTS_PER_INCH
+    return QSize(max(round(points.width() * scale), 1), max(round(points.height() * scale), 1))
+
+
+def rasterise(data: bytes, dpi: float = PREVIEW_DPI) -> tuple[QImage, ...]:
+    """Every page of the PDF ``data`` as an image at ``dpi``. Safe off the GUI thread."""
+    doc, buffer = _open_pdf(data)
+    try:
+        return tuple(
+            doc.render(i, _page_pixels(doc, i, dpi)).convertToFormat(QImage.Format.Format_RGB888)
+            for i in range(doc.pageCount())
+        )
+    finally:
+        doc.close()
+        buffer.close()
+
+
+def print_pdf(data: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_DPI) -> int:
+    """Print the PDF ``data`` on ``printer`` as its dialog left it (page range, copies).
+
+    Each page is rendered at the printer's resolution (at most ``max_dpi``) and drawn to fill
+    the paper, one page at a time. Safe off the GUI thread (QPainter on a QPrinter is).
+    Returns the number of sheets sent.
+    """
+    doc, buffer = _open_pdf(data)
+    try:
+        count = doc.pageCount()
+        first, last = 1, count
+        if printer.printRange() == QPrinter.PrintRange.PageRange:
+            first = max(printer.fromPage(), 1)
+            last = min(printer.toPage() or count, count)
+        if first > last:
+            raise CheckpointError(f"The page range {first}–{last} holds no page of this report.")
+        pages = list(range(first - 1, last))
+        # A driver that copies by itself gets the pages once; otherwise repeat them here.
+        copies = 1 if printer.supportsMultipleCopies() else max(printer.copyCount(), 1)
+        if printer.collateCopies() or copies == 1:
+            order = pages * copies
+        else:
+            order = [p for p in pages for _ in range(copies)]
+        dpi = min(printer.resolution(), max_dpi)
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise CheckpointError("The printer could not be started; check that it is ready.")
+        try:
+            for n, page in enumerate(order):
+                if n and not printer.newPage():
+                    raise CheckpointError("The printer refused the next page.")
+                image = doc.render(page, _page_pixels(doc, page, dpi))
+                target = QRectF(painter.viewport())
+                scale = min(target.width() / image.width(), target.height() / image.height())
+                w, h = image.width() * scale, image.height() * scale
+                painter.drawImage(
+                    QRectF(target.x() + (target.width() - w) / 2, target.y(), w, h), image
+                )
+        finally:
+            painter.end()
+        return len(order)
+    finally:
+        doc.close()
+        buffer.close()
+
+
+def new_printer(title: str) -> QPrinter:
+    """A high-resolution A4 portrait printer that uses the whole sheet (the PDF has margins)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setFullPage(True)
+    printer.setDocName(title)
+    return printer
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report ready to show: the document and its preview pages."""
+
+    document: ReportDocument
+    pages: tuple[QImage, ...]
+
+
+class _Job(QObject):
+    """Runs one function on a worker thread and reports its result or a one-sentence error."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except CheckpointError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # one message on screen, details in the log
+            log.exception("report job failed")
+            self.failed.emit(f"内部错误：{type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(result)
+        finally:
+            # Hand this object back to the GUI thread, which drops it there: nothing Python-owned
+            # is destroyed on the dying worker thread.
+            worker = self.thread()
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
+            # QThread.quit is thread-safe; calling it here (not through a queued connection)
+            # lets the GUI thread wait for the worker without a deadlock.
+            if worker is not None:
+                worker.quit()
+
+
+# --- the screen ------------------------------------------------------------------------------
+
+
+def _default_choose_printer(printer: QPrinter, parent: QWidget, pages: int) -> bool:
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(parent.tr("打印报告"))
+    dialog.setMinMax(1, max(pages, 1))
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, True)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintCollateCopies, True)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _default_choose_save_path(parent: QWidget, suggested: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, parent.tr("另存为 PDF"), suggested, parent.tr("PDF 文件 (*.pdf)")
+    )
+    if not path:
+        return None
+    return path if path.lower().endswith(".pdf") else path + ".pdf"
+
+
+class ReportView(QWidget):
+    """Pick a report, see its pages, print it or save it. All heavy work runs on a worker."""
+
+    rendered = Signal(int)
+    printed = Signal(int)
+    saved = Signal(str)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        make_document: MakeDocument,
+        *,
+        shifts: Sequence[tuple[int, str]] | None = None,
+        choose_printer: ChoosePrinter = _default_choose_printer,
+        choose_save_path: ChooseSavePath = _default_choose_save_path,
+        preview_dpi: float = PREVIEW_DPI,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._make_document = make_document
+        self._choose_printer = choose_printer
+        self._choose_save_path = choose_save_path
+        self._preview_dpi = preview_dpi
+        self._document: ReportDocument | None = None
+        self._threads: list[QThread] = []
+        self._jobs: dict[int, _Job] = {}
+        self._printer: QPrinter | None = None
+        self._print_when_ready = False
+
+        self.kind_box = QComboBox()
+        self.kind_box.addItem(self.tr("交接班报告"), ReportKind.SHIFT.value)
+        self.kind_box.addItem(self.tr("每日一报"), ReportKind.DAY.value)
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.shift_box = QComboBox()
+        for number, name in shifts or [(s.number, s.name_zh) for s in DEFAULT_PLAN.slots]:
+            self.shift_box.addItem(self.tr("第{0}班 {1}").format(number, name), number)
+        self.generate_button = QPushButton(self.tr("生成"))
+        self.print_button = QPushButton(self.tr("打印…"))
+        self.save_button = QPushButton(self.tr("另存为 PDF…"))
+        self.status_label = QLabel(self.tr("选择报告后点击“生成”。"))
+        self.status_label.setWordWrap(True)
+
+        self._pages_widget = QWidget()
+        self._pages_layout = QVBoxLayout(self._pages_widget)
+        self._pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.preview = QScrollArea()
+        self.preview.setWidgetResizable(True)
+        self.preview.setWidget(self._pages_widget)
+        self.preview.setBackgroundRole(self.preview.backgroundRole())
+        self.preview.setStyleSheet("QScrollArea { background: #7f7f7f; }")
+
+        bar = QHBoxLayout()
+        for w in (self.kind_box, self.date_edit, self.shift_box, self.generate_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.save_button)
+        bar.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.preview, 1)
+
+        self.kind_box.currentIndexChanged.connect(self._kind_changed)
+        self.generate_button.clicked.connect(self.generate)
+        self.print_button.clicked.connect(self.print_report)
+        self.save_button.clicked.connect(self.save_as_pdf)
+        self._set_busy(False)
+
+    # state -------------------------------------------------------------------------------
+
+    @property
+    def document(self) -> ReportDocument | None:
+        """The report on screen, if one has been prepared."""
+        return self._document
+
+    @property
+    def page_labels(self) -> list[QLabel]:
+        """The preview's page widgets, in order."""
+        labels = []
+        for i in range(self._pages_layout.count()):
+            item = self._pages_layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                labels.append(widget)
+        return labels
+
+    def busy(self) -> bool:
+        """Whether a worker is preparing, printing or saving."""
+        return any(t.isRunning() for t in self._threads)
+
+    def request(self) -> ReportRequest:
+        """The report the controls describe."""
+        kind = ReportKind(self.kind_box.currentData())
+        qd = self.date_edit.date()
+        number = int(self.shift_box.currentData()) if kind is ReportKind.SHIFT else None
+        return ReportRequest(kind, date(qd.year(), qd.month(), qd.day()), number)
+
+    def show_request(self, request: ReportRequest) -> None:
+        """Set the controls to ``request``."""
+        self.kind_box.setCurrentIndex(self.kind_box.findData(request.kind.value))
+        d = request.duty_date
+        self.date_edit.setDate(QDate(d.year, d.month, d.day))
+        if request.shift_number is not None:
+            index = self.shift_box.findData(request.shift_number)
+            if index < 0:
+                self.shift_box.addItem(self.tr("第{0}班").format(request.shift_number),
+                                       request.shift_number)  # fmt: skip
+                index = self.shift_box.count() - 1
+            self.shift_box.setCurrentIndex(index)
+
+    # actions -----------------------------------------------------------------------------
+
+    @Slot()
+    def generate(self, *, then_print: bool = False) -> None:
+        """Prepare the report the controls describe; optionally open the print dialog after."""
+        if self.busy():
+            return
+        request = self.request()
+        make, dpi = self._make_document, self._preview_dpi
+        self._print_when_ready = then_print
+        self._set_busy(True, self.tr("正在生成报告…"))
+
+        def work() -> Prepared:
+            doc = make(request)
+            return Prepared(doc, rasterise(doc.pdf, dpi))
+
+        self._run(work, self._prepared)
+
+    def prepare(self, request: ReportRequest, *, then_print: bool = False) -> None:
+        """Show ``request`` in the controls and prepare it."""
+        self.show_request(request)
+        self.generate(then_print=then_print)
+
+    @Slot()
+    def print_report(self) -> None:
+        """Open the system print dialog for the report on screen and print in the background."""
+        doc = self._document
+        if doc is None or self.busy():
+            return
+        printer = new_printer(doc.title)
+        printer.setFromTo(1, doc.pages)
+        if not self._choose_printer(printer, self, doc.pages):
+            self.status_label.setText(self.tr("已取消打印。"))
+            return
+        self._printer = printer  # kept alive until the worker is done with it
+        self._set_busy(True, self.tr("正在打印…"))
+        data = doc.pdf
+        self._run(lambda: print_pdf(data, printer), self._printed)
+
+    @Slot()
+    def save_as_pdf(self) -> None:
+        """Ask where, then write the report's PDF there (in the background)."""
+        doc = self._document
+        if doc is None or self.busy():
+            return
+        path = self._choose_save_path(self, doc.request.file_name)
+        if not path:
+            return
+        self._set_busy(True, self.tr("正在保存…"))
+        data, target = doc.pdf, Path(path)
+
+        def work() -> str:
+            save_pdf(data, target)
+            return str(target)
+
+        self._run(work, self._saved)
+
+    # worker plumbing ---------------------------------------------------------------------
+
+    def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        thread = QThread(self)
+        job = _Job(fn)
+        job.moveToThread(thread)
+        thread.started.connect(job.run)
+        job.done.connect(on_done)
+        job.failed.connect(self._failed)
+        # A bound slot of this widget: Qt queues the call onto the GUI thread.
+        thread.finished.connect(self._thread_finished)
+        self._threads.append(thread)
+        self._jobs[id(thread)] = job  # the Python wrapper lives until the thread is done
+        thread.start()
+
+    @Slot()
+    def _thread_finished(self) -> None:
+        for thread in [t for t in self._threads if t.isFinished()]:
+            self._threads.remove(thread)
+            self._jobs.pop(id(thread), None)
+            thread.deleteLater()
+        if self.busy():
+            return
+        self._printer = None
+        self._set_busy(False)
+        if self._print_when_ready and self._document is not None:
+            self._print_when_ready = False
+            QTimer.singleShot(0, self, self.print_report)
+
+    def wait_idle(self, msecs: int = 30_000) -> bool:
+        """Block until every worker is done (for closing and for tests)."""
+        return all(t.wait(msecs) for t in list(self._threads))
+
+    def closeEvent(self, event: Any) -> None:
+        self.wait_idle()
+        super().closeEvent(event)
+
+    # results (GUI thread) ----------------------------------------------------------------
+
+    @Slot(object)
+    def _prepared(self, prepared: Prepared) -> None:
+        self._document = prepared.document
+        while self._pages_layout.count():
+            item = self._pages_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for image in prepared.pages:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setFrameShape(QLabel.Shape.Box)
+            self._pages_layout.addWidget(label)
+        doc = prepared.document
+        empty = self.tr("（无车辆，空报告）") if doc.report.vehicles == 0 else ""
+        self.status_label.setText(self.tr("{0}：共 {1} 页{2}").format(doc.title, doc.pages, empty))
+        self.rendered.emit(doc.pages)
+
+    @Slot(object)
+    def _printed(self, sheets: int) -> None:
+        self.status_label.setText(self.tr("已发送打印：{0} 页。").format(sheets))
+        self.printed.emit(int(sheets))
+
+    @Slot(object)
+    def _saved(self, path: str) -> None:
+        self.status_label.setText(self.tr("已保存：{0}").format(path))
+        self.saved.emit(str(path))
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._print_when_ready = False
+        self.status_label.setText(message)
+        self.failed.emit(message)
+
+    def _set_busy(self, busy: bool, message: str | None = None) -> None:
+        has_doc = self._document is not None
+        self.generate_button.setEnabled(not busy)
+        self.print_button.setEnabled(not busy and has_doc)
+        self.save_button.setEnabled(not busy and has_doc)
+        if message:
+            self.status_label.setText(message)
+
+    @Slot(int)
+    def _kind_changed(self, _index: int) -> None:
+        self.shift_box.setEnabled(ReportKind(self.kind_box.currentData()) is ReportKind.SHIFT)
+
+
+class ReportDialog(QDialog):
+    """The report screen as a window of its own (what the desk opens)."""
+
+    def __init__(self, view: ReportView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("报表与打印"))
+        self.view = view
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(view)
+        self.resize(900, 1000)
+
+    def done(self, result: int) -> None:
+        self.view.wait_idle()
+        super().done(result)
+
+
+def document_maker(db: Database, settings: Settings) -> MakeDocument:
+    """The function a ReportView calls (on its worker) to make a report from this database."""
+    return lambda request: make_report(db, settings, request)
+
+
+def print_at_shift_close(
+    parent: QWidget | None,
+    make_document: MakeDocument,
+    duty_date: date,
+    shift_number: int,
+    **view_options: Any,
+) -> ReportDialog:
+    """Click one of "print at shift close": prepare the shift's report, then open the print
+    dialog by itself; the leader's second click is 打印. Returns the (shown) dialog."""
+    view = ReportView(make_document, **view_options)
+    dialog = ReportDialog(view, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    dialog.show()
+    view.prepare(ReportRequest(ReportKind.SHIFT, duty_date, shift_number), then_print=True)
+    return dialog
