@@ -692,17 +692,19 @@ class InspectionScreen(QWidget):
         if v is None:
             return
         route = " → ".join(x for x in (v.origin or "", v.destination or "") if x) or "—"
+        T = {"车牌号": self.tr("车牌号"), "车型": self.tr("车型"), "人数": self.tr("人数"),
+             "路线": self.tr("路线"), "建议分流": self.tr("建议分流")}  # fmt: skip
         rows = [
-            f"<b>{self.tr('车牌号')}</b>: {v.plate}",
-            f"<b>{self.tr('车型')}</b>: {v.vehicle_type.label(self.lang)}",
-            f"<b>{self.tr('人数')}</b>: {v.people_count}",
-            f"<b>{self.tr('路线')}</b>: {route}",
+            f"<b>{T['车牌号']}</b>: {v.plate}",
+            f"<b>{T['车型']}</b>: {v.vehicle_type.label(self.lang)}",
+            f"<b>{T['人数']}</b>: {v.people_count}",
+            f"<b>{T['路线']}</b>: {route}",
         ]
         for j in self.state.people:
             title, _ = self._person_text(j.view)
             rows.append("&nbsp;&nbsp;" + title)
         if b is not None:
-            rows.append(f"<b>{self.tr('建议分流')}</b>: {b.suggested.label(self.lang)}")
+            rows.append(f"<b>{T['建议分流']}</b>: {b.suggested.label(self.lang)}")
         self.summary.setText("<br>".join(rows))
         self.record_button.setFocus()
 

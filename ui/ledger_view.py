@@ -227,16 +227,18 @@ class LedgerScreen(QWidget):
         tz = self.settings.tz
         e = html.escape
         zh = self.lang.startswith("zh")
+        T = {"人": self.tr("人"), "分流": self.tr("分流"), "建议": self.tr("建议"),
+             "改判原因": self.tr("改判原因"), "政策": self.tr("政策")}  # fmt: skip
         out = [f"<h2>{e(d.row.plate)} · {e(d.row.vehicle_type.label(self.lang))} · "
-               f"{d.row.people_count}{e(self.tr('人'))}</h2>"]  # fmt: skip
+               f"{d.row.people_count}{e(T['人'])}</h2>"]  # fmt: skip
         if d.origin or d.destination:
             out.append(f"<p>{e(d.origin or '—')} → {e(d.destination or '—')}</p>")
-        out.append(f"<p><b>{e(self.tr('建议'))}</b>: "
+        out.append(f"<p><b>{e(T['建议'])}</b>: "
                    f"{e(d.row.suggested.label(self.lang)) if d.row.suggested else '—'} &nbsp; "
-                   f"<b>{e(self.tr('分流'))}</b>: "
+                   f"<b>{e(T['分流'])}</b>: "
                    f"{e(d.row.final.label(self.lang)) if d.row.final else '—'}</p>")  # fmt: skip
         if d.override_reason:
-            out.append(f"<p><b>{e(self.tr('改判原因'))}</b>: {e(d.override_reason)}</p>")
+            out.append(f"<p><b>{e(T['改判原因'])}</b>: {e(d.override_reason)}</p>")
         out.append("<ul>")
         for r in d.reasons:
             out.append(f"<li>{e(str(r.get('zh' if zh else 'en') or r.get('code')))}</li>")
@@ -264,7 +266,7 @@ class LedgerScreen(QWidget):
                            f"{e(c.reason)}</li>")  # fmt: skip
             out.append("</ul>")
         if d.policy_version:
-            out.append(f"<p><small>{e(self.tr('政策'))}: {e(d.policy_version)}</small></p>")
+            out.append(f"<p><small>{e(T['政策'])}: {e(d.policy_version)}</small></p>")
         return "".join(out)
 
     def open_details(self, row: int) -> QDialog | None:

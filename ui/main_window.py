@@ -216,9 +216,10 @@ class MainWindow(QMainWindow):
             return
         shift_name = st.shift_name if self.lang.startswith("zh") else st.shift_name_en
         leader = st.leader or self.tr("未开班")
+        T = {"组长": self.tr("组长")}
         self.header.setText(
             f"{st.site} · {st.lane} · {st.duty_date.isoformat()} {shift_name} "
-            f"({st.shift_hours}) · {self.tr('组长')}: {leader}"
+            f"({st.shift_hours}) · {T['组长']}: {leader}"
         )
         self.data_label.setText(self.tr("数据位置: ") + st.database)
         self._status_labels()
@@ -255,6 +256,7 @@ class MainWindow(QMainWindow):
         with self.db.session() as s:
             place = ensure_place(s, self.settings)
             members: dict[str, StaffMember] = {}
+            demo_hash: str | None = None
             for name, role in TEAM:
                 m = find_staff(s, place.site, name)
                 if m is None:
@@ -262,7 +264,11 @@ class MainWindow(QMainWindow):
                     s.add(m)
                     s.flush()
                 if m.secret_hash is None:
-                    auth.set_secret(s, m, "0000")
+                    if demo_hash is None:
+                        auth.set_secret(s, m, "0000")
+                        demo_hash = m.secret_hash
+                    else:  # one argon2 hash for the whole demo team: start-up stays fast
+                        m.secret_hash = demo_hash
                 members[name] = m
             leader = members["王建国"]
             shift = current_open_shift(s, place.site)
