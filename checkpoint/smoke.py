@@ -125,10 +125,12 @@ def check_database(settings: Settings) -> str:
         db.dispose()
 
 
-def check_decode(image: Path = SAMPLE_PASS) -> str:
-    """The text of the one QR code in ``image``, read alike by every decoder library."""
+def check_decode(image: Path | None = None) -> str:
+    """The text of the one QR code in ``image`` (default: the sample pass), read alike by every
+    decoder library."""
     from scanners import decode_file
 
+    image = image or SAMPLE_PASS
     if not image.is_file():
         raise CheckpointError(f"the sample image {image} is missing.")
     texts: dict[str, list[str]] = {}
@@ -260,9 +262,7 @@ def run_smoke(settings: Settings, *, scratch_data_dir: bool = False) -> SmokeRep
         with _step(SmokeStep.DECODE, f"read the sample QR code {SAMPLE_PASS.name}"):
             payload, ms = _timed(check_decode)
         shown = payload if len(payload) <= 24 else payload[:21] + "..."
-        steps.append(
-            StepResult(SmokeStep.DECODE, f"{', '.join(SMOKE_BACKENDS)} read {shown}", ms)
-        )
+        steps.append(StepResult(SmokeStep.DECODE, f"{', '.join(SMOKE_BACKENDS)} read {shown}", ms))
 
         with _step(SmokeStep.VERIFY, "verify the demo pass"):
             (verified, disposition), ms = _timed(lambda: check_verify(payload, settings))

@@ -279,7 +279,11 @@ def _linux_library_path(soname: str) -> Path | None:
     arch = {"x86_64": "x86-64", "aarch64": "AArch64"}.get(os.uname().machine, "")
     try:
         out = subprocess.run(
-            ["ldconfig", "-p"], capture_output=True, text=True, check=False, timeout=30,
+            ["ldconfig", "-p"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
             env={**os.environ, "PATH": f"{os.environ.get('PATH', '')}:/sbin:/usr/sbin"},
         ).stdout
     except OSError:
