@@ -153,13 +153,14 @@ def details(db: Database, inspection_id: uuid.UUID) -> Details:
         if insp is None:
             raise CheckpointError("That inspection does not exist.")
         ids = {insp.guide_by_id, insp.verify_by_id, insp.record_by_id, insp.divert_by_id}
-        names = dict(
-            s.execute(
+        names: dict[uuid.UUID, str] = {
+            sid: name
+            for sid, name in s.execute(
                 select(StaffMember.id, StaffMember.name).where(
                     StaffMember.id.in_([i for i in ids if i is not None])
                 )
-            ).tuples()
-        )
+            )
+        }
         who = aliased(StaffMember)
         corrections = s.execute(
             select(Correction, who.name)

@@ -21,26 +21,31 @@ from ui.main_window import MainWindow
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_header_shows_site_duty_date_shift_and_data_location(qtbot: QtBot) -> None:
+def test_header_shows_site_duty_date_shift_camera_and_data_location(qtbot: QtBot) -> None:
     settings = load_settings()
     db = open_db(settings)
-    window = MainWindow(db, settings)
+    window = MainWindow(db, settings, camera=False, muted=True)
     qtbot.addWidget(window)
     w = locate(utcnow(), DEFAULT_PLAN, settings.tz)
     text = window.header.text()
     assert settings.site_name in text and settings.lane_name in text
     assert w.duty_date.isoformat() in text and w.slot.name_zh in text
+    assert "未开班" in text  # no leader yet
     assert str(settings.data_dir) in window.data_label.text()
-    window._timer.stop()
+    assert "摄像头" in window.camera_label.text() and "未登录" in window.staff_label.text()
+    window.shutdown()
     db.dispose()
 
 
-def test_screenshot_flag_writes_a_png(tmp_path: Path) -> None:
+def test_demo_screenshot_renders_the_desk_and_exits_0(tmp_path: Path) -> None:
     out = tmp_path / "shot.png"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "app.py"), "--screenshot", str(out)],
+        [sys.executable, str(REPO / "app.py"), "--demo", "--screenshot", str(out),
+         "--lang", "en"],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (Path(os.environ["CHECKPOINT_DATA_DIR"]) / "demo.db").exists()
+    assert not (Path(os.environ["CHECKPOINT_DATA_DIR"]) / "checkpoint.db").exists()

@@ -266,9 +266,17 @@ class DeskController:
                 st.notice = "already_attached"
                 return False
         holder = self.verifier.holder_of(result)
+        # Names are masked (王*): the same name is the same person only if they have not shown
+        # this kind of code yet; two 王* in one car with one pass each are two people.
         index = next(
-            (i for i, j in enumerate(st.people) if holder and j.draft.holder == holder), None
-        )
+            (
+                i for i, j in enumerate(st.people)
+                if holder and j.draft.holder == holder
+                and not any((c.format, c.kind) == (result.format, result.kind)
+                            for c in j.draft.credentials)
+            ),
+            None,
+        )  # fmt: skip
         if index is None:
             occupant = Occupant.PASSENGER if st.people else Occupant.DRIVER
             draft = PersonDraft(occupant)

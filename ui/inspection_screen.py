@@ -310,7 +310,7 @@ class InspectionScreen(QWidget):
             b.clicked.connect(lambda _=False, hh=hours: self._act("read_test_hours", hh))
             self.test_buttons[hours] = b
             m.addWidget(b, 3, i)
-        m.addWidget(QLabel(self.tr("体温 ℃")), 2, 0)
+        m.addWidget(QLabel(self.tr("体温 °C")), 2, 0)
         self.temp_edit = QLineEdit()
         self.temp_edit.setPlaceholderText("36.5")
         self.temp_edit.setMaximumWidth(140)
@@ -634,7 +634,8 @@ class InspectionScreen(QWidget):
             self.tr("核酸{h}小时").format(h=p.test_hours) if p.test_hours is not None
             else self.tr("无核酸")
         )  # fmt: skip
-        parts.append(f"{p.temperature:.1f}℃" if p.temperature is not None else self.tr("体温未测"))
+        no_temp = self.tr("体温未测")
+        parts.append(f"{p.temperature:.1f} °C" if p.temperature is not None else no_temp)
         title = f"{who}   {p.verdict.label(self.lang)}"
         lines = [" · ".join(parts)]
         if p.unreadable:
@@ -757,7 +758,7 @@ class InspectionScreen(QWidget):
             )
         else:
             text = {
-                "temperature_range": self.tr("体温应在 30–45 ℃ 之间"),
+                "temperature_range": self.tr("体温应在 30–45 °C 之间"),
                 "override_needs_reason": self.tr("不按建议分流,必须填写原因"),
                 "override_needs_leader": self.tr("更改分流建议需要组长或点长"),
             }.get(message) or pick(message, self.lang)

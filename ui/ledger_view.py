@@ -253,7 +253,7 @@ class LedgerScreen(QWidget):
             verdict = Verdict(p.verdict).label(self.lang) if p.verdict else "—"
             texts = [str(r.get("zh" if zh else "en")) for r in (p.reasons or [])
                      if isinstance(r, dict)]  # fmt: skip
-            temp = f" · {p.temperature:.1f}℃" if p.temperature is not None else ""
+            temp = f" · {p.temperature:.1f} °C" if p.temperature is not None else ""
             manual = e(self.tr(" · 人工核验")) if p.manual else ""
             out.append(f"<li>{e(occupant)} {e(p.name_masked or '')} — {e(verdict)}{temp}"
                        f"{manual}<br><small>{e('; '.join(texts))}</small></li>")  # fmt: skip

@@ -31,7 +31,7 @@
     <message>
         <location filename="../../ui/inspection_screen.py" line="208"/>
         <location filename="../../ui/inspection_screen.py" line="349"/>
-        <location filename="../../ui/inspection_screen.py" line="695"/>
+        <location filename="../../ui/inspection_screen.py" line="696"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
@@ -43,14 +43,14 @@
     <message>
         <location filename="../../ui/inspection_screen.py" line="218"/>
         <location filename="../../ui/inspection_screen.py" line="349"/>
-        <location filename="../../ui/inspection_screen.py" line="695"/>
+        <location filename="../../ui/inspection_screen.py" line="696"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
         <location filename="../../ui/inspection_screen.py" line="229"/>
         <location filename="../../ui/inspection_screen.py" line="350"/>
-        <location filename="../../ui/inspection_screen.py" line="695"/>
+        <location filename="../../ui/inspection_screen.py" line="696"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
@@ -120,7 +120,7 @@
     </message>
     <message>
         <location filename="../../ui/inspection_screen.py" line="313"/>
-        <source>体温 ℃</source>
+        <source>体温 °C</source>
         <translation>Temp. °C</translation>
     </message>
     <message>
@@ -274,102 +274,102 @@
         <translation>No temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="641"/>
+        <location filename="../../ui/inspection_screen.py" line="642"/>
         <source>无法读取 = 未核验</source>
         <translation>Unreadable = not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="643"/>
+        <location filename="../../ui/inspection_screen.py" line="644"/>
         <source>无法离线核验 = 未核验:请看手机页面,点下方按钮记录</source>
         <translation>Cannot be verified offline = not verified: look at the phone, record it with the buttons below</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="645"/>
+        <location filename="../../ui/inspection_screen.py" line="646"/>
         <source>DEMO 演示凭证</source>
         <translation>DEMO pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="677"/>
+        <location filename="../../ui/inspection_screen.py" line="678"/>
         <source>请司乘人员依次出示健康码/通行码;驾驶员先扫</source>
         <translation>Ask each person to show their code; the driver first</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="679"/>
+        <location filename="../../ui/inspection_screen.py" line="680"/>
         <source>还有 {n} 人未核验</source>
         <translation>{n} more to verify</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="681"/>
+        <location filename="../../ui/inspection_screen.py" line="682"/>
         <source>全部人员已核验,按 Enter 完成核验</source>
         <translation>Everyone verified: press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="684"/>
+        <location filename="../../ui/inspection_screen.py" line="685"/>
         <source>人工核对手机页面 → 第 {n} 人</source>
         <translation>Check by eye → person {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="685"/>
+        <location filename="../../ui/inspection_screen.py" line="686"/>
         <source>人工核对手机页面 → 新增人员</source>
         <translation>Check by eye → new person</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="696"/>
+        <location filename="../../ui/inspection_screen.py" line="697"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="696"/>
+        <location filename="../../ui/inspection_screen.py" line="697"/>
         <source>建议分流</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="717"/>
+        <location filename="../../ui/inspection_screen.py" line="718"/>
         <source>改为 {d},原因:</source>
         <translation>Change to {d}, because:</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="727"/>
+        <location filename="../../ui/inspection_screen.py" line="728"/>
         <source>通过</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="727"/>
+        <location filename="../../ui/inspection_screen.py" line="728"/>
         <source>需关注</source>
         <translation>Attention</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="728"/>
+        <location filename="../../ui/inspection_screen.py" line="729"/>
         <source>拦截</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="743"/>
+        <location filename="../../ui/inspection_screen.py" line="744"/>
         <source>建议 · Enter</source>
         <translation>Suggested · Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="755"/>
+        <location filename="../../ui/inspection_screen.py" line="756"/>
         <source>还有 {n} 人未核验:扫码,或点“添加人员(人工)”</source>
         <translation>{n} more to verify: scan, or press &quot;Add person (by eye)&quot;</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="760"/>
-        <source>体温应在 30–45 ℃ 之间</source>
+        <location filename="../../ui/inspection_screen.py" line="761"/>
+        <source>体温应在 30–45 °C 之间</source>
         <translation>Temperature must be between 30 and 45 °C</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="761"/>
+        <location filename="../../ui/inspection_screen.py" line="762"/>
         <source>不按建议分流,必须填写原因</source>
         <translation>Not following the suggestion needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="762"/>
+        <location filename="../../ui/inspection_screen.py" line="763"/>
         <source>更改分流建议需要组长或点长</source>
         <translation>Overriding the suggestion needs the shift leader or point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="770"/>
+        <location filename="../../ui/inspection_screen.py" line="771"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>

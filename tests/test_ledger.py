@@ -1,0 +1,116 @@
+"""The ledger: queries with filters, details, corrections with who and why and permissions."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from checkpoint import ledger
+from checkpoint.auth import PermissionDenied
+from checkpoint.cli.common import open_db
+from checkpoint.config import load_settings
+from checkpoint.db import Database
+from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
+from checkpoint.inspection import InspectionDesk, PersonEntry
+from checkpoint.ledger import CorrectionError, LedgerFilter
+from checkpoint.models import StaffMember, utcnow
+from checkpoint.rota import open_shift
+from checkpoint.site import ensure_place
+from ui.ledger_view import LedgerScreen
+
+
+@pytest.fixture
+def done() -> Iterator[tuple[Database, object, dict[str, StaffMember], object]]:
+    settings = load_settings()
+    db = open_db(settings)
+    with db.session() as s:
+        place = ensure_place(s, settings)
+        staff = {}
+        for name, role in (("王建国", Role.LEADER), ("徐丽", Role.RECORDER)):
+            m = StaffMember(site_id=place.site.id, name=name, role=role.value)
+            s.add(m)
+            s.flush()
+            staff[name] = m
+        shift = open_shift(s, place.site, leader=staff["王建国"], tz=settings.tz)
+        shift_id, lane_id = shift.id, place.lane.id
+    desk = InspectionDesk(db, lane_id)
+    now = utcnow()
+    for i, (plate, d) in enumerate((("浙A11111", Disposition.RELEASE),
+                                     ("浙B22222", Disposition.TEST_LANE),
+                                     ("苏C33333", Disposition.RELEASE))):  # fmt: skip
+        at = now - timedelta(minutes=30 - i)
+        iid = desk.guide(shift_id, plate=plate, vehicle_type=VehicleType.CAR, people_count=1,
+                         staff=staff["徐丽"], at=at)  # fmt: skip
+        desk.add_person(iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, d), at=at)
+        desk.finish_verify(iid, suggested=d, reasons=[{"code": "X", "zh": "理由", "en": "why"}],
+                           report_to_community=False, policy_version="t", staff=staff["徐丽"],
+                           at=at)  # fmt: skip
+        desk.record(iid, staff=staff["徐丽"], at=at)
+        desk.divert(iid, d, staff=staff["徐丽"], at=at)
+    yield db, settings, staff, shift_id
+    db.dispose()
+
+
+def test_filters_by_plate_disposition_and_time(done: tuple) -> None:  # type: ignore[type-arg]
+    db, _, _, shift_id = done
+    assert ledger.count(db, LedgerFilter(shift_id=shift_id)) == 3
+    assert [r.plate for r in ledger.fetch(db, LedgerFilter(shift_id=shift_id, plate="b22"))] == [
+        "浙B22222"
+    ]
+    test_lane = LedgerFilter(shift_id=shift_id, disposition=Disposition.TEST_LANE)
+    assert [r.plate for r in ledger.fetch(db, test_lane)] == ["浙B22222"]
+    recent = LedgerFilter(shift_id=shift_id, since=utcnow() - timedelta(minutes=28, seconds=30))
+    assert [r.plate for r in ledger.fetch(db, recent)] == ["苏C33333"]
+    assert [r.plate for r in ledger.fetch(db, LedgerFilter(shift_id=shift_id), 1, 1)] == [
+        "浙B22222"
+    ]
+
+
+def test_a_finished_record_is_corrected_only_by_a_leader_and_keeps_who_and_why(
+    done: tuple,  # type: ignore[type-arg]
+) -> None:
+    db, _, staff, shift_id = done
+    row = ledger.fetch(db, LedgerFilter(shift_id=shift_id, plate="A11111"))[0]
+    with pytest.raises(PermissionDenied):
+        ledger.correct(db, row.id, "plate", "浙A11112", reason="看错", staff=staff["徐丽"])
+    with pytest.raises(CorrectionError):
+        ledger.correct(db, row.id, "plate", "浙A11112", reason=" ", staff=staff["王建国"])
+    with pytest.raises(CorrectionError):
+        ledger.correct(db, row.id, "status", "x", reason="r", staff=staff["王建国"])
+    ledger.correct(db, row.id, "plate", "浙 A1111·2", reason="看错车牌", staff=staff["王建国"])
+    d = ledger.details(db, row.id)
+    assert d.row.plate == "浙A11112"
+    (c,) = d.corrections
+    assert (c.old_value, c.new_value, c.by) == ("浙A11111", "浙A11112", "王建国")
+    assert c.reason == "看错车牌"
+
+
+def test_the_ledger_screen_reads_the_database_and_opens_details(
+    qtbot: QtBot, done: tuple  # type: ignore[type-arg]
+) -> None:
+    db, settings, _, shift_id = done
+    screen = LedgerScreen(db, settings, lang="zh_CN")
+    qtbot.addWidget(screen)
+    screen.set_shift(shift_id)
+    assert screen.model.rowCount() == 3 and "3" in screen.count_label.text()
+    screen.disposition_filter.setCurrentIndex(
+        screen.disposition_filter.findData(Disposition.TEST_LANE.value)
+    )
+    assert screen.model.rowCount() == 1
+    qtbot.keyClicks(screen.plate_filter, "C3")
+    assert screen.model.rowCount() == 0
+    screen.plate_filter.clear()
+    screen.disposition_filter.setCurrentIndex(0)
+    assert screen.model.data(screen.model.index(0, 1)) == "苏C33333"
+    dialog = screen.open_details(1)
+    assert dialog is not None
+    html = screen.details_html(screen.model.rows[1].id)
+    assert "浙B22222" in html and "理由" in html and "徐丽" in html
+    dialog.close()
