@@ -139,6 +139,8 @@ def test_known_shift_pdf_lists_exception_and_override(seeded: Seeded) -> None:
     assert "京C***11" in lines and "现场复测正常" in whole and "核酸超过48小时×2" in whole
     assert "放行＋落地报备" in whole and "未完成" in whole
     assert "测温枪电量低，请及时更换电池。" in whole
+    # The bundled font draws ℃ as a blank, so the paper spells it °C.
+    assert "体温37.9°C,达到37.3°C发热标准" in whole and "℃" not in whole
     assert "钱组长" in lines and "孙组长" in lines
 
 

@@ -50,3 +50,13 @@ def register_cjk_font() -> str:
                 for italic in (0, 1):
                     addMapping(FONT_NAME, bold, italic, FONT_NAME)
     return FONT_NAME
+
+
+# Code points the bundled font maps to an empty glyph (they would print as blanks), with the
+# text that prints the same meaning.
+_BLANK_GLYPHS = str.maketrans({"\u2103": "°C", "\u2109": "°F"})
+
+
+def printable(text: str) -> str:
+    """``text`` with the characters the bundled font cannot draw spelled another way (℃ → °C)."""
+    return text.translate(_BLANK_GLYPHS)

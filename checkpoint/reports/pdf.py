@@ -22,6 +22,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -46,7 +47,7 @@ from checkpoint.reports.data import (
     StepTiming,
     short_digest,
 )
-from checkpoint.reports.fonts import register_cjk_font
+from checkpoint.reports.fonts import printable, register_cjk_font
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -81,7 +82,7 @@ class _Styles:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
 def _table(
@@ -234,10 +235,19 @@ def _step_table(times: Sequence[StepTiming], font: str) -> Table:
                   total_row=True)  # fmt: skip
 
 
-def _outcome(e: ExceptionEntry) -> str:
+def _outcome(e: ExceptionEntry) -> tuple[str, ...]:
     if e.overridden and e.suggested is not None:
-        return f"{e.suggested.zh} → {e.outcome_zh}"
-    return e.outcome_zh
+        return (f"{e.suggested.zh} →", e.outcome_zh)
+    return (e.outcome_zh,)
+
+
+def _fit(lines: Sequence[str], width: float, st: _Styles, joiner: str = "、") -> Any:
+    """Plain lines when each fits the column (fast), else a CJK-wrapped paragraph."""
+    room = width - 6  # the cell's left and right padding
+    lines = [printable(line) for line in lines]
+    if all(stringWidth(line, st.font, st.cell.fontSize) <= room for line in lines):
+        return "\n".join(lines)
+    return _p(joiner.join(lines), st.cell)
 
 
 def _exception_table(
@@ -250,16 +260,17 @@ def _exception_table(
         widths.insert(2, 10 * mm)
         widths[6] -= 10 * mm
     rows: list[list[Any]] = [head]
+    reason_w, outcome_w = widths[-3], widths[-2]
     for i, e in enumerate(items, 1):
-        reasons = "、".join(e.reasons) or (DASH if e.final is not None else "尚未完成分流")
+        reasons = e.reasons or ((DASH,) if e.final is not None else ("尚未完成分流",))
         row: list[Any] = [
             str(i),
             e.at.strftime("%H:%M:%S"),
             e.plate_masked,
             e.vehicle_type,
             str(e.people),
-            _p(reasons, st.cell) if len(reasons) > 14 else reasons,
-            _p(_outcome(e), st.cell) if len(_outcome(e)) > 11 else _outcome(e),
+            _fit(reasons, reason_w, st),
+            _fit(_outcome(e), outcome_w, st, joiner=" "),
             e.decided_by or DASH,
         ]
         if with_shift:

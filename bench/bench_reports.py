@@ -1,0 +1,228 @@
+"""Report benchmarks: the handover PDF for a 5,000-vehicle shift, and the report query on a year.
+
+    .venv/bin/python bench/bench_reports.py [--rebuild] [--runs N] [--cache DIR]
+
+Budgets (design.md): shift report PDF for 5,000 vehicles ≤ 2 s; on a database holding a year
+at 3,500 vehicles a day (1.28 M vehicles) the report query ≤ 1 s.
+
+Databases are SQLite files cached under --cache (default /tmp/checkpoint-bench) and reused:
+- shift5000: one demo day seeded through the real code path (checkpoint.demo.seed) with enough
+  traffic that the day shift (08:00–16:00) holds ~5,000 vehicles.
+- year: day 1 is seeded by checkpoint.demo.seed (3,500 vehicles); the other 364 days are bulk
+  copies of it made inside SQLite (INSERT … SELECT with new ids and shifted times), so every day
+  has a real day's shape. Only what the reports read is copied (shifts, roster, inspections);
+  person checks and scans stay on day 1.
+Not part of the pass/fail tests; prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from checkpoint.config import Settings  # noqa: E402
+from checkpoint.db import open_database  # noqa: E402
+from checkpoint.demo import HOURLY_PROFILE, seed  # noqa: E402
+from checkpoint.reports.data import day_report, shift_report  # noqa: E402
+from checkpoint.reports.export import LedgerScope, export_ledger  # noqa: E402
+from checkpoint.reports.pdf import report_pdf  # noqa: E402
+from checkpoint.site import ensure_place  # noqa: E402
+
+SHIFT_DAY = date(2022, 4, 18)
+YEAR_START = date(2021, 5, 1)
+YEAR_DAYS = 365
+PER_DAY = 3500
+TARGET_SHIFT = 5000
+SCHEMA_TAG = "v1"
+
+
+def _settings(folder: Path, name: str) -> Settings:
+    return Settings(data_dir=folder / "data", db_url=f"sqlite:///{(folder / name).as_posix()}")
+
+
+def build_shift5000(folder: Path) -> tuple[Settings, float, str]:
+    settings = _settings(folder, f"shift5000-{SCHEMA_TAG}.db")
+    path = folder / f"shift5000-{SCHEMA_TAG}.db"
+    if path.exists():
+        return settings, 0.0, "cached"
+    day_share = sum(HOURLY_PROFILE[8:16]) / sum(HOURLY_PROFILE)
+    per_day = round(TARGET_SHIFT / day_share)
+    t0 = time.perf_counter()
+    db = open_database(settings.database_url)
+    try:
+        seed(db, settings, days=1, vehicles_per_day=per_day, seed_value=11, start=SHIFT_DAY)
+    finally:
+        db.dispose()
+    return settings, time.perf_counter() - t0, f"seeded {per_day:,} vehicles/day"
+
+
+def build_year(folder: Path) -> tuple[Settings, float, str]:
+    name = f"year-{SCHEMA_TAG}.db"
+    settings = _settings(folder, name)
+    path = folder / name
+    if path.exists():
+        return settings, 0.0, "cached"
+    part = folder / (name + ".part")
+    part.unlink(missing_ok=True)
+    building = _settings(folder, name + ".part")
+    t0 = time.perf_counter()
+    db = open_database(building.database_url)
+    try:
+        seed(db, building, days=1, vehicles_per_day=PER_DAY, seed_value=5, start=YEAR_START)
+    finally:
+        db.dispose()
+    conn = sqlite3.connect(part)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        # Keep the table's own indexes: the copy must be queried the way the app's file is.
+        ts = "strftime('%Y-%m-%d %H:%M:%S', {col}, '+{d} days') || '.000000'"
+        new_id = "substr({col}, 1, 24) || printf('%08x', {d})"
+        shift_cols = [r[1] for r in conn.execute("PRAGMA table_info(shift)") if r[1] != "id"]
+        insp_cols = [r[1] for r in conn.execute("PRAGMA table_info(inspection)")]
+        times = {"created_at", "guide_at", "verify_at", "record_at", "divert_at"}
+        for d in range(1, YEAR_DAYS):
+            sel_shift = []
+            for c in shift_cols:
+                if c in ("starts_at", "ends_at", "opened_at", "closed_at"):
+                    sel_shift.append(ts.format(col=c, d=d))
+                elif c == "duty_date":
+                    sel_shift.append(f"date(duty_date, '+{d} days')")
+                else:
+                    sel_shift.append(c)
+            conn.execute(
+                f"INSERT INTO shift (id, {', '.join(shift_cols)}) "
+                f"SELECT {new_id.format(col='id', d=d)}, {', '.join(sel_shift)} FROM shift "
+                f"WHERE duty_date = '{YEAR_START.isoformat()}'"
+            )
+            conn.execute(
+                "INSERT INTO shift_roster (id, shift_id, staff_id, role) "
+                f"SELECT {new_id.format(col='r.id', d=d)}, {new_id.format(col='r.shift_id', d=d)}, "
+                "r.staff_id, r.role FROM shift_roster r JOIN shift s ON s.id = r.shift_id "
+                f"WHERE s.duty_date = '{YEAR_START.isoformat()}'"
+            )
+            sel = []
+            for c in insp_cols:
+                if c in ("id", "shift_id"):
+                    sel.append(new_id.format(col=f"i.{c}", d=d))
+                elif c in times:
+                    sel.append(f"CASE WHEN i.{c} IS NULL THEN NULL ELSE "
+                               f"{ts.format(col='i.' + c, d=d)} END")  # fmt: skip
+                else:
+                    sel.append(f"i.{c}")
+            conn.execute(
+                f"INSERT INTO inspection ({', '.join(insp_cols)}) SELECT {', '.join(sel)} "
+                "FROM inspection i JOIN shift s ON s.id = i.shift_id "
+                f"WHERE s.duty_date = '{YEAR_START.isoformat()}'"
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    part.replace(path)
+    for extra in ("-wal", "-shm"):
+        Path(str(part) + extra).unlink(missing_ok=True)
+    return settings, time.perf_counter() - t0, f"{YEAR_DAYS} days x {PER_DAY:,} vehicles"
+
+
+def _time(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    out: list[float] = []
+    result = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        out.append(time.perf_counter() - t0)
+    return out, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "checkpoint-bench")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    if args.rebuild:
+        for p in args.cache.glob(f"*-{SCHEMA_TAG}.db*"):
+            p.unlink()
+
+    rows: list[tuple[str, str, float, float, str, str]] = []
+
+    def record(label: str, times: list[float], budget: float | None, note: str = "") -> None:
+        med, worst = statistics.median(times), max(times)
+        verdict = "" if budget is None else ("ok" if worst <= budget else "OVER")
+        budget_text = "" if budget is None else f"≤ {budget:.1f} s"
+        rows.append((label, f"{len(times)}", med, worst, f"{budget_text} {verdict}".strip(), note))
+
+    settings, built, how = build_shift5000(args.cache)
+    print(f"shift5000 database: {how}" + (f", built in {built:.1f} s" if built else ""))
+    db = open_database(settings.database_url)
+    with db.session() as s:
+        site = ensure_place(s, settings).site
+        q_times, report = _time(lambda: shift_report(s, site, settings.tz, SHIFT_DAY, 2), args.runs)
+    pdf_times, pdf = _time(lambda: report_pdf(report), args.runs)
+    f = report.figures
+    note = f"{f.vehicles:,} vehicles, {len(f.exceptions):,} exceptions, {pdf.pages} pages"
+    record("shift 5,000: query", q_times, None, note)
+    record("shift 5,000: PDF layout+write", pdf_times, None, f"{len(pdf.data):,} bytes")
+    record(
+        "shift 5,000: query + PDF", [a + b for a, b in zip(q_times, pdf_times, strict=True)], 2.0
+    )
+    db.dispose()
+
+    settings, built, how = build_year(args.cache)
+    print(f"year database: {how}" + (f", built in {built:.1f} s" if built else ""))
+    size = Path(settings.database_url.removeprefix("sqlite:///")).stat().st_size
+    db = open_database(settings.database_url)
+    mid = YEAR_START + timedelta(days=YEAR_DAYS // 2)
+    last = YEAR_START + timedelta(days=YEAR_DAYS - 1)
+    with db.session() as s:
+        site = ensure_place(s, settings).site
+        total = s.execute(__import__("sqlalchemy").text("SELECT count(*) FROM inspection")).scalar()
+        cold, _ = _time(lambda: shift_report(s, site, settings.tz, mid, 2), 1)
+        record(
+            "year: shift report query (first)", cold, 1.0, f"{total:,} vehicles, {size >> 20} MiB"
+        )
+        warm, rep = _time(lambda: shift_report(s, site, settings.tz, last, 3), args.runs)
+        record("year: shift report query", warm, 1.0, f"{rep.figures.vehicles:,} vehicles in shift")
+        day_t, day = _time(lambda: day_report(s, site, settings.tz, mid), args.runs)
+        record("year: day report query", day_t, 1.0, f"{day.day.vehicles:,} vehicles in day")
+        plan = s.execute(
+            __import__("sqlalchemy").text(
+                "EXPLAIN QUERY PLAN SELECT vehicle_type, count(*) FROM inspection "
+                "WHERE shift_id IN (SELECT id FROM shift LIMIT 1) GROUP BY vehicle_type"
+            )
+        ).all()
+    out = args.cache / "day.csv"
+
+    def export_day() -> int:
+        with db.session() as s2:
+            site2 = ensure_place(s2, settings).site
+            return export_ledger(s2, site2, settings.tz, LedgerScope(mid, mid), out)
+
+    exp_t, n = _time(export_day, 3)
+    record("year: export one day to CSV", exp_t, None, f"{n:,} rows")
+    db.dispose()
+
+    print()
+    print(f"{'measure':<38} {'runs':>4} {'median s':>9} {'max s':>8}  {'budget':<12} note")
+    print("-" * 100)
+    for label, runs, med, worst, budget, note in rows:
+        print(f"{label:<38} {runs:>4} {med:>9.3f} {worst:>8.3f}  {budget:<12} {note}")
+    print()
+    print("query plan (GROUP BY over one shift):", "; ".join(str(r[-1]) for r in plan))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
