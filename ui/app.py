@@ -59,8 +59,16 @@ def main(argv: Sequence[str]) -> int:
             QMessageBox.critical(None, "卡口查验台", str(exc))
         return 2
     if args.smoke:
-        print("ready")
         db.dispose()
+        from checkpoint.smoke import READY, run_smoke
+
+        try:
+            result = run_smoke(settings)
+        except CheckpointError as exc:
+            print(f"app.py: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(result.lines()))
+        print(READY)
         return 0
     windows: list[MainWindow] = []
 
