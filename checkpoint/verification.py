@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -389,10 +389,6 @@ def _merge(old: PersonFindings, new: PersonFindings) -> PersonFindings:
     )
 
 
-def _region_json(r: Region) -> dict[str, str]:
-    return {"code": r.code, "name": r.name}
-
-
 def draft_to_json(d: PersonDraft) -> dict[str, Any]:
     """The person's facts and credential statuses, as kept in ``PersonCheck.findings``."""
     f = d.facts
@@ -401,24 +397,11 @@ def draft_to_json(d: PersonDraft) -> dict[str, Any]:
         facts["code_colour"] = f.code_colour.value
         facts["code_time"] = f.code_time.isoformat() if f.code_time else None
     if f.places is not None:
-        facts["places"] = [
-            {**_region_json(p.region), "date": p.visited_on.isoformat(),
-             "mark": p.mark.value if p.mark else None}
-            for p in f.places
-        ]  # fmt: skip
+        facts["places"] = [p.to_json() for p in f.places]
     if f.test is not None:
-        facts["test"] = {
-            "sample_time": f.test.sample_time.isoformat(),
-            "result": f.test.result.value,
-            "method": f.test.method,
-        }
+        facts["test"] = f.test.to_json()
     if f.goods_pass is not None:
-        gp = f.goods_pass
-        facts["goods_pass"] = {
-            "number": gp.number, "plate": gp.plate, "origin": _region_json(gp.origin),
-            "destination": _region_json(gp.destination), "valid_from": gp.valid_from.isoformat(),
-            "valid_to": gp.valid_to.isoformat(), "cargo": gp.cargo,
-        }  # fmt: skip
+        facts["goods_pass"] = f.goods_pass.to_json()
     out: dict[str, Any] = {
         "v": FINDINGS_VERSION,
         "facts": facts,
@@ -447,10 +430,6 @@ def draft_to_json(d: PersonDraft) -> dict[str, Any]:
     return out
 
 
-def _region(m: dict[str, Any]) -> Region:
-    return Region(str(m["code"]), str(m["name"]))
-
-
 def draft_from_json(
     data: dict[str, Any],
     *,
@@ -465,27 +444,9 @@ def draft_from_json(
     code_time = datetime.fromisoformat(facts["code_time"]) if facts.get("code_time") else None
     places = None
     if "places" in facts:
-        places = tuple(
-            PlaceVisit(
-                _region(p),
-                date.fromisoformat(p["date"]),
-                RiskMark(p["mark"]) if p.get("mark") else None,
-            )
-            for p in facts["places"]
-        )
-    test = None
-    if facts.get("test"):
-        t = facts["test"]
-        test = NucleicAcidTest(
-            datetime.fromisoformat(t["sample_time"]), TestResult(t["result"]), t["method"]
-        )
-    goods = None
-    if facts.get("goods_pass"):
-        g = facts["goods_pass"]
-        goods = GoodsPass(
-            g["number"], g["plate"], _region(g["origin"]), _region(g["destination"]),
-            date.fromisoformat(g["valid_from"]), date.fromisoformat(g["valid_to"]), g["cargo"],
-        )  # fmt: skip
+        places = tuple(PlaceVisit.from_json(p) for p in facts["places"])
+    test = NucleicAcidTest.from_json(facts["test"]) if facts.get("test") else None
+    goods = GoodsPass.from_json(facts["goods_pass"]) if facts.get("goods_pass") else None
     creds = tuple(
         CredentialResult(
             CredentialFormat(c["format"]), bool(c["decoded"]), kind=c.get("kind"),

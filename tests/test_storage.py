@@ -32,7 +32,7 @@ def test_migrates_empty_database_to_head(db_url: str) -> None:
     db = open_database(db_url)
     try:
         assert current_revision(db) == head_revision()
-        assert TABLES <= set(inspect(db.engine).get_table_names())
+        assert set(inspect(db.engine).get_table_names()) >= TABLES
         open_database(db_url).dispose()  # a second start is a no-op, not an error
     finally:
         db.dispose()
@@ -69,7 +69,7 @@ def _team(db_url: str):  # type: ignore[no-untyped-def]
 
 
 def test_shift_cannot_be_opened_twice_and_closes_with_handover(db_url: str) -> None:
-    settings, db, place, leader, guide, nxt = _team(db_url)
+    _settings, db, place, leader, guide, nxt = _team(db_url)
     t = datetime(2022, 4, 18, 9, 30, tzinfo=SH)
     with db.session() as s:
         shift = open_shift(
@@ -91,7 +91,7 @@ def test_shift_cannot_be_opened_twice_and_closes_with_handover(db_url: str) -> N
 
 
 def test_four_steps_commit_each_step(db_url: str) -> None:
-    settings, db, place, leader, guide, _ = _team(db_url)
+    _settings, db, place, leader, guide, _ = _team(db_url)
     t = datetime(2022, 4, 18, 2, 0, tzinfo=SH)
     with db.session() as s:
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t).id
@@ -144,7 +144,7 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
 
 
 def test_guiding_outside_the_shift_is_refused(db_url: str) -> None:
-    settings, db, place, leader, guide, _ = _team(db_url)
+    _settings, db, place, leader, guide, _ = _team(db_url)
     t = datetime(2022, 4, 18, 7, 59, tzinfo=SH)
     with db.session() as s:
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t).id

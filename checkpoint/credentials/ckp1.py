@@ -234,32 +234,11 @@ def fields_of(content: PassContent) -> dict[str, Any]:
         out["code_time"] = content.code_time.isoformat() if content.code_time else None
     if content.places or content.itinerary_days is not None:
         out["itinerary_days"] = content.itinerary_days
-        out["places"] = [
-            {
-                "region_code": p.region.code,
-                "name": p.region.name,
-                "date": p.visited_on.isoformat(),
-                "mark": p.mark.value if p.mark else None,
-            }
-            for p in content.places
-        ]
+        out["places"] = [p.to_json() for p in content.places]
     if content.test is not None:
-        out["test"] = {
-            "sample_time": content.test.sample_time.isoformat(),
-            "result": content.test.result.value,
-            "method": content.test.method,
-        }
+        out["test"] = content.test.to_json()
     if content.goods_pass is not None:
-        gp = content.goods_pass
-        out["goods_pass"] = {
-            "number": gp.number,
-            "plate": gp.plate,
-            "origin": {"region_code": gp.origin.code, "name": gp.origin.name},
-            "destination": {"region_code": gp.destination.code, "name": gp.destination.name},
-            "valid_from": gp.valid_from.isoformat(),
-            "valid_to": gp.valid_to.isoformat(),
-            "cargo": gp.cargo,
-        }
+        out["goods_pass"] = content.goods_pass.to_json()
     return out
 
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from checkpoint.domain import CodeColour
 
@@ -36,6 +37,15 @@ class Region:
     code: str
     name: str
 
+    def to_json(self) -> dict[str, str]:
+        """``{"code": ..., "name": ...}``: the one JSON shape of a region."""
+        return {"code": self.code, "name": self.name}
+
+    @classmethod
+    def from_json(cls, m: dict[str, Any]) -> Region:
+        """The inverse of :meth:`to_json`."""
+        return cls(str(m["code"]), str(m["name"]))
+
 
 @dataclass(frozen=True)
 class PlaceVisit:
@@ -45,6 +55,20 @@ class PlaceVisit:
     visited_on: date
     mark: RiskMark | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """Region code and name, ISO date and mark, flat."""
+        return {
+            **self.region.to_json(),
+            "date": self.visited_on.isoformat(),
+            "mark": self.mark.value if self.mark else None,
+        }
+
+    @classmethod
+    def from_json(cls, m: dict[str, Any]) -> PlaceVisit:
+        """The inverse of :meth:`to_json`."""
+        mark = RiskMark(m["mark"]) if m.get("mark") else None
+        return cls(Region.from_json(m), date.fromisoformat(m["date"]), mark)
+
 
 @dataclass(frozen=True)
 class NucleicAcidTest:
@@ -53,6 +77,19 @@ class NucleicAcidTest:
     sample_time: datetime
     result: TestResult
     method: str = "PCR"
+
+    def to_json(self) -> dict[str, str]:
+        """ISO sample time, result value and method."""
+        return {
+            "sample_time": self.sample_time.isoformat(),
+            "result": self.result.value,
+            "method": self.method,
+        }
+
+    @classmethod
+    def from_json(cls, m: dict[str, Any]) -> NucleicAcidTest:
+        """The inverse of :meth:`to_json`."""
+        return cls(datetime.fromisoformat(m["sample_time"]), TestResult(m["result"]), m["method"])
 
 
 @dataclass(frozen=True)
@@ -70,6 +107,31 @@ class GoodsPass:
     def valid_on(self, day: date) -> bool:
         """Whether ``day`` falls within the pass's validity (both ends included)."""
         return self.valid_from <= day <= self.valid_to
+
+    def to_json(self) -> dict[str, Any]:
+        """Number, plate, route as regions, ISO validity dates and cargo."""
+        return {
+            "number": self.number,
+            "plate": self.plate,
+            "origin": self.origin.to_json(),
+            "destination": self.destination.to_json(),
+            "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat(),
+            "cargo": self.cargo,
+        }
+
+    @classmethod
+    def from_json(cls, m: dict[str, Any]) -> GoodsPass:
+        """The inverse of :meth:`to_json`."""
+        return cls(
+            m["number"],
+            m["plate"],
+            Region.from_json(m["origin"]),
+            Region.from_json(m["destination"]),
+            date.fromisoformat(m["valid_from"]),
+            date.fromisoformat(m["valid_to"]),
+            m.get("cargo", ""),
+        )
 
 
 @dataclass(frozen=True)
