@@ -111,6 +111,19 @@ def describe_error(exc: BaseException, url: str) -> str:
         return f"The database {safe} is full (disk or size limit); free space and retry."
     if "unable to open database" in lowered:
         return f"The database file for {safe} cannot be opened; check the path and permissions."
+    if any(
+        marker in lowered
+        for marker in (
+            "terminating connection",
+            "server closed the connection",
+            "consuming input failed",
+            "connection is closed",
+        )
+    ):
+        return (
+            f"The connection to the database server {safe} was lost; "
+            "this step was not saved, try again."
+        )
     if (
         "connection refused" in lowered
         or "could not connect" in lowered
