@@ -280,6 +280,7 @@ def _vehicle(
         origin=rng.choice(PROVINCES) + "省" if rng.random() < 0.3 else None,
         destination=rng.choice(DESTINATIONS),
         created_at=at,
+        guide_started_at=at - timedelta(seconds=rng.randint(6, 40)),
         guide_at=at,
         guide_by_id=staff[Role.GUIDE.value],
         verify_at=t_verify,

@@ -141,9 +141,16 @@ class InspectionDesk:
         origin: str | None = None,
         destination: str | None = None,
         at: datetime | None = None,
+        started_at: datetime | None = None,
     ) -> uuid.UUID:
-        """Step 1: a vehicle is waved into the lane. Returns the new inspection's id."""
+        """Step 1: a vehicle is waved into the lane. Returns the new inspection's id.
+
+        ``at`` is when the guide step is done (it decides the shift); ``started_at``, when the
+        guide began on this vehicle (first input), gives the step its duration.
+        """
         at = at or utcnow()
+        if started_at is not None and started_at > at:
+            started_at = at
         if people_count < 1:
             raise InspectionError("A vehicle carries at least one person (the driver).")
         with self.db.session() as s:
@@ -167,6 +174,7 @@ class InspectionDesk:
                 origin=origin,
                 destination=destination,
                 created_at=at,
+                guide_started_at=started_at,
                 guide_at=at,
                 guide_by_id=staff.id,
                 step=Step.VERIFY.value,

@@ -200,6 +200,9 @@ class Inspection(Base):
     origin: Mapped[str | None] = mapped_column(String(100))
     destination: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The vehicle is guided in at guide_at (its shift is the one holding that moment);
+    # guide_started_at is when the guide began on it, so the guide step has a duration.
+    guide_started_at: Mapped[datetime | None] = mapped_column()
     guide_at: Mapped[datetime | None] = mapped_column()
     guide_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
     verify_at: Mapped[datetime | None] = mapped_column()

@@ -22,8 +22,22 @@ _SMALL_NEW_ENERGY = re.compile(
 _LARGE_NEW_ENERGY = re.compile(rf"^[{PROVINCES}][{PLATE_LETTERS}]\d{{5}}[DF]$")
 
 
+class PlateProblem(StrEnum):
+    """What is wrong with a plate: a stable code the screen translates."""
+
+    EMPTY = "empty"
+    PROVINCE = "province"
+    LETTER_I_O = "letter_i_o"
+    NEW_ENERGY = "new_energy"
+    PATTERN = "pattern"
+
+
 class PlateError(CheckpointError):
-    """A plate that is not a valid Chinese plate, with what is wrong."""
+    """A plate that is not a valid Chinese plate, with what is wrong (``problem``)."""
+
+    def __init__(self, problem: PlateProblem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 class PlateKind(StrEnum):
@@ -52,19 +66,28 @@ def parse_plate(text: str) -> Plate:
     """Validate ``text``; PlateError says what is wrong (province, I/O letters, length)."""
     plate = normalise(text)
     if not plate:
-        raise PlateError("Enter the plate number.")
+        raise PlateError(PlateProblem.EMPTY, "Enter the plate number.")
     if plate[0] not in PROVINCES:
-        raise PlateError(f"{plate!r} does not start with a province abbreviation such as 浙.")
+        raise PlateError(
+            PlateProblem.PROVINCE,
+            f"{plate!r} does not start with a province abbreviation such as 浙.",
+        )
     if "I" in plate or "O" in plate:
-        raise PlateError(f"{plate!r}: plates never use the letters I or O (use 1 or 0).")
+        raise PlateError(
+            PlateProblem.LETTER_I_O, f"{plate!r}: plates never use the letters I or O (use 1 or 0)."
+        )
     if len(plate) == 8:
         if _SMALL_NEW_ENERGY.match(plate) or _LARGE_NEW_ENERGY.match(plate):
             return Plate(plate, plate[0], PlateKind.NEW_ENERGY)
-        raise PlateError(f"{plate!r} is 8 characters but not a valid new-energy plate.")
+        raise PlateError(
+            PlateProblem.NEW_ENERGY, f"{plate!r} is 8 characters but not a valid new-energy plate."
+        )
     if len(plate) == 7 and _ORDINARY.match(plate):
         kind = PlateKind.TRAILER if plate.endswith("挂") else PlateKind.ORDINARY
         return Plate(plate, plate[0], kind)
-    raise PlateError(f"{plate!r} is not a valid plate (e.g. 浙A12345 or 浙AD12345).")
+    raise PlateError(
+        PlateProblem.PATTERN, f"{plate!r} is not a valid plate (e.g. 浙A12345 or 浙AD12345)."
+    )
 
 
 def province_of(plate: str) -> str | None:

@@ -26,7 +26,7 @@ from checkpoint.site import ensure_place
 def test_migrations_reach_head_and_match_the_models(db_url: str) -> None:
     db = open_database(db_url)
     try:
-        assert current_revision(db) == head_revision() == "0002"
+        assert current_revision(db) == head_revision()
         with db.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     finally:

@@ -182,6 +182,9 @@ def test_a_truck_without_a_goods_pass_is_persuaded_to_return(
         qtbot.keyClick(s, Qt.Key.Key_Return)
     insp, people, _ = rows(db, "浙D12345")
     assert insp.vehicle_type == "truck"
+    # typing the plate marked when the guide began: the guide step has a duration
+    assert insp.guide_started_at is not None and insp.guide_at is not None
+    assert insp.guide_started_at <= insp.guide_at
     assert insp.final_disposition == Disposition.PERSUADE_RETURN.value
     assert any(r["code"] == "GOODS_PASS_MISSING" for r in insp.reasons)
     assert people[0].verdict == Verdict.STOP.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkpoint.plates import PlateError, PlateKind, parse_plate
+from checkpoint.plates import PlateError, PlateKind, PlateProblem, parse_plate
 
 
 @pytest.mark.parametrize(
@@ -28,17 +28,18 @@ def test_valid_plates(text: str, normalised: str, kind: PlateKind) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "problem", "message"),
     [
-        ("", "Enter the plate"),
-        ("A12345", "province"),
-        ("浙A1234O", "I or O"),
-        ("浙I12345", "I or O"),
-        ("浙A1234", "not a valid plate"),
-        ("浙AZ12345", "new-energy"),
-        ("浙A12345X", "new-energy"),
+        ("", PlateProblem.EMPTY, "Enter the plate"),
+        ("A12345", PlateProblem.PROVINCE, "province"),
+        ("浙A1234O", PlateProblem.LETTER_I_O, "I or O"),
+        ("浙I12345", PlateProblem.LETTER_I_O, "I or O"),
+        ("浙A1234", PlateProblem.PATTERN, "not a valid plate"),
+        ("浙AZ12345", PlateProblem.NEW_ENERGY, "new-energy"),
+        ("浙A12345X", PlateProblem.NEW_ENERGY, "new-energy"),
     ],
 )
-def test_invalid_plates(text: str, message: str) -> None:
-    with pytest.raises(PlateError, match=message):
+def test_invalid_plates(text: str, problem: PlateProblem, message: str) -> None:
+    with pytest.raises(PlateError, match=message) as err:
         parse_plate(text)
+    assert err.value.problem is problem

@@ -191,11 +191,12 @@ def test_known_shift_exact_figures(seeded: Seeded) -> None:
     assert verify.p90_seconds == pytest.approx(40.0, abs=0.01)  # nearest rank: 4th of 4
     assert timing[Step.RECORD].mean_seconds == pytest.approx(12.5, abs=0.01)
     assert timing[Step.DIVERT].p90_seconds == pytest.approx(8.0, abs=0.01)
-    assert timing[Step.GUIDE].mean_seconds == pytest.approx(0.0, abs=0.01)
-    total = timing[None]
+    assert timing[Step.GUIDE].samples == 5
+    assert timing[Step.GUIDE].mean_seconds == pytest.approx(10.0, abs=0.01)
+    total = timing[None]  # from the first input at the guide to diverted
     assert total.samples == 4
-    assert total.mean_seconds == pytest.approx((17 + 34 + 51 + 68) / 4, abs=0.01)
-    assert total.p90_seconds == pytest.approx(68.0, abs=0.01)
+    assert total.mean_seconds == pytest.approx((27 + 44 + 61 + 78) / 4, abs=0.01)
+    assert total.p90_seconds == pytest.approx(78.0, abs=0.01)
     assert math.isclose(f.vehicles_per_hour, 5 / 8)
 
     h = report.header

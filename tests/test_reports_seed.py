@@ -27,6 +27,7 @@ DEMO_VEHICLES = 900
 TZ = ZoneInfo("Asia/Shanghai")
 
 # plate, type, people, suggested, final, report, override, reasons, verify/record/divert secs
+GUIDE_SECONDS = 10  # every known vehicle took 10 s from first input to guided in
 KNOWN = (
     ("浙A12345", VehicleType.CAR, 2, "release", "release", False, None, (), (10, 5, 2)),
     (
@@ -115,6 +116,7 @@ def build_seeded(folder: Path) -> Seeded:
                 vehicle_type=vtype.value,
                 people_count=people,
                 created_at=at,
+                guide_started_at=at - timedelta(seconds=GUIDE_SECONDS),
                 guide_at=at,
                 guide_by_id=guide.id,
                 suggested_disposition=sug,

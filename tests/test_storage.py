@@ -100,7 +100,7 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
     desk.subscribe(lambda e: events.append(e.step))
     iid = desk.guide(
         shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR, people_count=2,
-        staff=guide, at=t,
+        staff=guide, at=t, started_at=t - timedelta(seconds=12),
     )  # fmt: skip
     assert desk.unfinished(shift_id) is not None
     with pytest.raises(InspectionError, match="step"):
@@ -137,6 +137,8 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
             "release",
         )
         assert row.override_reason == "复测正常" and row.policy_version == "test-1"
+        assert row.guide_at is not None and row.guide_started_at is not None
+        assert row.guide_at - row.guide_started_at == timedelta(seconds=12)
         assert [p.occupant for p in row.people] == ["driver", "passenger"]
         assert s.scalar(select(func.count()).select_from(CredentialScan)) == 1
     assert desk.unfinished(shift_id) is None
@@ -204,3 +206,34 @@ def test_same_seed_same_data(tmp_path: Path) -> None:
         return [(p, d or "") for p, d in rows]
 
     assert plates("a.db") == plates("b.db")
+
+
+def test_an_old_sqlite_file_is_copied_aside_then_migrated(tmp_path: Path) -> None:
+    from alembic import command
+
+    from checkpoint.db import Database, _alembic_config, upgrade
+
+    path = tmp_path / "lane.db"
+    url = f"sqlite:///{path}"
+    old = Database(url)
+    command.upgrade(_alembic_config(old), "0001")  # a database left by the first release
+    with old.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO site (id, name, created_at) VALUES (:id, '老卡口', :at)"),
+            {"id": "0123456789abcdef0123456789abcdef", "at": "2022-04-18 00:00:00"},
+        )
+    old.dispose()
+    before, after, backup = upgrade(Database(url))
+    assert (before, after) == ("0001", head_revision())
+    assert backup is not None and backup.exists() and backup != path
+    import sqlite3
+
+    with sqlite3.connect(backup) as conn:  # the copy is the old schema, with the old data
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("SELECT name FROM site").fetchall() == [("老卡口",)]
+    db = open_database(url)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM site")).scalar() == "老卡口"
+        cols = {c["name"] for c in inspect(conn).get_columns("inspection")}
+        assert {"guide_started_at", "purged_at"} <= cols
+    db.dispose()

@@ -52,6 +52,8 @@ class CameraBridge(QObject):
     codesDecoded = Signal(object)
     sourceLost = Signal(str)
     sourceBack = Signal(str)
+    #: the same moment as ``sourceBack``, with the SourceInfo itself (for a translated label)
+    sourceOpened = Signal(object)
     sourceEnded = Signal(str)
 
     _codesFromWorker = Signal(object)
@@ -124,5 +126,6 @@ class CameraBridge(QObject):
             self.sourceLost.emit(event.reason)
         elif isinstance(event, SourceOpened | SourceBack):
             self.sourceBack.emit(event.info.describe())
+            self.sourceOpened.emit(event.info)
         elif isinstance(event, SourceEnded):
             self.sourceEnded.emit(event.name)

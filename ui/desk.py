@@ -22,7 +22,7 @@ from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, Veh
 from checkpoint.errors import CheckpointError
 from checkpoint.inspection import InspectionDesk
 from checkpoint.models import Inspection, StaffMember, utcnow
-from checkpoint.plates import PlateError, parse_plate
+from checkpoint.plates import Plate, PlateError, parse_plate
 from checkpoint.rules import Reason, VehicleAssessment
 from checkpoint.verification import (
     Judged,
@@ -124,6 +124,7 @@ class DeskController:
         self.feed = feed
         self.on_next_vehicle = on_next_vehicle
         self.state = DeskState()
+        self._guide_started_at: datetime | None = None
         self.latencies_ms: list[float] = []
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -189,9 +190,14 @@ class DeskController:
 
     # -- step 1: guide --------------------------------------------------------------------------
 
-    def check_plate(self, text: str) -> str:
-        """The normalised plate; PlateError says what is wrong."""
-        return parse_plate(text).text
+    def check_plate(self, text: str) -> Plate:
+        """The validated plate; PlateError (with its ``problem`` code) says what is wrong.
+
+        The first plate input on a new vehicle marks when its guide step began.
+        """
+        if self.state.step is Step.GUIDE and self._guide_started_at is None and text.strip():
+            self._guide_started_at = self.clock()
+        return parse_plate(text)
 
     def guide(
         self,
@@ -207,7 +213,7 @@ class DeskController:
         try:
             plate = parse_plate(plate_text).text
         except PlateError as exc:
-            self.view.show_error(str(exc))
+            self.view.show_error(f"plate:{exc.problem.value}")
             return False
         vehicle = VehicleInfo(
             plate, vehicle_type, people_count, origin.strip() or None, destination.strip() or None
@@ -220,11 +226,13 @@ class DeskController:
                     self.shift_id, plate=plate, vehicle_type=vehicle_type,
                     people_count=people_count, staff=self.staff, origin=vehicle.origin,
                     destination=vehicle.destination, at=self.clock(),
+                    started_at=self._guide_started_at,
                 )
             )
 
         if not self._save(act):
             return False
+        self._guide_started_at = None
         self.state = DeskState(
             step=Step.VERIFY, inspection_id=new_id[0], vehicle=vehicle, last=self.state.last
         )

@@ -36,7 +36,7 @@ from checkpoint.domain import (
     VehicleType,
     Verdict,
 )
-from checkpoint.plates import PlateError, parse_plate
+from checkpoint.plates import PlateError, PlateProblem, parse_plate
 from checkpoint.verification import PersonView
 from scanners import DecodedCode
 from ui.desk import DeskController, DeskState
@@ -430,26 +430,25 @@ class InspectionScreen(QWidget):
             self.plate_check.setText("")
             return
         try:
-            plate = parse_plate(self.plate_text())
+            text = self.plate_text()
+            plate = self.controller.check_plate(text) if self.controller else parse_plate(text)
         except PlateError as exc:
             self.plate_check.setStyleSheet("color: #e53935;")
-            self.plate_check.setText(self._plate_error(str(exc)))
+            self.plate_check.setText(self._plate_error(exc.problem))
             return
         kinds = {"ordinary": self.tr("普通车牌"), "trailer": self.tr("挂车"),
                  "new_energy": self.tr("新能源")}  # fmt: skip
         self.plate_check.setStyleSheet("color: #43a047;")
         self.plate_check.setText(f"✓ {plate.text} · {kinds[plate.kind.value]}")
 
-    def _plate_error(self, message: str) -> str:
-        if "letters I or O" in message:
-            return self.tr("车牌不使用字母 I 和 O(请用 1 和 0)")
-        if "province" in message:
-            return self.tr("车牌须以省份简称开头,如 浙")
-        if "new-energy" in message:
-            return self.tr("8 位车牌但不是有效的新能源车牌")
-        if "Enter the plate" in message:
-            return self.tr("请输入车牌号")
-        return self.tr("车牌格式不对(例 浙A12345、浙AD12345)")
+    def _plate_error(self, problem: PlateProblem) -> str:
+        return {
+            PlateProblem.LETTER_I_O: self.tr("车牌不使用字母 I 和 O(请用 1 和 0)"),
+            PlateProblem.PROVINCE: self.tr("车牌须以省份简称开头,如 浙"),
+            PlateProblem.NEW_ENERGY: self.tr("8 位车牌但不是有效的新能源车牌"),
+            PlateProblem.EMPTY: self.tr("请输入车牌号"),
+            PlateProblem.PATTERN: self.tr("车牌格式不对(例 浙A12345、浙AD12345)"),
+        }[problem]
 
     def _bump_people(self, delta: int) -> None:
         n = max(1, min(60, int(self.people_label.text()) + delta))
@@ -752,7 +751,9 @@ class InspectionScreen(QWidget):
 
     def show_error(self, message: str) -> None:
         """Show a problem in the red bar; typed input stays."""
-        if message.startswith("people_missing:"):
+        if message.startswith("plate:"):
+            text = self._plate_error(PlateProblem(message.split(":", 1)[1]))
+        elif message.startswith("people_missing:"):
             text = self.tr("还有 {n} 人未核验:扫码,或点“添加人员(人工)”").format(
                 n=message.split(":", 1)[1]
             )

@@ -35,7 +35,7 @@ from checkpoint.models import Shift, StaffMember, utcnow
 from checkpoint.rota import ShiftWindow, active_plan, find_shift, locate, spec_from_model
 from checkpoint.site import ensure_place
 from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
-from scanners import CodesDecoded, SyntheticSource
+from scanners import CodesDecoded, SourceInfo, SyntheticSource
 from ui.desk import DeskController, VehicleInfo
 from ui.inspection_screen import InspectionScreen
 from ui.ledger_view import LedgerScreen
@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
         bridge.frameReady.connect(screen.camera.set_frame)
         bridge.codesDecoded.connect(self.deliver_codes)
         bridge.sourceLost.connect(self._camera_lost)
-        bridge.sourceBack.connect(self._camera_back)
+        bridge.sourceOpened.connect(self._camera_back)
         self.bridge = bridge
         if self.demo:
             self._use_synthetic(bridge)
@@ -367,10 +367,20 @@ class MainWindow(QMainWindow):
         self.camera_text = self.tr("摄像头断开,正在重连…(可人工核验)")
         self._camera_changed()
 
-    def _camera_back(self, description: str) -> None:
+    def _camera_back(self, info: SourceInfo) -> None:
         self._never_opened = False
         self.camera_ok = True
-        self.camera_text = self.tr("摄像头: ") + description
+        name = (
+            self.tr("演示摄像头(DEMO)")
+            if isinstance(self.source, SyntheticSource)
+            else self.tr("USB 摄像头")
+        )
+        mode = f"{info.width}×{info.height}"
+        if info.fourcc:
+            mode += f" {info.fourcc}"
+        if info.fps:
+            mode += f" {info.fps:.0f} fps"
+        self.camera_text = self.tr("摄像头: ") + f"{name} {mode}"
         self._camera_changed()
 
     def _camera_changed(self) -> None:

@@ -240,11 +240,11 @@ def _seconds_between(session: Session, start: Any, end: Any) -> ColumnElement[fl
 
 
 _STEP_SPANS: tuple[tuple[Step | None, Any, Any], ...] = (
-    (Step.GUIDE, Inspection.created_at, Inspection.guide_at),
+    (Step.GUIDE, Inspection.guide_started_at, Inspection.guide_at),
     (Step.VERIFY, Inspection.guide_at, Inspection.verify_at),
     (Step.RECORD, Inspection.verify_at, Inspection.record_at),
     (Step.DIVERT, Inspection.record_at, Inspection.divert_at),
-    (None, Inspection.created_at, Inspection.divert_at),
+    (None, func.coalesce(Inspection.guide_started_at, Inspection.guide_at), Inspection.divert_at),
 )
 
 

@@ -1,375 +1,374 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
     <name>InspectionScreen</name>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="180"/>
+        <location filename="../../ui/inspection_screen.py" line="180" />
         <source>引导</source>
         <translation>Guide</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="180"/>
+        <location filename="../../ui/inspection_screen.py" line="180" />
         <source>核验</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="181"/>
+        <location filename="../../ui/inspection_screen.py" line="181" />
         <source>录入</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="181"/>
+        <location filename="../../ui/inspection_screen.py" line="181" />
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="194"/>
+        <location filename="../../ui/inspection_screen.py" line="194" />
         <source>省份</source>
         <translation>Province</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="208"/>
-        <location filename="../../ui/inspection_screen.py" line="349"/>
-        <location filename="../../ui/inspection_screen.py" line="696"/>
+        <location filename="../../ui/inspection_screen.py" line="208" />
+        <location filename="../../ui/inspection_screen.py" line="349" />
+        <location filename="../../ui/inspection_screen.py" line="695" />
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="210"/>
+        <location filename="../../ui/inspection_screen.py" line="210" />
         <source>例 A12345 或 AD12345</source>
         <translation>e.g. A12345 or AD12345</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="218"/>
-        <location filename="../../ui/inspection_screen.py" line="349"/>
-        <location filename="../../ui/inspection_screen.py" line="696"/>
+        <location filename="../../ui/inspection_screen.py" line="218" />
+        <location filename="../../ui/inspection_screen.py" line="349" />
+        <location filename="../../ui/inspection_screen.py" line="695" />
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="229"/>
-        <location filename="../../ui/inspection_screen.py" line="350"/>
-        <location filename="../../ui/inspection_screen.py" line="696"/>
+        <location filename="../../ui/inspection_screen.py" line="229" />
+        <location filename="../../ui/inspection_screen.py" line="350" />
+        <location filename="../../ui/inspection_screen.py" line="695" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="243"/>
+        <location filename="../../ui/inspection_screen.py" line="243" />
         <source>Ctrl+↑/↓</source>
         <translation>Ctrl+↑/↓</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="246"/>
-        <location filename="../../ui/inspection_screen.py" line="350"/>
+        <location filename="../../ui/inspection_screen.py" line="246" />
+        <location filename="../../ui/inspection_screen.py" line="350" />
         <source>始发地</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="248"/>
+        <location filename="../../ui/inspection_screen.py" line="248" />
         <source>从哪里来(可不填)</source>
         <translation>Coming from (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="250"/>
-        <location filename="../../ui/inspection_screen.py" line="351"/>
+        <location filename="../../ui/inspection_screen.py" line="250" />
+        <location filename="../../ui/inspection_screen.py" line="351" />
         <source>目的地</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="252"/>
+        <location filename="../../ui/inspection_screen.py" line="252" />
         <source>到哪里去(可不填)</source>
         <translation>Going to (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="254"/>
+        <location filename="../../ui/inspection_screen.py" line="254" />
         <source>开始核验  Enter</source>
         <translation>Start verifying  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="270"/>
+        <location filename="../../ui/inspection_screen.py" line="270" />
         <source>摄像头启动中…</source>
         <translation>Camera starting…</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="287"/>
+        <location filename="../../ui/inspection_screen.py" line="287" />
         <source>人工核对手机页面(选中的人员)</source>
         <translation>Check the phone by eye (selected person)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="300"/>
+        <location filename="../../ui/inspection_screen.py" line="300" />
         <source>行程带星  F8</source>
         <translation>Itinerary star  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="303"/>
-        <location filename="../../ui/inspection_screen.py" line="630"/>
+        <location filename="../../ui/inspection_screen.py" line="303" />
+        <location filename="../../ui/inspection_screen.py" line="629" />
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="308"/>
+        <location filename="../../ui/inspection_screen.py" line="308" />
         <source>核酸{h}小时内</source>
         <translation>Test within {h} h</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="308"/>
-        <location filename="../../ui/inspection_screen.py" line="635"/>
+        <location filename="../../ui/inspection_screen.py" line="308" />
+        <location filename="../../ui/inspection_screen.py" line="634" />
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="313"/>
+        <location filename="../../ui/inspection_screen.py" line="313" />
         <source>体温 °C</source>
         <translation>Temp. °C</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="319"/>
+        <location filename="../../ui/inspection_screen.py" line="319" />
         <source>记录体温</source>
         <translation>Save temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="324"/>
+        <location filename="../../ui/inspection_screen.py" line="324" />
         <source>添加人员(人工)  F9</source>
         <translation>Add person (by eye)  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="326"/>
+        <location filename="../../ui/inspection_screen.py" line="326" />
         <source>核验完成  Enter</source>
         <translation>Verify done  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="338"/>
+        <location filename="../../ui/inspection_screen.py" line="338" />
         <source>已保存,请核对台账记录</source>
         <translation>Saved. Check the ledger entry</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="346"/>
+        <location filename="../../ui/inspection_screen.py" line="346" />
         <source>更正(保留原值、更正人和原因)</source>
         <translation>Correct (old value, who and why are kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="355"/>
+        <location filename="../../ui/inspection_screen.py" line="355" />
         <source>新值</source>
         <translation>New value</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="357"/>
+        <location filename="../../ui/inspection_screen.py" line="357" />
         <source>更正原因</source>
         <translation>Reason for the correction</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="358"/>
+        <location filename="../../ui/inspection_screen.py" line="358" />
         <source>保存更正</source>
         <translation>Save correction</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="367"/>
+        <location filename="../../ui/inspection_screen.py" line="367" />
         <source>确认录入  Enter</source>
         <translation>Confirm record  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="396"/>
+        <location filename="../../ui/inspection_screen.py" line="396" />
         <source>不按建议分流的原因(必填)</source>
         <translation>Reason for not following the suggestion (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="397"/>
+        <location filename="../../ui/inspection_screen.py" line="397" />
         <source>确认分流  Enter</source>
         <translation>Confirm  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="405"/>
+        <location filename="../../ui/inspection_screen.py" line="405" />
         <source>Enter = 按建议分流;选择其他分流方式需填写原因</source>
         <translation>Enter = follow the suggestion; another choice needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="438"/>
+        <location filename="../../ui/inspection_screen.py" line="439" />
         <source>普通车牌</source>
         <translation>ordinary plate</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="438"/>
+        <location filename="../../ui/inspection_screen.py" line="439" />
         <source>挂车</source>
         <translation>trailer</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="439"/>
+        <location filename="../../ui/inspection_screen.py" line="440" />
         <source>新能源</source>
         <translation>new energy</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="445"/>
+        <location filename="../../ui/inspection_screen.py" line="446" />
         <source>车牌不使用字母 I 和 O(请用 1 和 0)</source>
         <translation>Plates never use the letters I or O (use 1 and 0)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="447"/>
+        <location filename="../../ui/inspection_screen.py" line="447" />
         <source>车牌须以省份简称开头,如 浙</source>
         <translation>A plate starts with a province abbreviation</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="449"/>
+        <location filename="../../ui/inspection_screen.py" line="448" />
         <source>8 位车牌但不是有效的新能源车牌</source>
         <translation>8 characters but not a valid new-energy plate</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="451"/>
+        <location filename="../../ui/inspection_screen.py" line="449" />
         <source>请输入车牌号</source>
         <translation>Enter the plate</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="452"/>
+        <location filename="../../ui/inspection_screen.py" line="450" />
         <source>车牌格式不对(例 浙A12345、浙AD12345)</source>
         <translation>Not a valid plate (e.g. A12345, AD12345)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="594"/>
+        <location filename="../../ui/inspection_screen.py" line="593" />
         <source>这个码已经登记过了</source>
         <translation>This code is already recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="595"/>
+        <location filename="../../ui/inspection_screen.py" line="594" />
         <source>先录入车牌,再扫码</source>
         <translation>Enter the plate first, then scan</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="596"/>
+        <location filename="../../ui/inspection_screen.py" line="595" />
         <source>更正已保存</source>
         <translation>Correction saved</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="604"/>
+        <location filename="../../ui/inspection_screen.py" line="603" />
         <source>上一辆: {plate} → {d}</source>
         <translation>Last vehicle: {plate} → {d}</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="621"/>
+        <location filename="../../ui/inspection_screen.py" line="620" />
         <source>{plate} · {type} · {n}人</source>
         <translation>{plate} · {type} · {n} people</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="628"/>
+        <location filename="../../ui/inspection_screen.py" line="627" />
         <source>健康码未核验</source>
         <translation>Health code not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="630"/>
+        <location filename="../../ui/inspection_screen.py" line="629" />
         <source>行程带星</source>
         <translation>Itinerary star</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="632"/>
+        <location filename="../../ui/inspection_screen.py" line="631" />
         <source>行程未核验</source>
         <translation>Itinerary not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="634"/>
+        <location filename="../../ui/inspection_screen.py" line="633" />
         <source>核酸{h}小时</source>
         <translation>Test {h} h ago</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="637"/>
+        <location filename="../../ui/inspection_screen.py" line="636" />
         <source>体温未测</source>
         <translation>No temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="642"/>
+        <location filename="../../ui/inspection_screen.py" line="641" />
         <source>无法读取 = 未核验</source>
         <translation>Unreadable = not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="644"/>
+        <location filename="../../ui/inspection_screen.py" line="643" />
         <source>无法离线核验 = 未核验:请看手机页面,点下方按钮记录</source>
         <translation>Cannot be verified offline = not verified: look at the phone, record it with the buttons below</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="646"/>
+        <location filename="../../ui/inspection_screen.py" line="645" />
         <source>DEMO 演示凭证</source>
         <translation>DEMO pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="678"/>
+        <location filename="../../ui/inspection_screen.py" line="677" />
         <source>请司乘人员依次出示健康码/通行码;驾驶员先扫</source>
         <translation>Ask each person to show their code; the driver first</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="680"/>
+        <location filename="../../ui/inspection_screen.py" line="679" />
         <source>还有 {n} 人未核验</source>
         <translation>{n} more to verify</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="682"/>
+        <location filename="../../ui/inspection_screen.py" line="681" />
         <source>全部人员已核验,按 Enter 完成核验</source>
         <translation>Everyone verified: press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="685"/>
+        <location filename="../../ui/inspection_screen.py" line="684" />
         <source>人工核对手机页面 → 第 {n} 人</source>
         <translation>Check by eye → person {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="686"/>
+        <location filename="../../ui/inspection_screen.py" line="685" />
         <source>人工核对手机页面 → 新增人员</source>
         <translation>Check by eye → new person</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="697"/>
+        <location filename="../../ui/inspection_screen.py" line="696" />
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="697"/>
+        <location filename="../../ui/inspection_screen.py" line="696" />
         <source>建议分流</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="718"/>
+        <location filename="../../ui/inspection_screen.py" line="717" />
         <source>改为 {d},原因:</source>
         <translation>Change to {d}, because:</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="728"/>
+        <location filename="../../ui/inspection_screen.py" line="727" />
         <source>通过</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="728"/>
+        <location filename="../../ui/inspection_screen.py" line="727" />
         <source>需关注</source>
         <translation>Attention</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="729"/>
+        <location filename="../../ui/inspection_screen.py" line="728" />
         <source>拦截</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="744"/>
+        <location filename="../../ui/inspection_screen.py" line="743" />
         <source>建议 · Enter</source>
         <translation>Suggested · Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="756"/>
+        <location filename="../../ui/inspection_screen.py" line="757" />
         <source>还有 {n} 人未核验:扫码,或点“添加人员(人工)”</source>
-        <translation>{n} more to verify: scan, or press &quot;Add person (by eye)&quot;</translation>
+        <translation>{n} more to verify: scan, or press "Add person (by eye)"</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="761"/>
+        <location filename="../../ui/inspection_screen.py" line="762" />
         <source>体温应在 30–45 °C 之间</source>
         <translation>Temperature must be between 30 and 45 °C</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="762"/>
+        <location filename="../../ui/inspection_screen.py" line="763" />
         <source>不按建议分流,必须填写原因</source>
         <translation>Not following the suggestion needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="763"/>
+        <location filename="../../ui/inspection_screen.py" line="764" />
         <source>更改分流建议需要组长或点长</source>
         <translation>Overriding the suggestion needs the shift leader or point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="771"/>
+        <location filename="../../ui/inspection_screen.py" line="772" />
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
@@ -377,52 +376,52 @@
 <context>
     <name>LedgerModel</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="56"/>
+        <location filename="../../ui/ledger_view.py" line="56" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="56"/>
+        <location filename="../../ui/ledger_view.py" line="56" />
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="56"/>
+        <location filename="../../ui/ledger_view.py" line="56" />
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="56"/>
+        <location filename="../../ui/ledger_view.py" line="56" />
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57"/>
+        <location filename="../../ui/ledger_view.py" line="57" />
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57"/>
+        <location filename="../../ui/ledger_view.py" line="57" />
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57"/>
+        <location filename="../../ui/ledger_view.py" line="57" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="98"/>
+        <location filename="../../ui/ledger_view.py" line="98" />
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="100"/>
+        <location filename="../../ui/ledger_view.py" line="100" />
         <source> · 改判</source>
         <translation> · overridden</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="102"/>
+        <location filename="../../ui/ledger_view.py" line="102" />
         <source>进行中: </source>
         <translation>Open: </translation>
     </message>
@@ -430,89 +429,89 @@
 <context>
     <name>LedgerScreen</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="140"/>
+        <location filename="../../ui/ledger_view.py" line="140" />
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="142"/>
+        <location filename="../../ui/ledger_view.py" line="142" />
         <source>车牌的一部分</source>
         <translation>Part of a plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="145"/>
-        <location filename="../../ui/ledger_view.py" line="230"/>
+        <location filename="../../ui/ledger_view.py" line="145" />
+        <location filename="../../ui/ledger_view.py" line="230" />
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="147"/>
+        <location filename="../../ui/ledger_view.py" line="147" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="152"/>
+        <location filename="../../ui/ledger_view.py" line="152" />
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="156"/>
+        <location filename="../../ui/ledger_view.py" line="156" />
         <source>到</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="160"/>
+        <location filename="../../ui/ledger_view.py" line="160" />
         <source>按时间筛选</source>
         <translation>Filter by time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="217"/>
-        <location filename="../../ui/ledger_view.py" line="222"/>
+        <location filename="../../ui/ledger_view.py" line="217" />
+        <location filename="../../ui/ledger_view.py" line="222" />
         <source>共 {n} 辆</source>
         <translation>{n} vehicles</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="230"/>
+        <location filename="../../ui/ledger_view.py" line="230" />
         <source>人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="230"/>
+        <location filename="../../ui/ledger_view.py" line="230" />
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="231"/>
+        <location filename="../../ui/ledger_view.py" line="231" />
         <source>改判原因</source>
         <translation>Override reason</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="231"/>
+        <location filename="../../ui/ledger_view.py" line="231" />
         <source>政策</source>
         <translation>Policy</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="250"/>
+        <location filename="../../ui/ledger_view.py" line="250" />
         <source>司乘人员</source>
         <translation>Driver and passengers</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="257"/>
+        <location filename="../../ui/ledger_view.py" line="257" />
         <source> · 人工核验</source>
         <translation> · checked by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="262"/>
+        <location filename="../../ui/ledger_view.py" line="262" />
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="280"/>
+        <location filename="../../ui/ledger_view.py" line="280" />
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="287"/>
+        <location filename="../../ui/ledger_view.py" line="287" />
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -520,184 +519,303 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="129" />
         <source>摄像头: 未启动</source>
         <translation>Camera: not started</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="132" />
         <source>卡口查验台</source>
         <translation>Checkpoint Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
+        <location filename="../../ui/main_window.py" line="162" />
         <source>演示模式: 任选一人, PIN 0000</source>
         <translation>Demo mode: pick anyone, PIN 0000</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181"/>
+        <location filename="../../ui/main_window.py" line="181" />
         <source>查验台</source>
         <translation>Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182"/>
+        <location filename="../../ui/main_window.py" line="182" />
         <source>查验</source>
         <translation>Inspect</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
+        <location filename="../../ui/main_window.py" line="184" />
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="186" />
         <source>交班打印</source>
         <translation>Print handover</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
+        <location filename="../../ui/main_window.py" line="188" />
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194"/>
+        <location filename="../../ui/main_window.py" line="194" />
         <source>显示</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="195" />
         <source>夜间模式</source>
         <translation>Night theme</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="200" />
         <source>语言 Language</source>
         <translation>语言 Language</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215"/>
+        <location filename="../../ui/main_window.py" line="215" />
         <source>数据库异常: </source>
         <translation>Database problem: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218"/>
+        <location filename="../../ui/main_window.py" line="218" />
         <source>未开班</source>
         <translation>no shift open</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219"/>
+        <location filename="../../ui/main_window.py" line="219" />
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="224" />
         <source>数据位置: </source>
         <translation>Data: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="232" />
         <source>值班: </source>
         <translation>On duty: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="235" />
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="309"/>
+        <location filename="../../ui/main_window.py" line="309" />
         <source>查验  Ctrl+1</source>
         <translation>Inspect  Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="310"/>
+        <location filename="../../ui/main_window.py" line="310" />
         <source>台账  Ctrl+2</source>
         <translation>Ledger  Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="331"/>
+        <location filename="../../ui/main_window.py" line="331" />
         <source>摄像头未启用</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="357"/>
+        <location filename="../../ui/main_window.py" line="357" />
         <source>摄像头: 演示摄像头(DEMO)</source>
         <translation>Camera: demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="367"/>
+        <location filename="../../ui/main_window.py" line="367" />
         <source>摄像头断开,正在重连…(可人工核验)</source>
         <translation>Camera lost, reconnecting… (check by eye meanwhile)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="373"/>
+        <location filename="../../ui/main_window.py" line="374" />
+        <source>演示摄像头(DEMO)</source>
+        <translation>demo camera (DEMO)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="376" />
+        <source>USB 摄像头</source>
+        <translation>USB camera</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="383" />
         <source>摄像头: </source>
         <translation>Camera: </translation>
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../../ui/report_view.py" line="485" />
+        <source>报表与打印</source>
+        <translation>Reports and printing</translation>
+    </message>
+</context>
+<context>
+    <name>ReportView</name>
+    <message>
+        <location filename="../../ui/report_view.py" line="255" />
+        <source>交接班报告</source>
+        <translation>Shift handover report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="256" />
+        <source>每日一报</source>
+        <translation>Daily report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="262" />
+        <source>第{0}班 {1}</source>
+        <translation>Shift {0} {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="263" />
+        <source>生成</source>
+        <translation>Generate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="264" />
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="265" />
+        <source>另存为 PDF…</source>
+        <translation>Save as PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="266" />
+        <source>选择报告后点击“生成”。</source>
+        <translation>Choose a report, then click Generate.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="332" />
+        <source>第{0}班</source>
+        <translation>Shift {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="347" />
+        <source>正在生成报告…</source>
+        <translation>Generating the report…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="369" />
+        <source>已取消打印。</source>
+        <translation>Printing cancelled.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="372" />
+        <source>正在打印…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="385" />
+        <source>正在保存…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="447" />
+        <source>（无车辆，空报告）</source>
+        <translation> (no vehicles: empty report)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="448" />
+        <source>{0}：共 {1} 页{2}</source>
+        <translation>{0}: {1} pages{2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="453" />
+        <source>已发送打印：{0} 页。</source>
+        <translation>Sent to the printer: {0} pages.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="458" />
+        <source>已保存：{0}</source>
+        <translation>Saved: {0}</translation>
+    </message>
+</context>
+<context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/signin.py" line="85"/>
+        <location filename="../../ui/signin.py" line="85" />
         <source>值班登录</source>
         <translation>Sign in for duty</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="99"/>
-        <location filename="../../ui/signin.py" line="135"/>
+        <location filename="../../ui/signin.py" line="99" />
+        <location filename="../../ui/signin.py" line="135" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="104"/>
-        <location filename="../../ui/signin.py" line="138"/>
+        <location filename="../../ui/signin.py" line="104" />
+        <location filename="../../ui/signin.py" line="138" />
         <source>PIN/密码</source>
         <translation>PIN/password</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="107"/>
+        <location filename="../../ui/signin.py" line="107" />
         <source>至少4位数字</source>
         <translation>at least 4 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="110"/>
+        <location filename="../../ui/signin.py" line="110" />
         <source>登录  Enter</source>
         <translation>Sign in  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="122"/>
+        <location filename="../../ui/signin.py" line="122" />
         <source>本班人员(勾选上岗人员)</source>
         <translation>Roster (tick who is on duty)</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="127"/>
+        <location filename="../../ui/signin.py" line="127" />
         <source>开班</source>
         <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="134"/>
+        <location filename="../../ui/signin.py" line="134" />
         <source>首次使用:请创建点长账号</source>
         <translation>First use: create the point chief account</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="142"/>
+        <location filename="../../ui/signin.py" line="142" />
         <source>创建点长账号</source>
         <translation>Create point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="191"/>
+        <location filename="../../ui/signin.py" line="191" />
         <source>请先选择姓名</source>
         <translation>Pick your name first</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="213"/>
+        <location filename="../../ui/signin.py" line="213" />
         <source>本班次尚未开班,请组长先登录开班</source>
         <translation>No shift is open: the shift leader signs in first to open it</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="218"/>
+        <location filename="../../ui/signin.py" line="218" />
         <source>{name},本班次尚未开班。勾选本班人员后开班。</source>
         <translation>{name}, no shift is open. Tick the roster, then open the shift.</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../../ui/report_view.py" line="208" />
+        <source>打印报告</source>
+        <translation>Print report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="218" />
+        <source>另存为 PDF</source>
+        <translation>Save as PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/report_view.py" line="218" />
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
     </message>
 </context>
 </TS>
