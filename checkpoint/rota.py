@@ -313,6 +313,36 @@ def close_shift(
     return shift
 
 
+def join_shift(
+    session: Session,
+    shift: Shift,
+    staff: StaffMember,
+    *,
+    role: Role | None = None,
+    at: datetime | None = None,
+) -> ShiftRosterEntry:
+    """Put ``staff`` on an open shift's roster in ``role`` (default: their usual role).
+
+    Signing in while a shift is open joins it; joining twice changes nothing. Audited as
+    ``shift.join``.
+    """
+    if shift.closed_at is not None:
+        raise ShiftError(
+            f"Shift {shift.duty_date} #{shift.slot_number} is closed; it cannot be joined."
+        )
+    role = role or Role(staff.role)
+    for entry in shift.roster:
+        if entry.staff_id == staff.id and entry.role == role.value:
+            return entry
+    entry = ShiftRosterEntry(staff_id=staff.id, role=role.value)
+    shift.roster.append(entry)
+    session.flush()
+    audit.record(
+        session, shift.site_id, staff.id, "shift.join", str(shift.id), {"role": role.value}, at=at
+    )
+    return entry
+
+
 def current_open_shift(session: Session, site: Site, at: datetime | None = None) -> Shift | None:
     """The open shift whose window contains ``at`` (default now), if any."""
     instant = at or utcnow()

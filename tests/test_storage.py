@@ -90,6 +90,32 @@ def test_shift_cannot_be_opened_twice_and_closes_with_handover(db_url: str) -> N
     db.dispose()
 
 
+def test_joining_an_open_shift_puts_you_on_its_roster_once(db_url: str) -> None:
+    from checkpoint.audit import events
+    from checkpoint.rota import join_shift
+
+    _settings, db, place, leader, guide, nxt = _team(db_url)
+    t = datetime(2022, 4, 18, 9, 30, tzinfo=SH)
+    with db.session() as s:
+        shift = open_shift(s, place.site, leader=leader, tz=SH, at=t)
+        join_shift(s, shift, guide, at=t)
+        join_shift(s, shift, guide, at=t)  # signing in twice changes nothing
+        join_shift(s, shift, nxt, role=Role.INSPECTOR, at=t)
+    with db.session() as s:
+        row = s.scalars(select(Shift)).one()
+        assert sorted((e.staff.name, e.role) for e in row.roster) == [
+            ("刘洋", "guide"),
+            ("李红梅", "inspector"),
+            ("王建国", "leader"),
+        ]
+        joins = [e for e in events(s, place.site.id) if e.action == "shift.join"]
+        assert len(joins) == 2
+        close_shift(s, row, closed_by=leader, handover_to=nxt, at=t)
+    with db.session() as s, pytest.raises(ShiftError, match="cannot be joined"):
+        join_shift(s, s.scalars(select(Shift)).one(), guide)
+    db.dispose()
+
+
 def test_four_steps_commit_each_step(db_url: str) -> None:
     _settings, db, place, leader, guide, _ = _team(db_url)
     t = datetime(2022, 4, 18, 2, 0, tzinfo=SH)

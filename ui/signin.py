@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint import audit
 from checkpoint.auth import (
     AuthError,
     Permission,
@@ -40,7 +39,7 @@ from checkpoint.db import Database
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
 from checkpoint.models import StaffMember, utcnow
-from checkpoint.rota import RosterMember, current_open_shift, open_shift
+from checkpoint.rota import RosterMember, current_open_shift, join_shift, open_shift
 from checkpoint.site import ensure_place
 from checkpoint.staff import list_staff
 from ui.i18n import pick
@@ -197,7 +196,7 @@ class SignInScreen(QWidget):
                 staff = authenticate(s, place.site, name, self.secret.text(), tz=self.settings.tz)
                 shift = current_open_shift(s, place.site)
                 if shift is not None:
-                    audit.record(s, place.site.id, staff.id, "shift.join", str(shift.id), {})
+                    join_shift(s, shift, staff)
                 shift_id = shift.id if shift is not None else None
                 team = [m for m in list_staff(s, place.site) if m.active]
         except CheckpointError as exc:
@@ -246,8 +245,6 @@ class SignInScreen(QWidget):
                 assert me is not None
                 shift = open_shift(s, place.site, leader=me, roster=roster, tz=self.settings.tz,
                                    at=utcnow())  # fmt: skip
-                audit.record(s, place.site.id, me.id, "shift.open", str(shift.id),
-                             {"roster": len(roster) + 1})  # fmt: skip
                 shift_id = shift.id
         except CheckpointError as exc:
             self._error(exc)
