@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from checkpoint import ledger
 from checkpoint.auth import Permission, allowed
@@ -98,6 +98,13 @@ class DemoFeed(Protocol):
 SOUND_FOR = {Verdict.PASS: "pass", Verdict.ATTENTION: "attention", Verdict.STOP: "stop"}
 
 
+Runner = Callable[[Callable[[], Any]], Any]
+
+
+def _run_inline(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
 class DeskController:
     """Drives one lane's inspections for the signed-in staff member on an open shift."""
 
@@ -113,8 +120,13 @@ class DeskController:
         clock: Callable[[], datetime] = utcnow,
         feed: DemoFeed | None = None,
         on_next_vehicle: Callable[[], None] | None = None,
+        run: Runner | None = None,
     ) -> None:
         self.db = db
+        # Every database call goes through ``run`` (ui.db_runner: off the GUI thread for a
+        # database server); inline by default.
+        self.run: Runner = run or _run_inline
+        self.busy = False
         self.desk = desk
         self.verifier = verifier
         self.staff = staff
@@ -130,14 +142,22 @@ class DeskController:
     # -- plumbing -------------------------------------------------------------------------------
 
     def _save(self, action: Callable[[], object]) -> bool:
-        """Run one saving action with the busy indicator; False (message shown) on failure."""
+        """Run one saving action with the busy indicator; False (message shown) on failure.
+
+        While one action is under way no second one starts (``busy``): the caller's step is
+        refused, nothing half-done is left.
+        """
+        if self.busy:
+            return False
+        self.busy = True
         self.view.set_busy(True)
         try:
-            action()
+            self.run(action)
         except CheckpointError as exc:
             self.view.show_error(str(exc))
             return False
         finally:
+            self.busy = False
             self.view.set_busy(False)
         return True
 
@@ -293,8 +313,9 @@ class DeskController:
             draft = st.people[index].draft
             seq = st.people[index].view.seq
         try:
-            shared = sharing_for(
-                self.db, self.verifier.policy, result, st.vehicle.plate, holder, seq, at
+            plate = st.vehicle.plate
+            shared = self.run(
+                lambda: sharing_for(self.db, self.verifier.policy, result, plate, holder, seq, at)
             )
         except CheckpointError as exc:
             self.view.show_error(str(exc))

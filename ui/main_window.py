@@ -36,6 +36,7 @@ from checkpoint.rota import ShiftWindow, active_plan, find_shift, locate, spec_f
 from checkpoint.site import ensure_place
 from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
 from scanners import CodesDecoded, SourceInfo, SyntheticSource
+from ui.db_runner import ThreadedRunner, runner_for
 from ui.desk import DeskController, VehicleInfo
 from ui.inspection_screen import InspectionScreen
 from ui.ledger_view import LedgerScreen
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
                  dark: bool | None = None) -> None:  # fmt: skip
         super().__init__()
         self.db = db
+        self.db_runner = runner_for(db)
         self.settings = settings
         self.lang = lang
         self.demo = demo or settings.demo
@@ -302,7 +304,7 @@ class MainWindow(QMainWindow):
         self._start_camera(screen)
         self.controller = DeskController(
             self.db, desk, verifier, staff=session.staff, shift_id=session.shift_id,
-            view=screen, feed=self.feed, on_next_vehicle=self._next_vehicle,
+            view=screen, feed=self.feed, on_next_vehicle=self._next_vehicle, run=self.db_runner,
         )  # fmt: skip
         screen.attach(self.controller)
         self.screen_ = screen
@@ -389,9 +391,17 @@ class MainWindow(QMainWindow):
             self.screen_.set_camera_status(self.camera_text, self.camera_ok)
 
     def deliver_codes(self, event: CodesDecoded) -> None:
-        """Codes from the pipeline (on the GUI thread) go to the controller."""
-        if self.controller is not None:
-            self.controller.scanned([c.text for c in event.codes], event.captured_at)
+        """Codes from the pipeline (on the GUI thread) go to the controller.
+
+        While a step is being saved they wait and come again in a moment: the pipeline reports
+        a code once, so dropping it would hide it for the dedupe window.
+        """
+        if self.controller is None:
+            return
+        if self.controller.busy:
+            QTimer.singleShot(50, lambda: self.deliver_codes(event))
+            return
+        self.controller.scanned([c.text for c in event.codes], event.captured_at)
 
     def stop_camera(self) -> None:
         """Stop the pipeline and its threads (idempotent)."""
@@ -433,3 +443,5 @@ class MainWindow(QMainWindow):
         """Stop the camera and timers (on close, and in tests)."""
         self.stop_camera()
         self._timer.stop()
+        if isinstance(self.db_runner, ThreadedRunner):
+            self.db_runner.shutdown()
