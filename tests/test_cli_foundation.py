@@ -100,3 +100,17 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("checkpoint")
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_once_the_site_has_accounts_a_shift_opens_only_with_the_leaders_pin() -> None:
+    assert run("staff", "add", "陈立新", "--role", "admin", "--pin", "8642").returncode == 0
+    added = run("staff", "add", "王建国", "--role", "leader", "--pin", "1357", "--as", "陈立新",
+                env={"CHECKPOINT_PIN": "8642"})  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    which = ("--date", "2022-04-18", "--shift", "1")
+    wrong = run("shift", "open", "--leader", "王建国", *which, env={"CHECKPOINT_PIN": "0000"})
+    assert_plain_error(wrong, "PIN")
+    ok = run("shift", "open", "--leader", "王建国", *which, env={"CHECKPOINT_PIN": "1357"})
+    assert ok.returncode == 0, ok.stderr
+    closed = run("shift", "close", "--by", "王建国", *which, env={"CHECKPOINT_PIN": "1357"})
+    assert closed.returncode == 0, closed.stderr

@@ -6,8 +6,8 @@ import argparse
 from datetime import timedelta
 
 from checkpoint.auth import Permission
+from checkpoint.cli.actor import add_as_flag, cli_actor
 from checkpoint.cli.common import add_db_flag, site_session
-from checkpoint.cli.staff import add_as_flag, cli_actor
 from checkpoint.errors import CheckpointError
 from checkpoint.policy import Policy
 from checkpoint.retention import purge

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
+from checkpoint.auth import Permission
+from checkpoint.cli.actor import sign_in_as
 from checkpoint.cli.common import add_db_flag, print_json, site_session
+from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError, ShiftError
-from checkpoint.models import utcnow
+from checkpoint.models import Site, StaffMember, utcnow
 from checkpoint.rota import (
     RosterMember,
+    SlotSpec,
     active_plan,
     close_shift,
     find_shift,
@@ -32,6 +39,14 @@ def _which(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", type=_date, help="duty date YYYY-MM-DD (default: now's)")
     p.add_argument("--shift", type=int, help="shift number, e.g. 1, 2 or 3 (default: now's)")
     add_db_flag(p)
+
+
+def _signed_in(session: Session, site: Site, settings: Settings, name: str) -> StaffMember:
+    """The leader opening or closing the shift: signed in with their PIN once the site has
+    accounts (``CHECKPOINT_PIN`` or the prompt), and allowed to open and close shifts."""
+    member = sign_in_as(session, site, settings, name, Permission.OPEN_CLOSE_SHIFT)
+    assert member is not None
+    return member
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +76,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     st.set_defaults(func=run_status)
 
 
-def _target(args: argparse.Namespace, session, site, tz):  # type: ignore[no-untyped-def]
+def _target(
+    args: argparse.Namespace, session: Session, site: Site, tz: ZoneInfo
+) -> tuple[date, SlotSpec]:
     plan = spec_from_model(active_plan(session, site))
     if (args.date is None) != (args.shift is None):
         raise CheckpointError("Give both --date and --shift, or neither for the current shift.")
@@ -74,7 +91,7 @@ def _target(args: argparse.Namespace, session, site, tz):  # type: ignore[no-unt
 
 def run_open(args: argparse.Namespace) -> int:
     with site_session(args) as (settings, session, site):
-        leader = get_staff(session, site, args.leader)
+        leader = _signed_in(session, site, settings, args.leader)
         roster = []
         for entry in args.member:
             role_text, sep, name = entry.partition(":")
@@ -108,7 +125,7 @@ def run_close(args: argparse.Namespace) -> int:
         shift = find_shift(session, site, duty_date, slot.number)
         if shift is None:
             raise ShiftError(f"{duty_date} {slot.name_zh} (shift {slot.number}) was never opened.")
-        by = get_staff(session, site, args.by)
+        by = _signed_in(session, site, settings, args.by)
         to = get_staff(session, site, args.to) if args.to else None
         close_shift(
             session, shift, closed_by=by, handover_to=to, note=args.note, open_issues=args.issues

@@ -8,81 +8,19 @@ Until the site has a point chief (点长) with a PIN, anyone at the computer may
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import sys
-
-from sqlalchemy.orm import Session
 
 from checkpoint.auth import (
-    AuthError,
     Permission,
-    PermissionDenied,
-    authenticate,
     create_first_admin,
     needs_first_admin,
-    require,
     set_secret,
     unlock,
 )
+from checkpoint.cli.actor import add_as_flag, cli_actor, read_secret
 from checkpoint.cli.common import add_db_flag, print_json, site_session
-from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Site, StaffMember
 from checkpoint.staff import add_staff, get_staff, list_staff
-
-PIN_ENV = "CHECKPOINT_PIN"
-
-
-def add_as_flag(parser: argparse.ArgumentParser) -> None:
-    """``--as NAME``: who is doing this (their PIN is asked for or read from CHECKPOINT_PIN)."""
-    parser.add_argument(
-        "--as",
-        dest="as_name",
-        metavar="NAME",
-        help=f"sign in as NAME to do this (PIN from the prompt or ${PIN_ENV})",
-    )
-
-
-def read_secret(prompt: str, *, confirm: bool = False) -> str:
-    """A PIN from the terminal (hidden), or one line of standard input when piped."""
-    if sys.stdin is None or not sys.stdin.isatty():
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        secret = line.rstrip("\r\n")
-        if not secret:
-            raise AuthError("No PIN given: pass --pin, pipe it in, or run in a terminal.")
-        return secret
-    secret = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Again: ") != secret:
-        raise AuthError("两次输入的 PIN 不一致 (the two PINs differ).")
-    return secret
-
-
-def cli_actor(
-    session: Session,
-    site: Site,
-    settings: Settings,
-    args: argparse.Namespace,
-    permission: Permission,
-) -> StaffMember | None:
-    """The signed-in person allowed ``permission``; None while the site has no admin yet."""
-    name = getattr(args, "as_name", None)
-    if needs_first_admin(session, site):
-        if name is None:
-            return None
-        member = get_staff(session, site, name)
-        require(member, permission)
-        return member
-    if name is None:
-        raise PermissionDenied(
-            "此操作需要登录 (sign in for this: add --as NAME; the PIN is asked for or read from "
-            f"${PIN_ENV})."
-        )
-    secret = os.environ.get(PIN_ENV) or read_secret(f"PIN for {name}: ")
-    member = authenticate(session, site, name, secret, tz=settings.tz)
-    require(member, permission)
-    return member
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,91 @@
+"""Who is doing this, on the command line: ``--as NAME`` and a PIN, once the site has accounts.
+
+Until the site has a point chief (点长) with a PIN, anyone at the computer may set things up;
+from then on a command that changes records signs its person in (the PIN is asked for, read
+from one line of standard input, or from ``CHECKPOINT_PIN``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlalchemy.orm import Session
+
+from checkpoint.auth import (
+    AuthError,
+    Permission,
+    PermissionDenied,
+    authenticate,
+    needs_first_admin,
+    require,
+)
+from checkpoint.config import Settings
+from checkpoint.models import Site, StaffMember
+from checkpoint.staff import get_staff
+
+PIN_ENV = "CHECKPOINT_PIN"
+
+
+def add_as_flag(parser: argparse.ArgumentParser) -> None:
+    """``--as NAME``: who is doing this (their PIN is asked for or read from CHECKPOINT_PIN)."""
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help=f"sign in as NAME to do this (PIN from the prompt or ${PIN_ENV})",
+    )
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """A PIN from the terminal (hidden), or one line of standard input when piped."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        secret = line.rstrip("\r\n")
+        if not secret:
+            raise AuthError("No PIN given: pass --pin, pipe it in, or run in a terminal.")
+        return secret
+    secret = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != secret:
+        raise AuthError("两次输入的 PIN 不一致 (the two PINs differ).")
+    return secret
+
+
+def cli_actor(
+    session: Session,
+    site: Site,
+    settings: Settings,
+    args: argparse.Namespace,
+    permission: Permission,
+) -> StaffMember | None:
+    """The person named by ``--as``, signed in and allowed ``permission``; None while the site
+    has no admin yet and no ``--as`` was given."""
+    return sign_in_as(session, site, settings, getattr(args, "as_name", None), permission)
+
+
+def sign_in_as(
+    session: Session,
+    site: Site,
+    settings: Settings,
+    name: str | None,
+    permission: Permission,
+) -> StaffMember | None:
+    """``name`` signed in with their PIN (prompt or ``CHECKPOINT_PIN``) and allowed
+    ``permission``. Before the first admin exists no PIN is asked for; None if no name."""
+    if needs_first_admin(session, site):
+        if name is None:
+            return None
+        member = get_staff(session, site, name)
+        require(member, permission)
+        return member
+    if name is None:
+        raise PermissionDenied(
+            "此操作需要登录 (sign in for this: add --as NAME; the PIN is asked for or read from "
+            f"${PIN_ENV})."
+        )
+    secret = os.environ.get(PIN_ENV) or read_secret(f"PIN for {name}: ")
+    member = authenticate(session, site, name, secret, tz=settings.tz)
+    require(member, permission)
+    return member
