@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from checkpoint import audit
 from checkpoint.auth import Permission, require
+from checkpoint.config import Settings
 from checkpoint.db import Database
 from checkpoint.models import (
     Correction,
@@ -30,7 +31,9 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
+from checkpoint.policy import Policy
 from checkpoint.privacy import mask_plate
+from checkpoint.site import ensure_place
 
 DEFAULT_RETENTION = timedelta(days=30)
 BATCH = 2000
@@ -139,3 +142,11 @@ def purge_at_startup(
     """
     with db.session() as s:
         return purge(s, site_id, retention=retention, now=now)
+
+
+def purge_for_settings(db: Database, settings: Settings) -> PurgeResult:
+    """The start-up purge for this installation: its site, its policy's retention period."""
+    policy = Policy.load(settings.policy_file)
+    with db.session() as s:
+        site_id = ensure_place(s, settings).site.id
+    return purge_at_startup(db, site_id, policy.retention)

@@ -114,3 +114,20 @@ def test_once_the_site_has_accounts_a_shift_opens_only_with_the_leaders_pin() ->
     assert ok.returncode == 0, ok.stderr
     closed = run("shift", "close", "--by", "王建国", *which, env={"CHECKPOINT_PIN": "1357"})
     assert closed.returncode == 0, closed.stderr
+
+
+def test_init_purges_personal_data_past_the_retention_period(isolated_env: Path) -> None:
+    seeded = run("demo", "seed", "--days", "1", "--vehicles-per-day", "40", "--start", "2022-04-18")
+    assert seeded.returncode == 0, seeded.stderr
+    first = run("init")
+    assert first.returncode == 0, first.stderr
+    assert "Removed personal data of 40 vehicles" in first.stdout
+    import sqlite3
+
+    with sqlite3.connect(isolated_env / "checkpoint.db") as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM person_check WHERE id_hash IS NOT NULL OR name_masked IS NOT NULL"
+        ).fetchone()
+        assert left == (0,)
+        assert conn.execute("SELECT count(*) FROM inspection").fetchone() == (40,)
+    assert "Removed" not in run("init").stdout  # nothing left to purge

@@ -34,6 +34,7 @@ def main(argv: Sequence[str]) -> int:
 
     from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
+    from checkpoint.retention import purge_for_settings
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import MainWindow
@@ -52,6 +53,7 @@ def main(argv: Sequence[str]) -> int:
             demo_db = (settings.data_dir / "demo.db").as_posix()
             settings = replace(settings, db_url=f"sqlite:///{demo_db}")
         db = open_db(settings)
+        purge_for_settings(db, settings)  # personal fields past the retention period
     except CheckpointError as exc:
         if args.screenshot or args.smoke:
             print(f"app.py: {exc}", file=sys.stderr)

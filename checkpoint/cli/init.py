@@ -6,6 +6,7 @@ import argparse
 
 from checkpoint.cli.common import add_db_flag, open_db, settings_from
 from checkpoint.db import current_revision, head_revision, upgrade
+from checkpoint.retention import purge_for_settings
 from checkpoint.site import ensure_place
 
 
@@ -27,6 +28,12 @@ def run(args: argparse.Namespace) -> int:
         assert rev == head_revision()
         print(f"Database ready at {db.safe_url} (schema {rev}).")
         print(f"Site: {site_name}, lane: {lane_name}.")
+        purged = purge_for_settings(db, settings)
+        if purged.inspections:
+            print(
+                f"Removed personal data of {purged.inspections} vehicles older than "
+                f"{purged.cutoff.date().isoformat()} (retention policy)."
+            )
         if backup is not None:
             print(f"A copy of the database before migrating is at {backup}.")
     finally:
