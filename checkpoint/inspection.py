@@ -296,6 +296,35 @@ class InspectionDesk:
             audit.record(s, self._site(s), staff.id, "inspection.record", str(insp.id), {}, at=at)
         self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
 
+    def reopen_verify(
+        self,
+        inspection_id: uuid.UUID,
+        *,
+        staff: StaffMember,
+        reason: str,
+        at: datetime | None = None,
+    ) -> None:
+        """Back from record to verify: a correction (plate, vehicle type, head-count) changed
+        what the people are judged against, so the suggestion must be made again."""
+        at = at or utcnow()
+        with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
+            insp = self._open(s, inspection_id, Step.RECORD)
+            previous = insp.suggested_disposition
+            insp.step = Step.VERIFY.value
+            insp.verify_at = None
+            insp.verify_by_id = None
+            insp.suggested_disposition = None
+            audit.record(
+                s,
+                self._site(s),
+                staff.id,
+                "inspection.reopen_verify",
+                str(insp.id),
+                {"reason": reason, "previous_suggestion": previous},
+                at=at,
+            )
+
     def divert(
         self,
         inspection_id: uuid.UUID,

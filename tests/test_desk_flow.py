@@ -250,6 +250,35 @@ def test_a_correction_on_the_record_step_keeps_who_and_why(
         assert c.staff_id == w.session.staff.id  # type: ignore[union-attr]
 
 
+def test_correcting_car_to_truck_judges_the_people_again(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "J12345", 1)
+    w.deliver_codes(codes(*mint_demo_passes("浙J12345", [DemoPerson()], utcnow())))
+    assert s.state.step is Step.RECORD  # a green car: verify finished by itself
+    s.correct_field.setCurrentIndex(s.correct_field.findData("vehicle_type"))
+    s.correct_value.setText("truck")
+    s.correct_reason.setText("引导员选错车型")
+    qtbot.mouseClick(s.correct_button, Qt.MouseButton.LeftButton)
+    # A truck's driver needs a goods-vehicle pass: back on verify, and a stop never moves on
+    assert s.state.step is Step.VERIFY
+    assert s.state.people[0].view.verdict is Verdict.STOP
+    qtbot.keyClick(s, Qt.Key.Key_Return)  # finish verify with the new verdict
+    assert s.state.step is Step.RECORD
+    insp, people, _ = rows(db, "浙J12345")
+    assert insp.vehicle_type == "truck"
+    assert insp.suggested_disposition == Disposition.PERSUADE_RETURN.value
+    assert people[0].verdict == Verdict.STOP.value
+    assert any(r["code"] == "GOODS_PASS_MISSING" for r in people[0].reasons)
+    with db.session() as sess:
+        (c,) = sess.scalars(select(Correction)).all()
+        assert (c.field, c.old_value, c.new_value) == ("vehicle_type", "car", "truck")
+
+
 def test_an_unreadable_code_says_not_verified(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:

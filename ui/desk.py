@@ -100,6 +100,10 @@ SOUND_FOR = {Verdict.PASS: "pass", Verdict.ATTENTION: "attention", Verdict.STOP:
 
 Runner = Callable[[Callable[[], Any]], Any]
 
+# Corrections that change what the people are judged against (goods-pass plate, truck rules,
+# how many people must be verified).
+REJUDGE_FIELDS = frozenset({"plate", "vehicle_type", "people_count"})
+
 
 def _run_inline(fn: Callable[[], Any]) -> Any:
     return fn()
@@ -472,13 +476,36 @@ class DeskController:
             )
         ):
             return False
-        snap = self.desk.snapshot(inspection_id)
+        snap = self.run(lambda: self.desk.snapshot(inspection_id))
         st.vehicle = VehicleInfo(
             snap.plate, VehicleType(snap.vehicle_type), snap.people_count, snap.origin,
             snap.destination,
         )  # fmt: skip
         st.notice = "corrected"
+        if st.step is Step.RECORD and field_name in REJUDGE_FIELDS:
+            return self._rejudge(inspection_id, reason)
         self._render()
+        return True
+
+    def _rejudge(self, inspection_id: uuid.UUID, reason: str) -> bool:
+        """Plate, type or head-count changed after verify: back to verify, judge everyone again
+        against the corrected vehicle; verify then finishes as usual (by itself if all pass)."""
+        st = self.state
+        if not self._save(
+            lambda: self.desk.reopen_verify(
+                inspection_id, staff=self.staff, reason=reason, at=self.clock()
+            )
+        ):
+            return False
+        st.step = Step.VERIFY
+        st.banner = None
+        at = self.clock()
+        for i, judged in enumerate(list(st.people)):
+            if not self._store(i, judged.draft, judged.view.seq, at):
+                self._render()
+                return False
+        if not self._auto_finish():
+            self._render()
         return True
 
     def confirm_record(self) -> bool:
