@@ -17,13 +17,22 @@ from checkpoint.errors import ConfigError
 SECRET_FILE = "site-secret.key"
 
 
+def _han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
 def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧阳**; a Latin name keeps its first letter (J***)."""
+    """张三 → 张*, 欧阳娜娜 → 欧阳**; a Latin name keeps its initial: Musterfrau Gabriele → M***.
+
+    Masking a masked name changes nothing.
+    """
     name = name.strip()
     if not name:
         return ""
-    keep = 2 if len(name) >= 4 and not name.isascii() else 1
-    return name[:keep] + "*" * (len(name) - keep)
+    if all(_han(c) or c == "*" for c in name):
+        keep = 2 if len(name) >= 4 else 1
+        return name[:keep] + "*" * (len(name) - keep)
+    return name[0] + "***"  # the length of a Latin name would say too much
 
 
 def mask_id_number(id_number: str) -> str:

@@ -41,6 +41,7 @@ from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Ve
 from checkpoint.inspection import PersonEntry, ScanRecord
 from checkpoint.models import CredentialScan, Inspection, PersonCheck
 from checkpoint.policy import Policy
+from checkpoint.privacy import mask_name
 from checkpoint.risk_areas import RiskArea
 from checkpoint.risk_areas import load as load_risk_areas
 from checkpoint.rules import (
@@ -173,11 +174,15 @@ class Verifier:
 
     @staticmethod
     def holder_of(result: CredentialResult) -> str | None:
-        """Whose credential this is, as far as it says (a masked name), trusted or not."""
+        """Whose credential this is, as far as it says, trusted or not: always masked (张*),
+        because it is shown on screen and stored with the person (an EU DCC carries the full
+        name)."""
+        holder: object = None
         if result.content is not None and result.content.holder:
-            return result.content.holder
-        holder = result.fields.get("holder") if result.fields else None
-        return holder if isinstance(holder, str) and holder else None
+            holder = result.content.holder
+        elif result.fields:
+            holder = result.fields.get("holder")
+        return mask_name(holder) if isinstance(holder, str) and holder.strip() else None
 
     def add_credential(self, draft: PersonDraft, result: CredentialResult) -> PersonDraft:
         """``draft`` with one more credential: its trusted facts merged into the person's."""

@@ -7,14 +7,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -277,6 +279,28 @@ def test_correcting_car_to_truck_judges_the_people_again(
     with db.session() as sess:
         (c,) = sess.scalars(select(Correction)).all()
         assert (c.field, c.old_value, c.new_value) == ("vehicle_type", "car", "truck")
+
+
+def test_a_full_name_on_a_credential_is_masked_on_screen_and_in_the_database(
+    qtbot: QtBot, env: tuple[Database, Settings], shared_data: Path
+) -> None:
+    vector = json.loads((shared_data / "dcc-testdata/common/2DCode/raw/CO1.json").read_text())
+    full = f"{vector['JSON']['nam']['fn']} {vector['JSON']['nam']['gn']}"
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None
+    guide(qtbot, w, "K12345", 1)
+    w.deliver_codes(codes(vector["PREFIX"]))  # an EU DCC with the holder's full name
+    assert s.state.people and s.state.people[0].draft.holder == "M***"
+    shown = " ".join(label.text() for label in s.findChildren(QLabel))
+    assert "M***" in shown
+    assert vector["JSON"]["nam"]["fn"] not in shown and "Gabriele" not in shown
+    _, people, _ = rows(db, "浙K12345")
+    assert people[0].name_masked == "M***"
+    with db.session() as sess:  # nowhere in the person's row
+        assert full not in json.dumps(people[0].findings, ensure_ascii=False)
+        assert sess.scalar(select(PersonCheck.name_masked)) == "M***"
 
 
 def test_an_unreadable_code_says_not_verified(

@@ -45,6 +45,9 @@ def test_secret_file_is_owner_only(tmp_path: Path) -> None:
     assert load_site_secret(tmp_path) == key
     assert mask_id_number(ID_NUMBER) == "3301**********1234" and mask_name(NAME) == "张**"
     assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧阳**" and mask_name("欧阳**") == "欧阳**"
+    # a Latin name keeps its initial only, and not its length (an EU DCC's holder)
+    assert mask_name("Musterfrau-Gößinger Gabriele") == "M***" == mask_name("M***")
 
 
 def _record_one(db: Database, settings: Settings, *, store_raw: bool) -> tuple[Site, object]:
