@@ -37,7 +37,7 @@ def main(argv: Sequence[str]) -> int:
     from checkpoint.retention import purge_for_settings
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
-    from ui.main_window import MainWindow
+    from ui.main_window import WindowHost
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -72,31 +72,8 @@ def main(argv: Sequence[str]) -> int:
         print("\n".join(result.lines()))
         print(READY)
         return 0
-    windows: list[MainWindow] = []
-
-    def build(lang: str) -> MainWindow:
-        old = windows[-1] if windows else None
-        session = old.session if old is not None else None
-        install_translators(app, lang)
-        window = MainWindow(db, settings, lang=lang, demo=args.demo,
-                            camera=not args.no_camera, dark=args.dark)  # fmt: skip
-        window.languageRequested.connect(switch)
-        if old is not None:
-            old.shutdown()
-            old.hide()
-            old.deleteLater()
-        windows.append(window)
-        window.show()
-        if session is not None:
-            window.signed_in(session)
-        elif args.demo:
-            window.demo_sign_in()
-        return window
-
-    def switch(lang: str) -> None:
-        build(lang)
-
-    build(args.lang)
+    host = WindowHost(db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark)
+    host.build(args.lang)
     if args.timing:
         # the event loop runs: the window has been shown and painted
         QTimer.singleShot(0, lambda: print("window-shown", flush=True))
@@ -104,7 +81,8 @@ def main(argv: Sequence[str]) -> int:
         deadline = time.monotonic() + 5.0
 
         def shoot() -> None:
-            w = windows[-1]
+            w = host.window
+            assert w is not None
             frames = w.screen_.camera.frames if w.screen_ is not None else 2
             if w.use_camera and frames < 2 and time.monotonic() < deadline:
                 QTimer.singleShot(100, shoot)  # ready = the camera shows a picture
@@ -115,7 +93,6 @@ def main(argv: Sequence[str]) -> int:
 
         QTimer.singleShot(300, shoot)
     code = app.exec()
-    for w in windows:
-        w.shutdown()
+    host.shutdown()
     db.dispose()
     return code

@@ -38,6 +38,7 @@ from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
 from scanners import CodesDecoded, SourceInfo, SyntheticSource
 from ui.db_runner import ThreadedRunner, runner_for
 from ui.desk import DeskController, VehicleInfo
+from ui.i18n import install_translators
 from ui.inspection_screen import InspectionScreen
 from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
@@ -445,3 +446,52 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         if isinstance(self.db_runner, ThreadedRunner):
             self.db_runner.shutdown()
+
+
+class WindowHost:
+    """The app's one main window. Choosing a language rebuilds it with the new translations and
+    keeps who is signed in; the unfinished vehicle comes back from the database."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        camera: bool = True,
+        dark: bool | None = None,
+        muted: bool = False,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.demo, self.camera, self.dark, self.muted = demo, camera, dark, muted
+        self.window: MainWindow | None = None
+
+    def build(self, lang: str) -> MainWindow:
+        """Show the window in ``lang`` (replacing the one shown, keeping its session)."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        old = self.window
+        session = old.session if old is not None else None
+        install_translators(app, lang)
+        window = MainWindow(
+            self.db, self.settings, lang=lang, demo=self.demo, camera=self.camera,
+            muted=self.muted, dark=self.dark,
+        )  # fmt: skip
+        window.languageRequested.connect(self.build)
+        if old is not None:
+            old.shutdown()
+            old.hide()
+            old.deleteLater()
+        self.window = window
+        window.show()
+        if session is not None:
+            window.signed_in(session)
+        elif self.demo:
+            window.demo_sign_in()
+        return window
+
+    def shutdown(self) -> None:
+        """Stop the shown window's camera, timers and database thread."""
+        if self.window is not None:
+            self.window.shutdown()
