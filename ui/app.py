@@ -32,9 +32,11 @@ def main(argv: Sequence[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from checkpoint import logfile
     from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
     from checkpoint.retention import purge_for_settings
+    from ui.crash_dialog import CrashReporter
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import WindowHost
@@ -73,6 +75,7 @@ def main(argv: Sequence[str]) -> int:
         print(READY)
         return 0
     host = WindowHost(db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark)
+    CrashReporter(lambda: host.window, logfile.configure(settings.data_dir, "desk")).install()
     host.build(args.lang)
     if args.timing:
         # the event loop runs: the window has been shown and painted

@@ -14,6 +14,7 @@ import logging
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from checkpoint import __version__
 from checkpoint.errors import CheckpointError
@@ -40,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_internal_error(exc: Exception) -> Path | None:
+    """Write the traceback to the CLI's log file in the data directory; its path, if written."""
+    from checkpoint import logfile
+    from checkpoint.config import default_data_dir, load_settings
+
+    try:
+        data_dir = load_settings().data_dir
+    except CheckpointError:
+        data_dir = default_data_dir()
+    path = logfile.configure(data_dir, "cli")
+    log.error("internal error", exc_info=exc)
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     parser = build_parser()
@@ -57,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("checkpoint: interrupted.", file=sys.stderr)
         return 130
     except Exception as exc:  # the contract: one sentence, never a traceback
-        log.debug("internal error", exc_info=True)
-        print(f"checkpoint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        where = _log_internal_error(exc)
+        detail = f" (details in {where})" if where else ""
+        print(f"checkpoint: internal error: {type(exc).__name__}: {exc}{detail}", file=sys.stderr)
         return EXIT_INTERNAL
     return code
