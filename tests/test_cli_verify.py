@@ -308,3 +308,14 @@ def test_dynamic_code_screenshot(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "verify", "--demo", "--at", "2022-04-20T12:00:00+08:00", "--text", out["text"]
     )
     assert "HEALTH_CODE_STALE" not in [r["code"] for r in doc["verdict"]["reasons"]]
+
+
+def test_codes_make_refuses_an_invalid_plate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "codes", "make", "--at", AT, "--colour", "green",
+        "--pass-number", "330100000001", "--plate", "浙AO1234",
+        "--origin", "330100:杭州市", "--destination", "330182:建德市",
+        "--pass-from", "2022-04-15", "--pass-to", "2022-05-15",
+    )  # fmt: skip
+    assert code != 0
+    assert "--plate" in err and "I or O" in err

@@ -28,6 +28,7 @@ from checkpoint.credentials.claims import (
 )
 from checkpoint.domain import CodeColour
 from checkpoint.errors import CheckpointError
+from checkpoint.plates import PlateError, parse_plate
 from checkpoint.trust import DEMO_PRIVATE_KEY, load_demo_key, public_key_kid
 
 DEMO_ISSUER = "DEMO 演示签发方"
@@ -220,7 +221,10 @@ def build_content(args: argparse.Namespace, issued: datetime) -> PassContent:
         start, end = _date(args.pass_from, "--pass-from"), _date(args.pass_to, "--pass-to")
         if end < start:
             raise CheckpointError("--pass-to is before --pass-from.")
-        plate = "".join(args.plate.split()).replace("·", "").replace(".", "").upper()
+        try:
+            plate = parse_plate(args.plate).text
+        except PlateError as exc:
+            raise CheckpointError(f"--plate: {exc}") from exc
         content = replace(
             content,
             goods_pass=GoodsPass(
