@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,25 +21,36 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
 from checkpoint.db import Database
-from checkpoint.domain import CodeColour, Role, VehicleType
+from checkpoint.domain import CodeColour, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.inspection import InspectionDesk, StepEvent
-from checkpoint.models import Shift, StaffMember, utcnow
-from checkpoint.rota import ShiftWindow, active_plan, find_shift, locate, spec_from_model
+from checkpoint.models import Shift, Site, StaffMember, utcnow
+from checkpoint.rota import (
+    ShiftWindow,
+    active_plan,
+    close_shift,
+    find_shift,
+    locate,
+    spec_from_model,
+)
 from checkpoint.site import ensure_place
+from checkpoint.staff import list_staff
 from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
 from scanners import CodesDecoded, SourceInfo, SyntheticSource
 from ui.db_runner import ThreadedRunner, runner_for
 from ui.desk import DeskController, VehicleInfo
-from ui.i18n import install_translators
+from ui.handover import Handover, HandoverDialog
+from ui.i18n import install_translators, pick
 from ui.inspection_screen import InspectionScreen
 from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
@@ -174,6 +186,10 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, self.dark)
         self.stepSaved.connect(self._step_saved)
+        # Extra options for the report screen (tests give it a printer that needs no dialog).
+        self.report_options: dict[str, Any] = {}
+        self.handover_dialog: HandoverDialog | None = None
+        self.report_dialog: QWidget | None = None
         self.refresh()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -188,10 +204,12 @@ class MainWindow(QMainWindow):
         self.ledger_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
         self.report_action = QAction(self.tr("交班打印"), self, shortcut=QKeySequence("Ctrl+P"))
         self.report_action.triggered.connect(self.print_handover)
+        self.handover_action = QAction(self.tr("交班…"), self, shortcut=QKeySequence("Ctrl+H"))
+        self.handover_action.triggered.connect(self.open_handover)
         self.sign_out_action = QAction(self.tr("退出登录"), self)
         self.sign_out_action.triggered.connect(self.sign_out)
         for a in (self.inspect_action, self.ledger_action, self.report_action,
-                  self.sign_out_action):  # fmt: skip
+                  self.handover_action, self.sign_out_action):  # fmt: skip
             desk.addAction(a)
             self.addAction(a)
         view = bar.addMenu(self.tr("显示"))
@@ -426,15 +444,87 @@ class MainWindow(QMainWindow):
         """交班打印: the shift report, prepared and sent to the print dialog (report screen)."""
         if self.session is None:
             return
-        try:
-            from ui.report_view import document_maker, print_at_shift_close
-        except ImportError:  # the report screen is optional
-            return
         with self.db.session() as s:
             shift = s.get(Shift, self.session.shift_id)
             assert shift is not None
             duty_date, number = shift.duty_date, shift.slot_number
-        print_at_shift_close(self, document_maker(self.db, self.settings), duty_date, number)
+        self._print_shift(duty_date, number)
+
+    def _print_shift(self, duty_date: date, number: int) -> None:
+        try:
+            from ui.report_view import document_maker, print_at_shift_close
+        except ImportError:  # the report screen is optional
+            return
+        self.report_dialog = print_at_shift_close(
+            self, document_maker(self.db, self.settings), duty_date, number,
+            **self.report_options,
+        )  # fmt: skip
+
+    def open_handover(self) -> HandoverDialog | None:
+        """交班: the outgoing leader's form (opened, not exec'd); None if not allowed now."""
+        session = self.session
+        if session is None:
+            return None
+        if not allowed(Role(session.staff.role), Permission.OPEN_CLOSE_SHIFT):
+            self._notify(self.tr("交班需要组长或点长"))
+            return None
+        if self.controller is not None and self.controller.state.step is not Step.GUIDE:
+            self._notify(self.tr("请先完成当前车辆,再交班"))
+            return None
+        with self.db.session() as s:
+            shift = s.get(Shift, session.shift_id)
+            assert shift is not None
+            site = s.get(Site, shift.site_id)
+            assert site is not None
+            slot = spec_from_model(active_plan(s, site)).slot(shift.slot_number)
+            title = f"{shift.duty_date.isoformat()} {slot.label(self.lang)} ({slot.hours_text()})"
+            # shift leaders first: the incoming leader is usually one of them, not the chief
+            candidates = sorted(
+                (m for m in list_staff(s, site) if m.active and m.id != session.staff.id
+                 and allowed(Role(m.role), Permission.OPEN_CLOSE_SHIFT)),
+                key=lambda m: (m.role != Role.LEADER.value, m.name),
+            )  # fmt: skip
+            leaders = [(m.id, m.name) for m in candidates]
+        dialog = HandoverDialog(title, leaders, self)
+        dialog.accepted.connect(lambda: self._hand_over(dialog.values()))
+        self.handover_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _hand_over(self, handover: Handover) -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def act() -> tuple[date, int]:
+            with self.db.session() as s:
+                shift = s.get(Shift, session.shift_id)
+                me = s.get(StaffMember, session.staff.id)
+                assert shift is not None and me is not None
+                wanted = handover.incoming_id
+                incoming = s.get(StaffMember, wanted) if wanted is not None else None
+                close_shift(
+                    s, shift, closed_by=me, handover_to=incoming,
+                    note=handover.note or None, open_issues=handover.open_issues or None,
+                )  # fmt: skip
+                return shift.duty_date, shift.slot_number
+
+        try:
+            duty_date, number = self.db_runner(act)
+        except CheckpointError as exc:
+            self._notify(pick(str(exc), self.lang))
+            return
+        self.sign_out()
+        if handover.print_report:
+            self._print_shift(duty_date, number)
+
+    def _notify(self, text: str) -> None:
+        """A problem in the desk's red bar, or a (non-blocking) message box elsewhere."""
+        if self.screen_ is not None and self.session is not None:
+            self.screen_.show_error(text)
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("卡口查验台"), text, parent=self)
+        box.open()
 
     def closeEvent(self, event: object) -> None:
         self.shutdown()

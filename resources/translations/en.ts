@@ -1,6 +1,50 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>HandoverDialog</name>
+    <message>
+        <location filename="../../ui/handover.py" line="41" />
+        <location filename="../../ui/handover.py" line="68" />
+        <source>交班</source>
+        <translation>Handover</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="49" />
+        <source>(未指定)</source>
+        <translation>(not named)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="54" />
+        <source>接班组长</source>
+        <translation>Incoming leader</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="56" />
+        <source>本班情况、设备、物资……</source>
+        <translation>How the shift went, equipment, supplies…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="57" />
+        <source>交接说明</source>
+        <translation>Handover note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="59" />
+        <source>需要下一班跟进的事项</source>
+        <translation>What the next shift must follow up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="60" />
+        <source>遗留问题</source>
+        <translation>Open issues</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover.py" line="61" />
+        <source>交班后打印交接班报告</source>
+        <translation>Print the handover report after handing over</translation>
+    </message>
+</context>
+<context>
     <name>InspectionScreen</name>
     <message>
         <location filename="../../ui/inspection_screen.py" line="180" />
@@ -519,129 +563,145 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="129" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>摄像头: 未启动</source>
         <translation>Camera: not started</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132" />
+        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="526" />
         <source>卡口查验台</source>
         <translation>Checkpoint Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>演示模式: 任选一人, PIN 0000</source>
         <translation>Demo mode: pick anyone, PIN 0000</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181" />
+        <location filename="../../ui/main_window.py" line="200" />
         <source>查验台</source>
         <translation>Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="201" />
         <source>查验</source>
         <translation>Inspect</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="203" />
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="205" />
         <source>交班打印</source>
         <translation>Print handover</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="207" />
+        <source>交班…</source>
+        <translation>Hand over…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="209" />
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="215" />
         <source>显示</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195" />
+        <location filename="../../ui/main_window.py" line="216" />
         <source>夜间模式</source>
         <translation>Night theme</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
+        <location filename="../../ui/main_window.py" line="221" />
         <source>语言 Language</source>
         <translation>语言 Language</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="236" />
         <source>数据库异常: </source>
         <translation>Database problem: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="239" />
         <source>未开班</source>
         <translation>no shift open</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219" />
+        <location filename="../../ui/main_window.py" line="240" />
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="224" />
+        <location filename="../../ui/main_window.py" line="245" />
         <source>数据位置: </source>
         <translation>Data: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232" />
+        <location filename="../../ui/main_window.py" line="253" />
         <source>值班: </source>
         <translation>On duty: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235" />
+        <location filename="../../ui/main_window.py" line="256" />
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="309" />
+        <location filename="../../ui/main_window.py" line="330" />
         <source>查验  Ctrl+1</source>
         <translation>Inspect  Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="310" />
+        <location filename="../../ui/main_window.py" line="331" />
         <source>台账  Ctrl+2</source>
         <translation>Ledger  Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="331" />
+        <location filename="../../ui/main_window.py" line="352" />
         <source>摄像头未启用</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="357" />
+        <location filename="../../ui/main_window.py" line="378" />
         <source>摄像头: 演示摄像头(DEMO)</source>
         <translation>Camera: demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="367" />
+        <location filename="../../ui/main_window.py" line="388" />
         <source>摄像头断开,正在重连…(可人工核验)</source>
         <translation>Camera lost, reconnecting… (check by eye meanwhile)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="374" />
+        <location filename="../../ui/main_window.py" line="395" />
         <source>演示摄像头(DEMO)</source>
         <translation>demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="376" />
+        <location filename="../../ui/main_window.py" line="397" />
         <source>USB 摄像头</source>
         <translation>USB camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="383" />
+        <location filename="../../ui/main_window.py" line="404" />
         <source>摄像头: </source>
         <translation>Camera: </translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="469" />
+        <source>交班需要组长或点长</source>
+        <translation>Handing over needs the shift leader or the point chief</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="472" />
+        <source>请先完成当前车辆,再交班</source>
+        <translation>Finish the current vehicle before handing over</translation>
     </message>
 </context>
 <context>
@@ -738,64 +798,64 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/signin.py" line="85" />
+        <location filename="../../ui/signin.py" line="84" />
         <source>值班登录</source>
         <translation>Sign in for duty</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="99" />
-        <location filename="../../ui/signin.py" line="135" />
+        <location filename="../../ui/signin.py" line="98" />
+        <location filename="../../ui/signin.py" line="134" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="104" />
-        <location filename="../../ui/signin.py" line="138" />
+        <location filename="../../ui/signin.py" line="103" />
+        <location filename="../../ui/signin.py" line="137" />
         <source>PIN/密码</source>
         <translation>PIN/password</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="107" />
+        <location filename="../../ui/signin.py" line="106" />
         <source>至少4位数字</source>
         <translation>at least 4 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="110" />
+        <location filename="../../ui/signin.py" line="109" />
         <source>登录  Enter</source>
         <translation>Sign in  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="122" />
+        <location filename="../../ui/signin.py" line="121" />
         <source>本班人员(勾选上岗人员)</source>
         <translation>Roster (tick who is on duty)</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="127" />
+        <location filename="../../ui/signin.py" line="126" />
         <source>开班</source>
         <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="134" />
+        <location filename="../../ui/signin.py" line="133" />
         <source>首次使用:请创建点长账号</source>
         <translation>First use: create the point chief account</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="142" />
+        <location filename="../../ui/signin.py" line="141" />
         <source>创建点长账号</source>
         <translation>Create point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="191" />
+        <location filename="../../ui/signin.py" line="190" />
         <source>请先选择姓名</source>
         <translation>Pick your name first</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="213" />
+        <location filename="../../ui/signin.py" line="212" />
         <source>本班次尚未开班,请组长先登录开班</source>
         <translation>No shift is open: the shift leader signs in first to open it</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="218" />
+        <location filename="../../ui/signin.py" line="217" />
         <source>{name},本班次尚未开班。勾选本班人员后开班。</source>
         <translation>{name}, no shift is open. Tick the roster, then open the shift.</translation>
     </message>
