@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
 from checkpoint.db import Database
 from checkpoint.domain import Step
-from checkpoint.models import AuditEvent, Shift, StaffMember
+from checkpoint.models import AuditEvent, Shift, StaffMember, utcnow
 from ui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000
@@ -59,6 +60,10 @@ def test_handover_closes_the_shift_and_prints_the_report_with_the_note(
     w.handover_action.trigger()
     dialog = w.handover_dialog
     assert dialog is not None and dialog.isVisible()
+    with db.session() as s:  # handing over long before the end leaves the lane without a shift
+        left = s.scalars(select(Shift.ends_at)).one() - utcnow()
+    assert dialog.warning.isVisible() == (left > timedelta(minutes=15))
+    assert ("无法登记车辆" in dialog.warning.text()) == (left > timedelta(minutes=15))
     incoming = dialog.incoming.findText("李红梅")
     assert incoming > 0
     dialog.incoming.setCurrentIndex(incoming)

@@ -35,7 +35,12 @@ class HandoverDialog(QDialog):
     """The handover form; ``accepted`` carries on in the main window (it is opened, not exec'd)."""
 
     def __init__(
-        self, title: str, leaders: list[tuple[uuid.UUID, str]], parent: QWidget | None = None
+        self,
+        title: str,
+        leaders: list[tuple[uuid.UUID, str]],
+        parent: QWidget | None = None,
+        *,
+        warning: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("交班"))
@@ -44,6 +49,11 @@ class HandoverDialog(QDialog):
         heading = QLabel(title)
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         form.addRow(heading)
+        self.warning = QLabel(warning or "")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #e53935; font-weight: bold;")
+        self.warning.setVisible(bool(warning))
+        form.addRow(self.warning)
         self.incoming = QComboBox()
         self.incoming.setMinimumHeight(48)
         self.incoming.addItem(self.tr("(未指定)"), None)

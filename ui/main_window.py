@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -58,6 +58,7 @@ from ui.sounds import SoundPlayer
 from ui.theme import apply_theme, night_by_clock
 
 log = logging.getLogger(__name__)
+EARLY_HANDOVER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -485,7 +486,15 @@ class MainWindow(QMainWindow):
                 key=lambda m: (m.role != Role.LEADER.value, m.name),
             )  # fmt: skip
             leaders = [(m.id, m.name) for m in candidates]
-        dialog = HandoverDialog(title, leaders, self)
+            left = shift.ends_at - utcnow()
+            end_text = shift.ends_at.astimezone(self.settings.tz).strftime("%H:%M")
+        warning = None
+        if left > EARLY_HANDOVER:
+            # an inspection must fall inside its shift: between now and the end, no shift is open
+            warning = self.tr("本班还有 {n} 分钟结束;交班后到 {end} 前本车道无法登记车辆。").format(
+                n=int(left.total_seconds() // 60), end=end_text
+            )
+        dialog = HandoverDialog(title, leaders, self, warning=warning)
         dialog.accepted.connect(lambda: self._hand_over(dialog.values()))
         self.handover_dialog = dialog
         dialog.open()

@@ -3,43 +3,43 @@
 <context>
     <name>HandoverDialog</name>
     <message>
-        <location filename="../../ui/handover.py" line="41" />
-        <location filename="../../ui/handover.py" line="68" />
+        <location filename="../../ui/handover.py" line="46" />
+        <location filename="../../ui/handover.py" line="78" />
         <source>交班</source>
         <translation>Handover</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="49" />
+        <location filename="../../ui/handover.py" line="59" />
         <source>(未指定)</source>
         <translation>(not named)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="54" />
+        <location filename="../../ui/handover.py" line="64" />
         <source>接班组长</source>
         <translation>Incoming leader</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="56" />
+        <location filename="../../ui/handover.py" line="66" />
         <source>本班情况、设备、物资……</source>
         <translation>How the shift went, equipment, supplies…</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="57" />
+        <location filename="../../ui/handover.py" line="67" />
         <source>交接说明</source>
         <translation>Handover note</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="59" />
+        <location filename="../../ui/handover.py" line="69" />
         <source>需要下一班跟进的事项</source>
         <translation>What the next shift must follow up</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="60" />
+        <location filename="../../ui/handover.py" line="70" />
         <source>遗留问题</source>
         <translation>Open issues</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="61" />
+        <location filename="../../ui/handover.py" line="71" />
         <source>交班后打印交接班报告</source>
         <translation>Print the handover report after handing over</translation>
     </message>
@@ -563,145 +563,150 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>摄像头: 未启动</source>
         <translation>Camera: not started</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
-        <location filename="../../ui/main_window.py" line="526" />
+        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="535" />
         <source>卡口查验台</source>
         <translation>Checkpoint Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="178" />
         <source>演示模式: 任选一人, PIN 0000</source>
         <translation>Demo mode: pick anyone, PIN 0000</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
+        <location filename="../../ui/main_window.py" line="201" />
         <source>查验台</source>
         <translation>Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201" />
+        <location filename="../../ui/main_window.py" line="202" />
         <source>查验</source>
         <translation>Inspect</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>交班打印</source>
         <translation>Print handover</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="208" />
         <source>交班…</source>
         <translation>Hand over…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="210" />
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="216" />
         <source>显示</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="217" />
         <source>夜间模式</source>
         <translation>Night theme</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221" />
+        <location filename="../../ui/main_window.py" line="222" />
         <source>语言 Language</source>
         <translation>语言 Language</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236" />
+        <location filename="../../ui/main_window.py" line="237" />
         <source>数据库异常: </source>
         <translation>Database problem: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="240" />
         <source>未开班</source>
         <translation>no shift open</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240" />
+        <location filename="../../ui/main_window.py" line="241" />
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245" />
+        <location filename="../../ui/main_window.py" line="246" />
         <source>数据位置: </source>
         <translation>Data: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="253" />
+        <location filename="../../ui/main_window.py" line="254" />
         <source>值班: </source>
         <translation>On duty: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256" />
+        <location filename="../../ui/main_window.py" line="257" />
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="330" />
+        <location filename="../../ui/main_window.py" line="331" />
         <source>查验  Ctrl+1</source>
         <translation>Inspect  Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="331" />
+        <location filename="../../ui/main_window.py" line="332" />
         <source>台账  Ctrl+2</source>
         <translation>Ledger  Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352" />
+        <location filename="../../ui/main_window.py" line="353" />
         <source>摄像头未启用</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="378" />
+        <location filename="../../ui/main_window.py" line="379" />
         <source>摄像头: 演示摄像头(DEMO)</source>
         <translation>Camera: demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388" />
+        <location filename="../../ui/main_window.py" line="389" />
         <source>摄像头断开,正在重连…(可人工核验)</source>
         <translation>Camera lost, reconnecting… (check by eye meanwhile)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="395" />
+        <location filename="../../ui/main_window.py" line="396" />
         <source>演示摄像头(DEMO)</source>
         <translation>demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="397" />
+        <location filename="../../ui/main_window.py" line="398" />
         <source>USB 摄像头</source>
         <translation>USB camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404" />
+        <location filename="../../ui/main_window.py" line="405" />
         <source>摄像头: </source>
         <translation>Camera: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="469" />
+        <location filename="../../ui/main_window.py" line="470" />
         <source>交班需要组长或点长</source>
         <translation>Handing over needs the shift leader or the point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="472" />
+        <location filename="../../ui/main_window.py" line="473" />
         <source>请先完成当前车辆,再交班</source>
         <translation>Finish the current vehicle before handing over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="494" />
+        <source>本班还有 {n} 分钟结束;交班后到 {end} 前本车道无法登记车辆。</source>
+        <translation>This shift ends in {n} minutes; after handing over, this lane cannot record vehicles until {end}.</translation>
     </message>
 </context>
 <context>
