@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the header facts (the shift changes at its boundary)."""
         try:
-            st = header_state(self.db, self.settings)
+            st = self.db_runner(lambda: header_state(self.db, self.settings))
             self.db_ok = True
         except CheckpointError as exc:
             self.db_ok = False
