@@ -7,10 +7,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from checkpoint import ledger
 from checkpoint.auth import PermissionDenied
@@ -20,10 +21,22 @@ from checkpoint.db import Database
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.inspection import InspectionDesk, PersonEntry
 from checkpoint.ledger import CorrectionError, LedgerFilter
-from checkpoint.models import StaffMember, utcnow
+from checkpoint.models import Inspection, StaffMember
 from checkpoint.rota import open_shift
 from checkpoint.site import ensure_place
 from ui.ledger_view import LedgerScreen
+
+DUTY_DATE = date(2022, 4, 18)
+
+
+def first_vehicle_at(db: Database, shift_id: object) -> datetime:
+    with db.session() as s:
+        first: datetime = s.scalars(
+            select(Inspection.created_at)
+            .where(Inspection.shift_id == shift_id)
+            .order_by(Inspection.created_at)
+        ).first()
+        return first
 
 
 @pytest.fixture
@@ -38,10 +51,12 @@ def done() -> Iterator[tuple[Database, object, dict[str, StaffMember], object]]:
             s.add(m)
             s.flush()
             staff[name] = m
-        shift = open_shift(s, place.site, leader=staff["王建国"], tz=settings.tz)
+        # a fixed past shift: the fixture must not depend on where "now" falls in the rota
+        shift = open_shift(s, place.site, leader=staff["王建国"], tz=settings.tz,
+                           duty_date=DUTY_DATE, number=2)  # fmt: skip
         shift_id, lane_id = shift.id, place.lane.id
+        now = shift.starts_at + timedelta(hours=1)
     desk = InspectionDesk(db, lane_id)
-    now = utcnow()
     for i, (plate, d) in enumerate((("浙A11111", Disposition.RELEASE),
                                      ("浙B22222", Disposition.TEST_LANE),
                                      ("苏C33333", Disposition.RELEASE))):  # fmt: skip
@@ -66,7 +81,8 @@ def test_filters_by_plate_disposition_and_time(done: tuple) -> None:  # type: ig
     ]
     test_lane = LedgerFilter(shift_id=shift_id, disposition=Disposition.TEST_LANE)
     assert [r.plate for r in ledger.fetch(db, test_lane)] == ["浙B22222"]
-    recent = LedgerFilter(shift_id=shift_id, since=utcnow() - timedelta(minutes=28, seconds=30))
+    base = first_vehicle_at(db, shift_id)
+    recent = LedgerFilter(shift_id=shift_id, since=base + timedelta(minutes=1, seconds=30))
     assert [r.plate for r in ledger.fetch(db, recent)] == ["苏C33333"]
     assert [r.plate for r in ledger.fetch(db, LedgerFilter(shift_id=shift_id), 1, 1)] == [
         "浙B22222"
