@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,24 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.delenv("CHECKPOINT_DB_URL", raising=False)
     monkeypatch.delenv("CHECKPOINT_DEMO", raising=False)
     yield data_dir
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads() -> Iterator[None]:
+    """Every test ends with the threads it started stopped (pipelines, workers, DB threads).
+
+    Threads get two seconds to finish after the test; one still running fails the test.
+    """
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    left: list[threading.Thread] = []
+    while time.monotonic() < deadline:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"threads left running: {[t.name for t in left]}")
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,18 +19,6 @@ from PySide6.QtWidgets import QApplication
 from scanners import CodesDecoded, ImageFolderSource, SyntheticSource
 from scanners.synthetic import render_qr
 from ui.camera_bridge import CameraBridge, frame_to_qimage
-
-
-@pytest.fixture(autouse=True)
-def no_leftover_threads() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline:
-        if not [t for t in threading.enumerate() if t not in before and t.is_alive()]:
-            return
-        time.sleep(0.02)
-    pytest.fail(f"threads left running: {set(threading.enumerate()) - before}")
 
 
 @pytest.fixture

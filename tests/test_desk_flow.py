@@ -8,7 +8,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -29,18 +28,6 @@ from checkpoint.models import Correction, CredentialScan, Inspection, PersonChec
 from checkpoint.verification import DemoPerson, mint_demo_passes
 from scanners import CodesDecoded, DecodedCode
 from ui.main_window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def no_leftover_threads() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline:
-        if not [t for t in threading.enumerate() if t not in before and t.is_alive()]:
-            return
-        time.sleep(0.02)
-    pytest.fail(f"threads left running: {set(threading.enumerate()) - before}")
 
 
 @pytest.fixture
