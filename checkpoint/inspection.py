@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from checkpoint import audit
 from checkpoint.auth import Permission, require
@@ -429,14 +429,7 @@ class InspectionDesk:
     def snapshot(self, inspection_id: uuid.UUID) -> Inspection:
         """The inspection with its people loaded, detached (for showing or resuming)."""
         with self.db.session() as s:
-            insp = s.scalars(
-                select(Inspection)
-                .options(selectinload(Inspection.people))
-                .where(Inspection.id == inspection_id)
-            ).first()
-            if insp is None:
-                raise InspectionError("That inspection does not exist.")
-            return insp
+            return load_with_people(s, inspection_id)
 
     @staticmethod
     def _open(s: Any, inspection_id: uuid.UUID, step: Step) -> Inspection:
@@ -474,3 +467,15 @@ def _scan_row(
         errors=list(scan.errors),
         payload=scan.payload if keep_payload else None,
     )
+
+
+def load_with_people(session: Session, inspection_id: uuid.UUID) -> Inspection:
+    """One inspection with its people loaded; InspectionError if there is no such inspection."""
+    insp = session.scalars(
+        select(Inspection)
+        .options(selectinload(Inspection.people))
+        .where(Inspection.id == inspection_id)
+    ).first()
+    if insp is None:
+        raise InspectionError("That inspection does not exist.")
+    return insp

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from checkpoint.auth import Permission, require
 from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
+from checkpoint.inspection import load_with_people
 from checkpoint.models import Correction, Inspection, PersonCheck, StaffMember, utcnow
 from checkpoint.plates import parse_plate
 
@@ -145,13 +146,7 @@ class Details:
 def details(db: Database, inspection_id: uuid.UUID) -> Details:
     """Everything about one inspection; CheckpointError if it does not exist."""
     with db.session() as s:
-        insp = s.scalars(
-            select(Inspection)
-            .options(selectinload(Inspection.people))
-            .where(Inspection.id == inspection_id)
-        ).first()
-        if insp is None:
-            raise CheckpointError("That inspection does not exist.")
+        insp = load_with_people(s, inspection_id)
         ids = {insp.guide_by_id, insp.verify_by_id, insp.record_by_id, insp.divert_by_id}
         names: dict[uuid.UUID, str] = {
             sid: name
