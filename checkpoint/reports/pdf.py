@@ -473,8 +473,9 @@ def _day_grid(report: DayReport, st: _Styles) -> Table:
 
     rows: list[list[str]] = [["项目", *(c[0] for c in cols)]]
     rows.append(["组长", *(c[2] for c in cols)])
-    rows.append(line("车辆（辆）", lambda f: f"{f.vehicles:,}"))
     rows.append(line("人员（人）", lambda f: f"{f.people:,}"))
+    # the indented rows below count vehicles: they follow the vehicles row, not the people row
+    rows.append(line("车辆（辆）", lambda f: f"{f.vehicles:,}"))
     for v in VehicleType:
         rows.append(line(f"　{v.zh}", lambda f, v=v: f"{f.vehicle_type(v).vehicles:,}"))  # type: ignore[misc]
     for d in Disposition:
