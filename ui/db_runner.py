@@ -18,13 +18,9 @@ from typing import TypeVar
 from PySide6.QtCore import QEventLoop, QObject, Signal
 
 from checkpoint.db import Database, is_sqlite
+from ui.desk import Runner, run_inline
 
 T = TypeVar("T")
-
-
-def run_inline(fn: Callable[[], T]) -> T:
-    """Run ``fn`` on the calling thread."""
-    return fn()
 
 
 class _Done(QObject):
@@ -56,6 +52,6 @@ class ThreadedRunner:
         self._pool.shutdown(wait=True)
 
 
-def runner_for(db: Database) -> Callable[[Callable[[], T]], T] | ThreadedRunner:
+def runner_for(db: Database) -> Runner:
     """Inline for SQLite, a :class:`ThreadedRunner` for a database server."""
     return run_inline if is_sqlite(db.engine) else ThreadedRunner()

@@ -105,7 +105,8 @@ Runner = Callable[[Callable[[], Any]], Any]
 REJUDGE_FIELDS = frozenset({"plate", "vehicle_type", "people_count"})
 
 
-def _run_inline(fn: Callable[[], Any]) -> Any:
+def run_inline(fn: Callable[[], Any]) -> Any:
+    """The default runner: do the database work right here (embedded SQLite)."""
     return fn()
 
 
@@ -129,7 +130,7 @@ class DeskController:
         self.db = db
         # Every database call goes through ``run`` (ui.db_runner: off the GUI thread for a
         # database server); inline by default.
-        self.run: Runner = run or _run_inline
+        self.run: Runner = run or run_inline
         self.busy = False
         self.desk = desk
         self.verifier = verifier

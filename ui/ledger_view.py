@@ -35,6 +35,7 @@ from checkpoint.db import Database
 from checkpoint.domain import Disposition, Occupant, Step, Verdict
 from checkpoint.ledger import LedgerFilter, LedgerRow
 from checkpoint.models import Shift
+from ui.desk import Runner, run_inline
 from ui.theme import VERDICT_BG
 
 PAGE = 200
@@ -44,9 +45,12 @@ _Index = QModelIndex | QPersistentModelIndex
 class LedgerModel(QAbstractTableModel):
     """Rows of ``ledger.fetch`` for a filter, fetched page by page."""
 
-    def __init__(self, db: Database, settings: Settings, lang: str) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, lang: str, run: Runner = run_inline
+    ) -> None:
         super().__init__()
         self.db = db
+        self.run = run  # ui.db_runner: off the GUI thread for a database server
         self.settings = settings
         self.lang = lang
         self.filter = LedgerFilter()
@@ -61,8 +65,11 @@ class LedgerModel(QAbstractTableModel):
         """Show the vehicles matching ``f`` (re-reads the database)."""
         self.beginResetModel()
         self.filter = f
-        self.total = ledger.count(self.db, f)
-        self.rows = ledger.fetch(self.db, f, 0, PAGE)
+        # fetchMore (called by the view while it lays out) stays inline: a nested event loop
+        # there is asking for re-entrancy trouble; filtering and refreshing go through run.
+        self.total, self.rows = self.run(
+            lambda: (ledger.count(self.db, f), ledger.fetch(self.db, f, 0, PAGE))
+        )
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -128,9 +135,10 @@ class LedgerScreen(QWidget):
     """Filters (plate, disposition, time) above the table; double-click or Enter opens one."""
 
     def __init__(self, db: Database, settings: Settings, *, lang: str,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, run: Runner = run_inline) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
+        self.run = run
         self.settings = settings
         self.lang = lang
         self.shift_id: uuid.UUID | None = None
@@ -165,7 +173,7 @@ class LedgerScreen(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         v.addLayout(bar)
-        self.model = LedgerModel(db, settings, lang)
+        self.model = LedgerModel(db, settings, lang, run)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -223,7 +231,7 @@ class LedgerScreen(QWidget):
 
     def details_html(self, inspection_id: uuid.UUID) -> str:
         """One vehicle's record as HTML."""
-        d = ledger.details(self.db, inspection_id)
+        d = self.run(lambda: ledger.details(self.db, inspection_id))
         tz = self.settings.tz
         e = html.escape
         zh = self.lang.startswith("zh")

@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         self.tabs.clear()
         screen = InspectionScreen(lang=self.lang, home_province=self.settings.home_province,
                                   sounds=self.sounds)  # fmt: skip
-        self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang)
+        self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang, run=self.db_runner)
         self.ledger.set_shift(session.shift_id)
         self._start_camera(screen)
         self.controller = DeskController(
