@@ -131,3 +131,25 @@ def test_init_purges_personal_data_past_the_retention_period(isolated_env: Path)
         assert left == (0,)
         assert conn.execute("SELECT count(*) FROM inspection").fetchone() == (40,)
     assert "Removed" not in run("init").stdout  # nothing left to purge
+
+
+def test_the_first_admin_from_a_script_without_a_pin() -> None:
+    # No terminal and no --pin (stdin is empty): added, with a plain warning, and the site
+    # stays in its first-run state until the point chief has a PIN.
+    added = subprocess.run(
+        [sys.executable, "-m", "checkpoint", "staff", "add", "陈立新", "--role", "admin"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "without a PIN" in added.stdout and "staff passwd 陈立新" in added.stderr
+    assert run("staff", "add", "王建国", "--role", "leader").returncode == 0  # still first-run
+    pin = subprocess.run(
+        [sys.executable, "-m", "checkpoint", "staff", "passwd", "陈立新"],
+        capture_output=True, text=True, input="8642\n", timeout=120,
+    )  # fmt: skip
+    assert pin.returncode == 0, pin.stderr
+    refused = subprocess.run(
+        [sys.executable, "-m", "checkpoint", "staff", "add", "刘洋", "--role", "guide"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+    )  # fmt: skip
+    assert_plain_error(refused, "--as NAME")

@@ -39,17 +39,23 @@ def add_as_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_secret(prompt: str, *, confirm: bool = False) -> str:
-    """A PIN from the terminal (hidden), or one line of standard input when piped."""
+def read_optional_secret(prompt: str, *, confirm: bool = False) -> str | None:
+    """A PIN from the terminal (hidden), or one line of piped standard input; None when there
+    is no terminal and nothing was piped."""
     if sys.stdin is None or not sys.stdin.isatty():
         line = sys.stdin.readline() if sys.stdin is not None else ""
-        secret = line.rstrip("\r\n")
-        if not secret:
-            raise AuthError("No PIN given: pass --pin, pipe it in, or run in a terminal.")
-        return secret
+        return line.rstrip("\r\n") or None
     secret = getpass.getpass(prompt)
     if confirm and getpass.getpass("Again: ") != secret:
         raise AuthError("两次输入的 PIN 不一致 (the two PINs differ).")
+    return secret
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """Like :func:`read_optional_secret`, but a PIN is required."""
+    secret = read_optional_secret(prompt, confirm=confirm)
+    if not secret:
+        raise AuthError("No PIN given: pass --pin, pipe it in, or run in a terminal.")
     return secret
 
 

@@ -8,6 +8,7 @@ Until the site has a point chief (点长) with a PIN, anyone at the computer may
 from __future__ import annotations
 
 import argparse
+import sys
 
 from checkpoint.auth import (
     Permission,
@@ -16,7 +17,7 @@ from checkpoint.auth import (
     set_secret,
     unlock,
 )
-from checkpoint.cli.actor import add_as_flag, cli_actor, read_secret
+from checkpoint.cli.actor import add_as_flag, cli_actor, read_optional_secret, read_secret
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
@@ -58,7 +59,19 @@ def run_add(args: argparse.Namespace) -> int:
         raise CheckpointError(str(exc).capitalize() + ".") from exc
     with site_session(args) as (settings, session, site):
         if role is Role.ADMIN and needs_first_admin(session, site) and args.as_name is None:
-            secret = args.pin or read_secret(f"New PIN for {args.name}: ", confirm=True)
+            secret = args.pin or read_optional_secret(f"New PIN for {args.name}: ", confirm=True)
+            if secret is None:
+                # No terminal and no --pin (a setup script): the point chief is added, and the
+                # site stays open to anyone at this computer until they have a PIN.
+                member = add_staff(session, site, args.name, role)
+                print(f"Added {member.name} as {role.zh} ({role.value}) without a PIN.")
+                print(
+                    f"checkpoint: until {member.name} has a PIN, anyone at this computer may "
+                    f"manage the team; set it with `checkpoint staff passwd {member.name}` or "
+                    "at the app's first start.",
+                    file=sys.stderr,
+                )
+                return 0
             member = create_first_admin(session, site, args.name, secret)
             print(f"Added {member.name} as the first {role.zh} ({role.value}), with a PIN.")
             return 0
