@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,8 +28,25 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return p.parse_args(list(argv))
 
 
+def _no_display() -> bool:
+    """On Linux/BSD: neither X11 nor Wayland is there to show a window on."""
+    if sys.platform.startswith(("win", "darwin")) or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    if args.smoke or args.screenshot:
+        # neither needs a screen: render offscreen unless told otherwise
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif _no_display():
+        print(
+            "app.py: no display found (DISPLAY/WAYLAND_DISPLAY unset); start it on a desktop, "
+            "or use --screenshot FILE / --smoke, or set QT_QPA_PLATFORM=offscreen.",
+            file=sys.stderr,
+        )
+        return 2
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
