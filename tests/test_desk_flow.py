@@ -290,6 +290,26 @@ def test_a_full_name_on_a_credential_is_masked_on_screen_and_in_the_database(
         assert sess.scalar(select(PersonCheck.name_masked)) == "M***"
 
 
+def test_the_ledger_shows_vehicles_saved_while_it_was_hidden(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = make_window(qtbot, db, settings)
+    s = w.screen_
+    assert s is not None and w.ledger is not None
+    before = w.ledger.model.total
+    guide(qtbot, w, "M12345", 1)
+    w.deliver_codes(codes(*mint_demo_passes("浙M12345", [DemoPerson()], utcnow())))
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    qtbot.keyClick(s, Qt.Key.Key_Return)
+    assert rows(db, "浙M12345")[0].final_disposition == Disposition.RELEASE.value
+    assert w.ledger.model.total == before  # hidden: not re-read on every step
+    w.ledger_action.trigger()  # Ctrl+2
+    assert w.tabs.currentWidget() is w.ledger
+    assert w.ledger.model.total == before + 1
+    assert "浙M12345" in [r.plate for r in w.ledger.model.rows]
+
+
 def test_an_unreadable_code_says_not_verified(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:

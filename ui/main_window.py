@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
                                    demo_hint=hint)  # fmt: skip
         self.stack.addWidget(self.signin)
         self.tabs = QTabWidget()
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self._ledger_stale = False
         self.stack.addWidget(self.tabs)
         self._menus()
         self.dark = night_by_clock(utcnow().astimezone(settings.tz)) if dark is None else dark
@@ -436,8 +438,15 @@ class MainWindow(QMainWindow):
             self.bridge.reset_dedupe()  # type: ignore[attr-defined]
 
     def _step_saved(self, event: StepEvent) -> None:
-        if self.ledger is not None:
-            self.ledger.refresh()
+        # The ledger re-reads only when someone looks at it, not on every step of every vehicle.
+        self._ledger_stale = True
+        self._tab_shown()
+
+    def _tab_shown(self, _index: int = -1) -> None:
+        ledger = self.ledger
+        if self._ledger_stale and ledger is not None and self.tabs.currentWidget() is ledger:
+            self._ledger_stale = False
+            ledger.refresh()
 
     # -- report ---------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, VehicleType
+from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, VehicleType
 from checkpoint.models import Inspection, Lane, Shift, ShiftSlot, Site, StaffMember
 from checkpoint.plates import province_of
 from checkpoint.privacy import mask_plate
@@ -44,9 +44,9 @@ LEDGER_HEADER = (
     REPORT_TO_COMMUNITY_ZH,
     "原因",
     "改判理由",
-    "引导员",
-    "查验员",
-    "录入员",
+    Role.GUIDE.zh,
+    Role.INSPECTOR.zh,
+    Role.RECORDER.zh,
     "分流决定人",
     "核验完成",
     "分流完成",
