@@ -92,12 +92,6 @@ def allowed(role: Role, permission: Permission) -> bool:
     return permission in MATRIX[role]
 
 
-def permission_text(permission: Permission) -> str:
-    """ "开班或关班 (open or close a shift)" — for messages and the UI."""
-    zh, en = _PERMISSION_TEXT[permission]
-    return f"{zh} ({en})"
-
-
 def require(staff: StaffMember, permission: Permission) -> None:
     """Raise PermissionDenied unless ``staff`` is active and their role allows ``permission``."""
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -214,8 +213,3 @@ def load(data_dir: Path) -> RiskAreaList:
             f"The risk-area list {path} is damaged ({exc}); import it again."
         ) from exc
     return RiskAreaList(areas, imported, doc.get("source"))
-
-
-def areas_for(areas: Sequence[RiskArea], region_code: str, day: date) -> list[RiskArea]:
-    """The areas in force on ``day`` that contain ``region_code``."""
-    return [a for a in areas if a.in_force_on(day) and a.contains(region_code)]

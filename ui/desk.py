@@ -23,7 +23,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.inspection import InspectionDesk
 from checkpoint.models import Inspection, StaffMember, utcnow
 from checkpoint.plates import Plate, PlateError, parse_plate
-from checkpoint.rules import Reason, VehicleAssessment
+from checkpoint.rules import VehicleAssessment
 from checkpoint.verification import (
     Judged,
     ManualReading,
@@ -575,8 +575,3 @@ class DeskController:
                 text = f"{who.occupant.label(lang)} {label}: {text}"
             out.append(text)
         return out
-
-
-def reason_text(r: Reason, lang: str) -> str:
-    """A rules reason in the display language."""
-    return r.text(lang)
