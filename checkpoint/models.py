@@ -188,6 +188,8 @@ class Inspection(Base):
         Index("ix_inspection_shift_created", "shift_id", "created_at"),
         Index("ix_inspection_created", "created_at"),
         Index("ix_inspection_plate", "plate"),
+        # the retention purge looks for "not purged yet, older than the cutoff" at every start
+        Index("ix_inspection_purged_created", "purged_at", "created_at"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shift.id"))
@@ -258,7 +260,10 @@ class CredentialScan(Base):
     """A QR code read during verify: its status and fingerprint, not its personal payload."""
 
     __tablename__ = "credential_scan"
-    __table_args__ = (Index("ix_credential_scan_fp_at", "fingerprint", "scanned_at"),)
+    __table_args__ = (
+        Index("ix_credential_scan_fp_at", "fingerprint", "scanned_at"),
+        Index("ix_credential_scan_inspection", "inspection_id"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     inspection_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("inspection.id", ondelete="CASCADE")
@@ -287,6 +292,7 @@ class Correction(Base):
     """A recorder's correction of a saved field: old and new value, who and why."""
 
     __tablename__ = "correction"
+    __table_args__ = (Index("ix_correction_inspection", "inspection_id"),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     inspection_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("inspection.id", ondelete="CASCADE")

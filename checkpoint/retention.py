@@ -37,6 +37,10 @@ from checkpoint.site import ensure_place
 
 DEFAULT_RETENTION = timedelta(days=30)
 BATCH = 2000
+# At start-up the purge takes at most this many inspections, so a large backlog (retention
+# switched on over a year of data) never keeps the window from opening for minutes; the rest
+# follows at the next starts, or at once with `checkpoint purge`.
+STARTUP_LIMIT = 5000  # a busy exit's day (3,500 vehicles) with room to spare
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,14 @@ def purge(
     now: datetime | None = None,
     by: StaffMember | None = None,
     batch: int = BATCH,
+    limit: int | None = None,
 ) -> PurgeResult:
     """Purge personal fields of the site's inspections created before ``now - retention``.
 
         ``by`` needs MANAGE_RETENTION; None is the automatic purge at start-up. Runs in the
         caller's transaction and appends one ``retention.purge`` audit event (the automatic purge
-    only when it purged something). Idempotent.
+    only when it purged something). Idempotent. ``limit`` caps how many inspections one call
+    purges (None: all that are due).
     """
     if by is not None:
         require(by, Permission.MANAGE_RETENTION)
@@ -72,7 +78,8 @@ def purge(
     cutoff = at - retention
     site_shifts = select(Shift.id).where(Shift.site_id == site_id)
     inspections = people = scans = 0
-    while True:
+    while limit is None or inspections < limit:
+        take = batch if limit is None else min(batch, limit - inspections)
         rows = session.execute(
             select(Inspection.id, Inspection.plate)
             .where(
@@ -80,7 +87,7 @@ def purge(
                 Inspection.created_at < cutoff,
                 Inspection.purged_at.is_(None),
             )
-            .limit(batch)
+            .limit(take)
         ).all()
         if not rows:
             break
@@ -134,19 +141,27 @@ def _rowcount(session: Session, stmt: Update) -> int:
 
 
 def purge_at_startup(
-    db: Database, site_id: uuid.UUID, retention: timedelta, *, now: datetime | None = None
+    db: Database,
+    site_id: uuid.UUID,
+    retention: timedelta,
+    *,
+    now: datetime | None = None,
+    limit: int | None = STARTUP_LIMIT,
 ) -> PurgeResult:
-    """The automatic purge the app and ``checkpoint init`` run when they start.
+    """The automatic purge the app and ``checkpoint init`` run when they start: the app takes
+    at most :data:`STARTUP_LIMIT` inspections per start (``limit``), init all that are due.
 
     Its own transaction; the audit event names no actor (the system did it).
     """
     with db.session() as s:
-        return purge(s, site_id, retention=retention, now=now)
+        return purge(s, site_id, retention=retention, now=now, limit=limit)
 
 
-def purge_for_settings(db: Database, settings: Settings) -> PurgeResult:
+def purge_for_settings(
+    db: Database, settings: Settings, *, limit: int | None = STARTUP_LIMIT
+) -> PurgeResult:
     """The start-up purge for this installation: its site, its policy's retention period."""
     policy = Policy.load(settings.policy_file)
     with db.session() as s:
         site_id = ensure_place(s, settings).site.id
-    return purge_at_startup(db, site_id, policy.retention)
+    return purge_at_startup(db, site_id, policy.retention, limit=limit)

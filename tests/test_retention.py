@@ -169,6 +169,25 @@ def test_purge_removes_personal_fields_and_keeps_every_total(db_url: str, tmp_pa
     db.dispose()
 
 
+def test_a_start_purges_a_bounded_backlog_and_the_next_start_goes_on(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'backlog.db'}"
+    settings = Settings(data_dir=tmp_path / "data", db_url=url)
+    db = open_database(url)
+    seed(db, settings, days=1, vehicles_per_day=250, seed_value=3, start=DAY)
+    with db.session() as s:
+        site = ensure_place(s, settings).site
+    later = datetime(2022, 6, 1, tzinfo=SH)
+    sizes = [
+        purge_at_startup(db, site.id, timedelta(days=30), now=later, limit=100).inspections
+        for _ in range(4)
+    ]
+    assert sizes == [100, 100, 50, 0]  # never more than the limit per start, nothing missed
+    with db.session() as s:
+        assert s.scalar(select(func.count()).where(Inspection.purged_at.is_(None))) == 0
+        assert s.scalar(select(func.count()).where(PersonCheck.id_hash.is_not(None))) == 0
+    db.dispose()
+
+
 def test_policy_sets_retention_and_the_purge_command_uses_it(tmp_path: Path) -> None:
     policy = Policy.load()
     assert policy.retention == timedelta(days=30) and policy.store_raw_payloads is False

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         assert rev == head_revision()
         print(f"Database ready at {db.safe_url} (schema {rev}).")
         print(f"Site: {site_name}, lane: {lane_name}.")
-        purged = purge_for_settings(db, settings)
+        purged = purge_for_settings(db, settings, limit=None)  # all that is due
         if purged.inspections:
             print(
                 f"Removed personal data of {purged.inspections} vehicles older than "
