@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from checkpoint.credentials.claims import NucleicAcidTest, PassContent, TestResult
 from checkpoint.credentials.cose import CWT_ISS, EnvelopeError
 from checkpoint.credentials.envelope import check_signature, check_times, open_envelope
 from checkpoint.credentials.model import (
+    DEFAULT_CLOCK_SKEW,
     CredentialFormat,
     CredentialResult,
     ErrorCode,
@@ -19,7 +20,7 @@ from checkpoint.credentials.model import (
     jsonable,
     problem,
 )
-from checkpoint.trust import TrustStore
+from checkpoint.trust import KeyFormat, TrustStore
 
 PREFIX = "HC1:"
 CLAIM_HCERT = -260
@@ -116,7 +117,12 @@ def _content(dgc: Mapping[Any, Any], fields: Mapping[str, Any]) -> PassContent:
 
 
 def verify(
-    text: str, trust: TrustStore, at: datetime, *, demo_ok: bool = False
+    text: str,
+    trust: TrustStore,
+    at: datetime,
+    *,
+    demo_ok: bool = False,
+    skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> CredentialResult:
     """Verify one ``HC1:`` payload; every failure becomes a status and an error, never raises."""
     fmt = CredentialFormat.HC1
@@ -136,26 +142,33 @@ def verify(
         )
     errors: list[str] = []
     kind = kind_of(dgc)
-    sig = check_signature(msg, trust, demo_ok=demo_ok)
+    iss = claims.get(CWT_ISS)
+    sig = check_signature(
+        msg, trust, KeyFormat.HC1, iss if isinstance(iss, str) else None, demo_ok=demo_ok
+    )
     errors += sig.errors
     status = sig.status
-    if status is SignatureStatus.VALID and sig.key is not None and kind is not None:
+    if status is SignatureStatus.VALID and sig.key is not None:
         eku = sig.key.extended_key_usage & _ALL_DCC_OIDS
-        if eku and not eku & EKU_OIDS[kind]:
+        # every group the payload holds, not only a well-formed single one
+        refused = [g for k, g in KINDS.items() if k in dgc and eku and not eku & EKU_OIDS[g]]
+        if refused:
             status = SignatureStatus.INVALID
             errors.append(
                 problem(
                     ErrorCode.KEY_USAGE,
-                    f"the signer certificate is not authorised for {kind} certificates "
-                    "(extended key usage)",
+                    f"the signer certificate is not authorised for {' and '.join(refused)} "
+                    "certificates (extended key usage)",
                 )
             )
-    times = check_times(claims, at, sig.key)
+    times = check_times(claims, at, sig.key, skew)
     errors += times.errors
     errors += structure_problems(dgc)
     fields = _fields(dgc, claims)
     fields["issued_at"] = times.issued_at.isoformat() if times.issued_at else None
     fields["expires_at"] = times.expires_at.isoformat() if times.expires_at else None
+    if times.skew_seconds is not None:
+        fields["clock_skew_seconds"] = round(times.skew_seconds)
     if msg.kid is not None:
         fields["kid"] = base64.b64encode(msg.kid).decode()
     issuer = fields["country"]
