@@ -215,7 +215,7 @@ def run_verify(args: argparse.Namespace) -> int:
     gathered = _gather_texts(args.inputs)
     texts = [g for g in gathered if isinstance(g, str)]
     results = [
-        *verify_payloads(texts, trust, at, demo=settings.demo),
+        *verify_payloads(texts, trust, at, demo=settings.demo, clock_skew=policy.clock_skew),
         *(g for g in gathered if isinstance(g, CredentialResult)),
     ]
     assessment = assess(args, results, policy, settings, at)

@@ -21,6 +21,9 @@ class ShapeError(ValueError):
     """Decoded content nests too deeply, is too large, or refers to itself."""
 
 
+_SCALARS = (str, bytes, int, float, bool, type(None))
+
+
 def check_shape(value: Any, what: str) -> None:
     """Raise :class:`ShapeError` if ``value`` nests deeper than :data:`MAX_DEPTH` containers or
     holds more than :data:`MAX_NODES` items (a cycle exceeds both). Iterative: never recurses."""
@@ -31,6 +34,8 @@ def check_shape(value: Any, what: str) -> None:
         nodes += 1
         if nodes > MAX_NODES:
             raise ShapeError(f"{what} holds more than {MAX_NODES} items (or refers to itself)")
+        if isinstance(item, _SCALARS):
+            continue
         if isinstance(item, Mapping):
             children: Any = [*item.keys(), *item.values()]
         elif isinstance(item, list | tuple):
@@ -41,7 +46,30 @@ def check_shape(value: Any, what: str) -> None:
             continue
         if depth >= MAX_DEPTH and children:
             raise ShapeError(f"{what} nests more than {MAX_DEPTH} levels deep")
-        stack.extend((c, depth + 1) for c in children)
+        stack.extend([(c, depth + 1) for c in children if not isinstance(c, _SCALARS)])
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_ONE_KIND = bytes.maketrans(b"{}", b"[]")
+
+
+def check_json_depth(data: bytes, what: str) -> None:
+    """Raise :class:`ShapeError` if the JSON document ``data`` nests deeper than
+    :data:`MAX_DEPTH`. JSON has no shared references, so depth is the only hazard.
+
+    Read from the bytes with C-speed string operations only: escaped backslashes and quotes
+    are dropped, so the remaining quotes delimit the strings exactly; what is outside them is
+    reduced to its brackets (of one kind), and each round removes the innermost pairs.
+    Brackets left after :data:`MAX_DEPTH` rounds nest deeper (or do not pair up).
+    """
+    outside = b"".join(data.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')[0::2])
+    brackets = outside.translate(_ONE_KIND, _NOT_BRACKETS)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return
+        brackets = brackets.replace(b"[]", b"")
+    if brackets:
+        raise ShapeError(f"{what} nests more than {MAX_DEPTH} levels deep")
 
 
 def has_lone_surrogate(text: str) -> bool:

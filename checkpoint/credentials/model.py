@@ -130,6 +130,8 @@ class CredentialResult:
 
 def jsonable(value: Any) -> Any:
     """A JSON-friendly copy of decoded CBOR/JSON data (maps with text keys, lists, text)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from checkpoint.credentials.cose import MAX_INFLATED, EnvelopeError, has_zlib_header, inflate
 from checkpoint.credentials.envelope import skew_note
-from checkpoint.credentials.limits import ShapeError, check_shape, has_lone_surrogate, shown
+from checkpoint.credentials.limits import ShapeError, check_json_depth, has_lone_surrogate, shown
 from checkpoint.credentials.model import (
     DEFAULT_CLOCK_SKEW,
     CredentialFormat,
@@ -33,7 +33,6 @@ from checkpoint.credentials.model import (
     SignatureStatus,
     ValidityStatus,
     fingerprint_of,
-    jsonable,
     problem,
 )
 from checkpoint.trust import KeyFormat, TrustedKey, TrustStore, check_shc_issuer
@@ -137,22 +136,31 @@ def reassemble(texts: Sequence[str]) -> str:
     return digits
 
 
-# "00".."77" -> "-".."z"; anything else is not a digit pair of the numeric encoding
-_PAIRS = {f"{v:02d}": chr(v + 45) for v in range(78)}
+# Numeric decoding without a per-pair loop: the tens digits become bytes 10*d, the units
+# digits bytes d + 45; added as two big integers, no byte carries (at most 90 + 9 + 45 < 256),
+# so each byte of the sum is one JWS character.
+_TENS = bytes.maketrans(b"0123456789", bytes(10 * d for d in range(10)))
+_UNITS = bytes.maketrans(b"0123456789", bytes(d + 45 for d in range(10)))
+_HIGHEST = ord("z")  # pair 77
 
 
 def numeric_to_jws(digits: str) -> str:
     """Each pair of digits is one character: chr(value + 45)."""
     if len(digits) % 2:
         raise ShcError(ErrorCode.NUMERIC, "an odd number of digits")
-    pairs = map(str.__add__, digits[0::2], digits[1::2])
-    try:
-        return "".join(map(_PAIRS.__getitem__, pairs))
-    except KeyError:
-        i = next(i for i in range(0, len(digits), 2) if digits[i : i + 2] not in _PAIRS)
+    if not digits:
+        return ""
+    if not (digits.isascii() and digits.isdigit()):
+        raise ShcError(ErrorCode.NUMERIC, "a SMART Health Card QR holds only digits after shc:/")
+    raw = digits.encode("ascii")
+    tens, units = raw[0::2].translate(_TENS), raw[1::2].translate(_UNITS)
+    out = (int.from_bytes(tens, "big") + int.from_bytes(units, "big")).to_bytes(len(tens), "big")
+    if max(out) > _HIGHEST:
+        i = next(i for i in range(0, len(digits), 2) if int(digits[i : i + 2]) > 77)
         raise ShcError(
             ErrorCode.NUMERIC, f"digit pair {digits[i : i + 2]!r} at {i} is out of range"
-        ) from None
+        )
+    return out.decode("ascii")
 
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
@@ -205,7 +213,7 @@ def _json(data: bytes, what: str) -> Any:
     if not isinstance(doc, dict):
         raise ShcError(ErrorCode.JWS, f"the JWS {what} is not a JSON object")
     try:
-        check_shape(doc, f"the JWS {what}")
+        check_json_depth(data, f"the JWS {what}")
     except ShapeError as exc:
         raise ShcError(ErrorCode.JWS, str(exc)) from exc
     if "\\u" in text and has_lone_surrogate(json.dumps(doc, ensure_ascii=False)):
@@ -293,45 +301,48 @@ def _kind(payload: Mapping[str, Any]) -> str | None:
     return chosen[0] if chosen else None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _fhir_summary(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Patient name/birth date and immunization/observation codes for display."""
+    """Patient name/birth date and immunization/observation codes for display; only text is
+    taken (the JSON came from a card: a number or a list where FHIR has text is dropped)."""
     out: dict[str, Any] = {}
     vc = payload.get("vc")
-    subject = vc.get("credentialSubject") if isinstance(vc, Mapping) else None
-    bundle = subject.get("fhirBundle") if isinstance(subject, Mapping) else None
-    entries = bundle.get("entry") if isinstance(bundle, Mapping) else None
+    subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+    bundle = subject.get("fhirBundle") if isinstance(subject, dict) else None
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
     if not isinstance(entries, list):
         return out
     events = []
     for entry in entries:
-        res = entry.get("resource") if isinstance(entry, Mapping) else None
-        if not isinstance(res, Mapping):
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(res, dict):
             continue
         rtype = res.get("resourceType")
         if rtype == "Patient":
             names = res.get("name")
-            if isinstance(names, list) and names and isinstance(names[0], Mapping):
+            if isinstance(names, list) and names and isinstance(names[0], dict):
                 given = names[0].get("given")
-                family = names[0].get("family")
-                out["family_name"] = family if isinstance(family, str) else None
+                out["family_name"] = _text(names[0].get("family"))
                 if isinstance(given, list):  # FHIR: a list of strings; anything else is dropped
                     given = " ".join(g for g in given if isinstance(g, str)) or None
-                out["given_name"] = given if isinstance(given, str) else None
-            dob = res.get("birthDate")
-            out["dob"] = dob if isinstance(dob, str) else None
+                out["given_name"] = _text(given)
+            out["dob"] = _text(res.get("birthDate"))
         elif rtype in ("Immunization", "Observation"):
             code = res.get("vaccineCode") if rtype == "Immunization" else res.get("code")
-            coding = code.get("coding") if isinstance(code, Mapping) else None
-            first = coding[0] if isinstance(coding, list) and coding else {}
+            coding = code.get("coding") if isinstance(code, dict) else None
+            first = coding[0] if isinstance(coding, list) and coding else None
             events.append(
                 {
                     "type": rtype,
-                    "code": first.get("code") if isinstance(first, Mapping) else None,
-                    "date": res.get("occurrenceDateTime") or res.get("effectiveDateTime"),
-                    "status": res.get("status"),
+                    "code": _text(first.get("code")) if isinstance(first, dict) else None,
+                    "date": _text(res.get("occurrenceDateTime") or res.get("effectiveDateTime")),
+                    "status": _text(res.get("status")),
                 }
             )
-    out["events"] = jsonable(events)
+    out["events"] = events
     return out
 
 
