@@ -117,7 +117,7 @@ def run_import(args: argparse.Namespace) -> int:
             site.id,
             actor.id if actor else None,
             "trust.import",
-            ",".join(e.name for e in entries)[:200],
+            ",".join(e.name for e in entries)[:80],
             _audit_detail(entries),
             at=at,
         )
@@ -175,7 +175,7 @@ def run_remove(args: argparse.Namespace) -> int:
             site.id,
             actor.id if actor else None,
             "trust.remove",
-            entry.name[:200],
+            entry.name[:80],
             _audit_detail([entry]),
             at=at,
         )
