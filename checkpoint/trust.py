@@ -485,7 +485,7 @@ def check_shc_issuer(issuer: str) -> str | None:
     if not issuer.startswith("https://") or len(issuer) <= len("https://"):
         return f"the issuer URL {issuer[:80]!r} must use https://"
     if issuer.endswith("/"):
-        return f"the issuer URL {issuer[:80]!r} must not end with a slash"
+        return f"the issuer URL {issuer[:80]!r} must not end with a trailing slash"
     return None
 
 

@@ -177,7 +177,7 @@ def test_x5c_must_hold_the_same_key_and_name_the_issuer(tmp_path: Path) -> None:
         (None, None, "bare public key"),
         (KeyFormat.CKP1, None, "needs --issuer"),
         (KeyFormat.SHC, "http://a.example.org", "must use https"),
-        (KeyFormat.SHC, ISS_A + "/", "must not end with a slash"),
+        (KeyFormat.SHC, ISS_A + "/", "must not end with a trailing slash"),
     ],
 )
 def test_import_refusals_are_one_sentence(

@@ -15,6 +15,7 @@ from checkpoint.credentials import (
     CredentialResult,
     NucleicAcidTest,
     TestResult,
+    shc,
     verify_payloads,
 )
 from checkpoint.credentials.model import ErrorCode, problem
@@ -139,6 +140,24 @@ def _image_results(path: str) -> list[str] | None:
     return texts or None
 
 
+def _health_card_symbols(path: str) -> dict[str, str]:
+    """For each ``shc:/`` text in the image, why its QR symbol breaks the spec (a version above
+    22), as zxing-cpp reports the symbol; texts whose symbol is fine are left out."""
+    import zxingcpp  # local, as above
+
+    from scanners import read_image
+
+    out: dict[str, str] = {}
+    for code in zxingcpp.read_barcodes(read_image(path)):
+        if not code.text.startswith(shc.PREFIX):
+            continue
+        version = str(code.extra.get("Version", "")) if isinstance(code.extra, dict) else ""
+        why = shc.qr_symbol_problem(int(version) if version.isdigit() else None, None)
+        if why is not None:
+            out[code.text] = why
+    return out
+
+
 def _gather_texts(inputs: list[tuple[str, str]]) -> list[str | CredentialResult]:
     out: list[str | CredentialResult] = []
     for kind, value in inputs:
@@ -148,6 +167,21 @@ def _gather_texts(inputs: list[tuple[str, str]]) -> list[str | CredentialResult]
         if not Path(value).is_file():
             raise CheckpointError(f"The image {value} does not exist.")
         texts = _image_results(value)
+        refused = (
+            _health_card_symbols(value)
+            if any(t.startswith(shc.PREFIX) for t in texts or ())
+            else {}
+        )
+        if refused:
+            out.extend(
+                CredentialResult(
+                    CredentialFormat.SHC, False, errors=(problem(ErrorCode.SPEC, why),)
+                )
+                for why in refused.values()
+            )
+            texts = [t for t in texts or () if t not in refused] or None
+            if texts is None:
+                continue
         if texts is None:
             out.append(
                 CredentialResult(

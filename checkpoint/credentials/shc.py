@@ -50,6 +50,23 @@ MAX_CHUNK_JWS = 1191
 MAX_QR_VERSION = 22
 
 
+def qr_symbol_problem(version: int | None, modes: Sequence[str] | None) -> str | None:
+    """Why a QR symbol carrying a ``shc:/`` text breaks the spec, or None: at most version 22,
+    and two segments, ``shc:/`` in byte mode then the digits in numeric mode. ``None`` for what
+    the decoder could not tell."""
+    if version is not None and version > MAX_QR_VERSION:
+        return f"the QR code is version {version}; a health card QR may be at most version 22"
+    if modes is not None:
+        if len(modes) != 2:
+            return f"the QR code has {len(modes)} segments; a health card QR has 2 segments"
+        if [m.lower() for m in modes] != ["byte", "numeric"]:
+            return (
+                f"the QR segments are {' and '.join(modes)}; a health card QR holds shc:/ in a "
+                "byte segment and the digits in a numeric segment"
+            )
+    return None
+
+
 class ShcError(ValueError):
     """A step of decoding a health card failed; ``code`` says which."""
 
