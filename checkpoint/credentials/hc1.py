@@ -71,14 +71,19 @@ def kind_of(dgc: Mapping[Any, Any]) -> str | None:
     return groups[0] if len(groups) == 1 else None
 
 
+def _text(value: Any) -> str | None:
+    """Text as text; anything else a hostile or broken payload put there is dropped."""
+    return value if isinstance(value, str) else None
+
+
 def _fields(dgc: Mapping[Any, Any], claims: Mapping[Any, Any]) -> dict[str, Any]:
     nam = dgc.get("nam") if isinstance(dgc.get("nam"), Mapping) else {}
     assert isinstance(nam, Mapping)
     out: dict[str, Any] = {
-        "family_name": nam.get("fn") if isinstance(nam.get("fn"), str) else nam.get("fnt"),
-        "given_name": nam.get("gn") if isinstance(nam.get("gn"), str) else nam.get("gnt"),
-        "dob": dgc.get("dob"),
-        "country": claims.get(CWT_ISS) if isinstance(claims.get(CWT_ISS), str) else None,
+        "family_name": _text(nam.get("fn")) or _text(nam.get("fnt")),
+        "given_name": _text(nam.get("gn")) or _text(nam.get("gnt")),
+        "dob": _text(dgc.get("dob")),
+        "country": _text(claims.get(CWT_ISS)),
     }
     for key in KINDS:
         entries = dgc.get(key)
