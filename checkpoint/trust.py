@@ -669,14 +669,20 @@ class TrustStore:
 
     @classmethod
     def load(
-        cls, *paths: Path | str, demo: bool = False, strict: bool = True, as_store: bool = False
+        cls,
+        *paths: Path | str,
+        demo: bool = False,
+        strict: bool = True,
+        as_store: bool = False,
+        issuer: str | None = None,
     ) -> TrustStore:
         """A store from files and directories. A directory holding the store's metadata file is
         read with the bindings recorded there; other files are bound as their content implies
         (:attr:`BindMode.ADHOC`). ``strict``: an unreadable named file is an error; unreadable
         files inside a directory are listed in :attr:`problems` either way. A revocation list
         that cannot be read is never an error here: checks against it fail closed.
-        ``as_store``: directories are trust stores even without a metadata file (legacy)."""
+        ``as_store``: directories are trust stores even without a metadata file (legacy).
+        ``issuer``: the issuer ad-hoc keys are bound to where their files name none."""
         store = cls(demo_trusted=demo)
         for raw in paths:
             path = Path(raw)
@@ -695,7 +701,7 @@ class TrustStore:
                     if meta is not None:
                         keys = _bind_stored(parsed, file.name, meta.bindings.get(file.name))
                     else:
-                        keys = bind_keys(parsed.keys, file.name, BindMode.ADHOC)
+                        keys = bind_keys(parsed.keys, file.name, BindMode.ADHOC, issuer=issuer)
                     store._take(file, parsed, keys)
                 except RevocationListError as exc:
                     store.unreadable_revocations.append((exc.kid, str(exc)))

@@ -379,3 +379,19 @@ def test_pass_minted_ahead_of_the_lane_clock(
     )
     code, _, err = run(capsys, "verify", "--policy", str(bad), "--at", AT, "--text", text)
     assert code != 0 and "clock_skew_minutes" in err and "Traceback" not in err
+
+
+def test_trust_issuer_binds_adhoc_key_sets(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ex = shared_data / "smart-health-cards" / "examples"
+    text = (ex / "example-00-f-qr-code-numeric-value-0.txt").read_text(encoding="utf-8").strip()
+    jwks = str(ex / "issuer" / ".well-known" / "jwks.json")
+    base = ["verify", "--at", "2023-06-23T00:00:00Z", "--trust", jwks, "--text", text]
+    _, right, _ = run(
+        capsys, *base, "--trust-issuer", "https://spec.smarthealth.cards/examples/issuer"
+    )
+    assert right["credentials"][0]["signature"] == "valid"
+    code, _, err = run(capsys, *base, "--trust-issuer", "https://other.example.org/issuer")
+    # the key set's x5c certificate names its issuer: binding it to another is refused
+    assert code == 2 and "certificate is for https://spec.smarthealth.cards" in err

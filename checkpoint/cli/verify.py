@@ -84,6 +84,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "repeatable; added to the data dir's trust store",
     )
     p.add_argument(
+        "--trust-issuer",
+        metavar="ISS",
+        help="bind the keys given with --trust to this issuer (an SHC issuer URL, a DCC "
+        "country, a pass issuer name) where their files name none; without it such keys "
+        "serve any issuer of their format",
+    )
+    p.add_argument(
         "--policy", metavar="FILE", help="policy TOML (default: settings, then the shipped default)"
     )
     p.add_argument(
@@ -245,7 +252,12 @@ def run_verify(args: argparse.Namespace) -> int:
     at = parse_at(args.at, settings)
     policy = Policy.load(args.policy or settings.policy_file)
     sources: list[Path] = [settings.trust_dir] if settings.trust_dir.is_dir() else []
-    trust = TrustStore.load(*sources, *map(Path, args.trust), demo=settings.demo)
+    trust = TrustStore.load(*sources, demo=settings.demo, as_store=True)
+    if args.trust:
+        adhoc = TrustStore.load(*map(Path, args.trust), issuer=args.trust_issuer)
+        trust.add(adhoc.keys)
+        trust.revocation_lists += adhoc.revocation_lists
+        trust.unreadable_revocations += adhoc.unreadable_revocations
     gathered = _gather_texts(args.inputs)
     texts = [g for g in gathered if isinstance(g, str)]
     results = [
