@@ -543,6 +543,24 @@ def _bound_issuer(
     return issuer
 
 
+def _as_shc_key(key: TrustedKey, origin: str) -> TrustedKey:
+    """A bare public key used for SMART Health Cards: EC P-256, known by its JWK thumbprint
+    (the kid a card's header names)."""
+    pub = key.public_key
+    if not isinstance(pub, ec.EllipticCurvePublicKey) or not isinstance(pub.curve, ec.SECP256R1):
+        raise TrustError(
+            f"{origin}: SMART Health Card keys are EC P-256, not {key.algorithm_family}."
+        )
+    numbers = pub.public_numbers()
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": base64.urlsafe_b64encode(numbers.x.to_bytes(32, "big")).rstrip(b"=").decode(),
+        "y": base64.urlsafe_b64encode(numbers.y.to_bytes(32, "big")).rstrip(b"=").decode(),
+    }
+    return replace(key, kid=jwk_thumbprint(jwk).encode(), source=KeySource.JWK)
+
+
 def bind_keys(
     keys: Iterable[TrustedKey],
     origin: str,
@@ -561,6 +579,8 @@ def bind_keys(
                 f"bound to {key_fmt.value}."
             )
         bound = _bound_issuer(key, key_fmt, issuer, origin, mode)
+        if key_fmt is KeyFormat.SHC and key.source is KeySource.PUBLIC_KEY:
+            key = _as_shc_key(key, origin)
         out.append(replace(key, format=key_fmt, issuer=bound))
     return tuple(out)
 

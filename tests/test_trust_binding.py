@@ -284,3 +284,16 @@ def test_cli_import_signs_in_and_is_audited(
         ("trust.import", "pass.pem"),
         ("trust.remove", "pass.pem"),
     ]
+
+
+def test_a_bare_key_bound_to_shc_is_known_by_its_thumbprint(tmp_path: Path) -> None:
+    key = new_key()
+    pem = _write(tmp_path / "shc.pem", public_pem(key))
+    store = _store(tmp_path, ([pem], KeyFormat.SHC, ISS_A))
+    [bound] = store.trusted_keys
+    assert bound.kid_text == jwk(key)["kid"]
+    card = verify_payload(shc_qr(jws(key, card_payload(ISS_A, AT))), store, AT)
+    assert card.signature is SignatureStatus.VALID
+    p384 = _write(tmp_path / "p384.pem", public_pem(new_key(ec.SECP384R1())))
+    with pytest.raises(TrustError, match="EC P-256"):
+        import_files(tmp_path / "s2", [p384], AT, fmt=KeyFormat.SHC, issuer=ISS_A)
