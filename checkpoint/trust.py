@@ -682,7 +682,7 @@ class TrustStore:
         """Keys other than the demo issuer's."""
         return [k for k in self.keys if not k.demo]
 
-    def _take(self, file: Path, parsed: ParsedFile, keys: Sequence[TrustedKey]) -> None:
+    def _take(self, parsed: ParsedFile, keys: Sequence[TrustedKey]) -> None:
         self.add(keys)
         if parsed.revocations is not None:
             self.revocation_lists.append(parsed.revocations)
@@ -722,7 +722,7 @@ class TrustStore:
                         keys = _bind_stored(parsed, file.name, meta.bindings.get(file.name))
                     else:
                         keys = bind_keys(parsed.keys, file.name, BindMode.ADHOC, issuer=issuer)
-                    store._take(file, parsed, keys)
+                    store._take(parsed, keys)
                 except RevocationListError as exc:
                     store.unreadable_revocations.append((exc.kid, str(exc)))
                     store.problems.append(str(exc))
