@@ -395,3 +395,9 @@ def test_trust_issuer_binds_adhoc_key_sets(
     code, _, err = run(capsys, *base, "--trust-issuer", "https://other.example.org/issuer")
     # the key set's x5c certificate names its issuer: binding it to another is refused
     assert code == 2 and "certificate is for https://spec.smarthealth.cards" in err
+
+
+def test_at_far_outside_any_credential_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    for at in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"):
+        code, _, err = run(capsys, "verify", "--at", at, "--text", "HC1:XYZ")
+        assert code == 2 and "outside the years" in err and "\n" not in err.strip()

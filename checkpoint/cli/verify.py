@@ -42,7 +42,10 @@ def parse_at(text: str | None, settings: Settings) -> datetime:
         raise CheckpointError(
             f"--at {text!r} is not an ISO 8601 time (e.g. 2022-04-20T08:30:00+08:00)."
         ) from exc
-    return at if at.tzinfo else at.replace(tzinfo=settings.tz)
+    at = at if at.tzinfo else at.replace(tzinfo=settings.tz)
+    if not 1970 < at.year < 9000:
+        raise CheckpointError(f"--at {text!r} is outside the years 1971 to 8999.")
+    return at
 
 
 def _input(kind: str) -> Any:

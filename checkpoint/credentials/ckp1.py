@@ -269,7 +269,7 @@ def verify(
     sig = check_signature(msg, trust, KeyFormat.CKP1, iss, demo_ok=demo_ok)
     times = check_times(claims, at, sig.key, skew)
     errors = [*sig.errors, *times.errors]
-    if content.test is not None and content.test.sample_time > at + skew:
+    if content.test is not None and content.test.sample_time - at > skew:
         errors.append(problem(ErrorCode.CONTENT, "the test's sample time is in the future"))
     demo = sig.demo or content.demo
     issuer = iss

@@ -189,7 +189,7 @@ def check_times(
         not_after = key.not_after if exp is None else min(exp, key.not_after)
     if key is not None and key.not_before is not None:
         not_before = key.not_before if not_before is None else max(not_before, key.not_before)
-    if not_before is not None and at + skew < not_before:
+    if not_before is not None and not_before - at > skew:  # a difference cannot overflow
         errors.append(problem(ErrorCode.NOT_YET_VALID, f"valid only from {not_before.isoformat()}"))
         return TimeCheck(ValidityStatus.NOT_YET_VALID, iat, exp, tuple(errors))
     skewed = None

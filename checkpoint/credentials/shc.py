@@ -431,7 +431,7 @@ def verify_jws(
     if nbf is None:
         validity = ValidityStatus.UNKNOWN
         errors.append(problem(ErrorCode.CONTENT, "the card has no issuance time (nbf)"))
-    elif at + skew < nbf:
+    elif nbf - at > skew:
         validity = ValidityStatus.NOT_YET_VALID
         errors.append(problem(ErrorCode.NOT_YET_VALID, f"issued only at {nbf.isoformat()}"))
     else:
