@@ -116,6 +116,9 @@ class Policy:
     # is stored only when store_raw_payloads is true. Optional in the file (these defaults).
     retention: timedelta = timedelta(days=30)
     store_raw_payloads: bool = False
+    # credentials issued up to this far ahead of the lane clock are valid (the skew is
+    # recorded on the credential); optional in the file (top-level clock_skew_minutes)
+    clock_skew: timedelta = timedelta(minutes=5)
 
     @property
     def version_label(self) -> str:
@@ -302,5 +305,10 @@ class _Reader:
                 self.boolean("privacy.store_raw_payloads")
                 if self.has("privacy.store_raw_payloads")
                 else False
+            ),
+            clock_skew=timedelta(
+                minutes=self.integer("clock_skew_minutes", low=0, high=60)
+                if self.has("clock_skew_minutes")
+                else 5
             ),
         )
