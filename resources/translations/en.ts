@@ -883,6 +883,19 @@
     </message>
 </context>
 <context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../ui/app.py" line="94"/>
+        <source>卡口查验台无法启动</source>
+        <translation>Checkpoint Desk cannot start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="125"/>
+        <source>启动时出现意外错误({0}: {1}),详情已写入日志 {2}。</source>
+        <translation>An unexpected error stopped the start ({0}: {1}); the details are in the log {2}.</translation>
+    </message>
+</context>
+<context>
     <name>parent</name>
     <message>
         <location filename="../../ui/report_view.py" line="275"/>
