@@ -149,6 +149,7 @@ class StartUp:
         from ui.main_window import WindowHost
 
         args, app = self.args, self.app
+        self.stage("imports")
         settings = load_settings(db_url=args.db, demo=True if args.demo else None)
         self.log_file = logfile.configure(settings.data_dir, "desk")
         if args.demo and settings.db_url is None:
@@ -157,7 +158,9 @@ class StartUp:
             demo_db = (settings.data_dir / "demo.db").as_posix()
             settings = replace(settings, db_url=f"sqlite:///{demo_db}")
         self.db = db = open_db(settings)
+        self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
+        self.stage("purge")
         if args.smoke:
             self.close()
             from checkpoint.smoke import READY, run_smoke
@@ -170,6 +173,7 @@ class StartUp:
             db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark
         )
         host.build(args.lang)
+        self.stage("window")
         # installed once the window stands: a failure before it is a start-up failure
         CrashReporter(lambda: host.window, self.log_file).install()
         if args.timing:
@@ -180,6 +184,12 @@ class StartUp:
         code = app.exec()
         self.close()
         return code
+
+    def stage(self, name: str) -> None:
+        """With --timing (bench/bench_startup.py): the monotonic clock (system-wide, so the
+        bench that launched this process can compare it) when a start-up stage ended."""
+        if self.args.timing:
+            print(f"stage {name} {time.monotonic():.4f}", flush=True)
 
     def _shoot_when_ready(self, target: Path) -> None:
         from PySide6.QtCore import QTimer
