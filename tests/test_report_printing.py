@@ -22,7 +22,6 @@ from test_reports_seed import DEMO_DAY, Seeded, build_seeded
 
 from checkpoint.reports.printing import (
     PrintError,
-    Sides,
     lp_command,
     page_count,
     plan_job,
@@ -116,7 +115,7 @@ def test_garbage_is_not_printed() -> None:
 def test_lp_command_carries_the_dialog_choices() -> None:
     job = plan_job(
         "交接班报告 2022-04-18", 6, page_range=(2, 3), copies=3, collate=False,
-        sides=Sides.LONG_EDGE, printer="booth",
+        sides="two-sided-long-edge", printer="booth",
     )  # fmt: skip
     assert lp_command(job, "/usr/bin/lp") == [
         "/usr/bin/lp", "-d", "booth", "-t", "交接班报告 2022-04-18", "-n", "3",

@@ -137,10 +137,10 @@ def rasterise(data: bytes, dpi: float = PREVIEW_DPI) -> tuple[QImage, ...]:
         buffer.close()
 
 
-_SIDES = {
-    QPrinter.DuplexMode.DuplexNone: Sides.ONE_SIDED,
-    QPrinter.DuplexMode.DuplexLongSide: Sides.LONG_EDGE,
-    QPrinter.DuplexMode.DuplexShortSide: Sides.SHORT_EDGE,
+_SIDES: dict[QPrinter.DuplexMode, Sides] = {
+    QPrinter.DuplexMode.DuplexNone: "one-sided",
+    QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+    QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
 }
 
 

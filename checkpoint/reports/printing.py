@@ -16,8 +16,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
@@ -27,16 +27,8 @@ from checkpoint.errors import CheckpointError
 LP_TIMEOUT_S = 60.0
 
 
-class PrintError(CheckpointError):
-    """A report could not be printed: the pages, the printer or the print system said no."""
-
-
-class Sides(Enum):
-    """One- or two-sided printing, by the names CUPS gives them (``-o sides=...``)."""
-
-    ONE_SIDED = "one-sided"
-    LONG_EDGE = "two-sided-long-edge"
-    SHORT_EDGE = "two-sided-short-edge"
+# One- or two-sided printing, by the names CUPS gives them (``lp -o sides=...``).
+Sides = Literal["one-sided", "two-sided-long-edge", "two-sided-short-edge"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +53,10 @@ class PrintJob:
         if self.collate:
             return pages * self.copies
         return [p for p in pages for _ in range(self.copies)]
+
+
+class PrintError(CheckpointError):
+    """A report could not be printed: the pages, the printer or the print system said no."""
 
 
 def _reader(pdf: bytes) -> PdfReader:
@@ -144,7 +140,7 @@ def lp_command(job: PrintJob, lp: str = "lp") -> list[str]:
     if job.copies > 1:
         cmd += ["-o", f"collate={'true' if job.collate else 'false'}"]
     if job.sides is not None:
-        cmd += ["-o", f"sides={job.sides.value}"]
+        cmd += ["-o", f"sides={job.sides}"]
     return cmd
 
 
