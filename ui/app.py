@@ -172,10 +172,11 @@ class StartUp:
         self.host = host = WindowHost(
             db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark
         )
+        # errors inside Qt's callbacks while the window is built reach it; the ones build()
+        # raises come back here and are a start-up failure
+        CrashReporter(lambda: host.window, self.log_file).install()
         host.build(args.lang)
         self.stage("window")
-        # installed once the window stands: a failure before it is a start-up failure
-        CrashReporter(lambda: host.window, self.log_file).install()
         if args.timing:
             # the event loop runs: the window has been shown and painted
             QTimer.singleShot(0, lambda: print("window-shown", flush=True))
