@@ -164,9 +164,12 @@ class StartUp:
         if args.smoke:
             self.close()
             from checkpoint.smoke import READY, run_smoke
+            from ui.binding_check import check_binding
 
+            binding = check_binding()
             result = run_smoke(settings)
             print("\n".join(result.lines()))
+            print(binding)
             print(READY)
             return 0
         self.host = host = WindowHost(
