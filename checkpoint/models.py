@@ -340,7 +340,7 @@ class SyncOutbox(Base):
     """
 
     __tablename__ = "sync_outbox"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(30))
     row_id: Mapped[str] = mapped_column(String(36))
