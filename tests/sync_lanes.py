@@ -48,7 +48,7 @@ def set_up_server(url: str, data_dir: Path) -> None:
 
 
 @dataclass
-class TestLane:
+class LaneLaptop:
     """One lane's laptop: its own SQLite, its desk, its sender."""
 
     name: str
@@ -93,13 +93,13 @@ class TestLane:
         self.db.dispose()
 
 
-def make_lane(root: Path, name: str, server_url: str, **options: float) -> TestLane:
+def make_lane(root: Path, name: str, server_url: str, **options: float) -> LaneLaptop:
     settings = Settings(data_dir=root / name, lane_name=name)
     db = open_database(settings.database_url)
     with db.session() as s:
         lane_id = ensure_place(s, settings).lane.id
     sender = Sender(db, server_url, lane_id, **options)  # type: ignore[arg-type]
-    return TestLane(name, settings, db, sender, lane_id)
+    return LaneLaptop(name, settings, db, sender, lane_id)
 
 
 def table_counts(db: Database, lane_id: uuid.UUID | None = None) -> dict[str, int]:
