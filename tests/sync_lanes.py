@@ -81,7 +81,7 @@ class LaneLaptop:
         steps: list[float] = []
         at = shift.starts_at + timedelta(minutes=1)
         for _ in range(vehicles):
-            steps += drill.vehicle(shift.id, at, rng)
+            steps += drill.vehicle(shift.id, at, rng).step_ms
             at += timedelta(seconds=rng.randint(20, 60))
         return steps
 

@@ -44,6 +44,14 @@ class DrillCrew:
         )
 
 
+@dataclass(frozen=True)
+class DrilledVehicle:
+    """One vehicle the drill recorded: its inspection, and how long each step took to save."""
+
+    inspection_id: uuid.UUID
+    step_ms: tuple[float, ...]
+
+
 class LaneDrill:
     """Drives vehicles through a lane's desk; each call records one vehicle, all four steps."""
 
@@ -55,8 +63,8 @@ class LaneDrill:
         self.tz = tz
         self.policy = policy or Policy.load(None)
 
-    def vehicle(self, shift_id: uuid.UUID, at: datetime, rng: random.Random) -> list[float]:
-        """Record one vehicle guided in at ``at``; the milliseconds each saved step took."""
+    def vehicle(self, shift_id: uuid.UUID, at: datetime, rng: random.Random) -> DrilledVehicle:
+        """Record one vehicle guided in at ``at``, all four steps."""
         steps: list[float] = []
         vehicle = rng.choice(_TYPES)
         people = 1 if vehicle is VehicleType.TRUCK else rng.choice((1, 1, 2, 2, 3))
@@ -125,4 +133,4 @@ class LaneDrill:
         t = time.perf_counter()
         self.desk.divert(insp, final, staff=self.crew.leader, at=verify_at + timedelta(seconds=10))
         timed(t)
-        return steps
+        return DrilledVehicle(insp, tuple(steps))
