@@ -309,3 +309,38 @@ def test_outbox_is_seeded_for_old_records_and_filled_with_each_commit(tmp_path: 
     with db.session() as s:
         assert outbox.waiting(s) == 5
     db.dispose()
+
+
+def test_staff_changes_on_the_server_flow_down_and_lockouts_stay_local(
+    pg_url: str, tmp_path: Path
+) -> None:
+    set_up_server(pg_url, tmp_path / "srv")
+    lane = make_lane(tmp_path, "1号车道", pg_url)
+    try:
+        lane.sender.send_once()
+        guide = CREW[Role.GUIDE]
+        with lane.db.session() as s:
+            local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
+            local.failed_attempts = 2  # the lane's own lock-out counter
+        server = open_database(pg_url, migrate=False)
+        try:
+            with server.session() as s:
+                s.execute(
+                    update(StaffMember)
+                    .where(StaffMember.name == guide)
+                    .values(role="inspector", secret_hash="pbkdf2$new", active=False)
+                )
+        finally:
+            server.dispose()
+        lane.sender.send_once()
+        with lane.db.session() as s:
+            local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
+            assert (local.role, local.secret_hash, local.active) == (
+                "inspector",
+                "pbkdf2$new",
+                False,
+            )
+            assert local.failed_attempts == 2
+        assert lane.sender.status().staff_pulled_at is not None
+    finally:
+        lane.close()

@@ -23,7 +23,7 @@ SERVER_STAFF_FIELDS = ("name", "role", "secret_hash", "active")
 
 @dataclass(frozen=True)
 class Pulled:
-    """What one pull brought down: staff members updated, and names kept local (a clash)."""
+    """What one pull brought down: staff members added or changed, names kept local (a clash)."""
 
     staff: int
     kept_local: tuple[str, ...]
@@ -36,19 +36,27 @@ def pull(server: Connection, lane: Session, site_id: uuid.UUID) -> Pulled:
     lanes = [
         dict(r._mapping) for r in server.execute(select(_LANE).where(_LANE.c.site_id == site_id))
     ]
-    if lanes:
-        lane.execute(insert(_LANE).values(lanes).on_conflict_do_nothing())
+    known_lanes = set(lane.scalars(select(_LANE.c.id).where(_LANE.c.site_id == site_id)))
+    missing = [r for r in lanes if r["id"] not in known_lanes]
+    if missing:
+        lane.execute(insert(_LANE).values(missing).on_conflict_do_nothing())
     staff = [
         dict(r._mapping) for r in server.execute(select(_STAFF).where(_STAFF.c.site_id == site_id))
     ]
     local = {
-        name: sid
-        for sid, name in lane.execute(
-            select(_STAFF.c.id, _STAFF.c.name).where(_STAFF.c.site_id == site_id)
-        )
+        r.name: dict(r._mapping)
+        for r in lane.execute(select(_STAFF).where(_STAFF.c.site_id == site_id))
     }
-    kept = tuple(sorted(r["name"] for r in staff if local.get(r["name"], r["id"]) != r["id"]))
-    rows = [r for r in staff if r["name"] not in kept]
+    kept = tuple(sorted(r["name"] for r in staff if local.get(r["name"], r)["id"] != r["id"]))
+    # only what differs is written: an unchanged list costs the lane no write at all
+    rows = [
+        r
+        for r in staff
+        if r["name"] not in kept
+        and (
+            r["name"] not in local or any(local[r["name"]][f] != r[f] for f in SERVER_STAFF_FIELDS)
+        )
+    ]
     if rows:
         stmt = insert(_STAFF).values(rows)
         lane.execute(

@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,6 +33,8 @@ from checkpoint.sync.status import SyncStatus, read_status
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[SyncStatus], None]
+# How often "staff list pulled at" is written down while the server answers (seconds).
+PULL_NOTE_EVERY = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Sender:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._failures = 0
+        self._noted: tuple[str | None, bool] | None = None
+        self._pulled_at: datetime | None = None
 
     # -- one pass -------------------------------------------------------------------------
 
@@ -89,23 +94,32 @@ class Sender:
         return self._lane_name, self._site_id
 
     def _note(self, error: CheckpointError | None, *, pulled: bool = False) -> None:
+        """Keep the state the header shows; written only when it changes, so an idle sender
+        costs the lane's disk nothing between passes."""
         now = utcnow()
+        refused = isinstance(error, SyncRefused)
+        key = (str(error) if error else None, refused)
+        stale_pull = pulled and (
+            self._pulled_at is None or (now - self._pulled_at).total_seconds() >= PULL_NOTE_EVERY
+        )
+        if key == self._noted and not stale_pull:
+            return
         with self.lane_db.session() as s:
             state = outbox.load_state(s)
             state.server = self.server_url
             state.last_attempt_at = now
-            if pulled:
-                state.pulled_at = now
+            if stale_pull:
+                state.pulled_at = self._pulled_at = now
             if error is None:
                 state.offline_since = None
                 state.last_error = None
                 state.refused = False
             else:
-                refused = isinstance(error, SyncRefused)
                 if state.offline_since is None and not refused:
                     state.offline_since = now
                 state.last_error = str(error)
                 state.refused = refused
+        self._noted = key
 
     def pull_down(self) -> None:
         """Bring the server's staff list down into the lane (StorageError when unreachable)."""
