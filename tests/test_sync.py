@@ -8,11 +8,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from sync_lanes import CREW, DUTY, SH, SHIFT_NO, make_lane, set_up_server, table_counts
+from sync_lanes import (
+    CREW,
+    DUTY,
+    SH,
+    SHIFT_NO,
+    LaneLaptop,
+    make_lane,
+    set_up_server,
+    table_counts,
+)
 
 from checkpoint import audit
 from checkpoint.config import Settings, load_settings
@@ -26,6 +36,18 @@ from checkpoint.sync import outbox
 from checkpoint.sync.server import SyncRefused, apply_batch, held_chain
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def lane(pg_url: str, tmp_path: Path) -> Iterator[LaneLaptop]:
+    """A lane that has joined a fresh server: the server's staff list is on it."""
+    set_up_server(pg_url, tmp_path / "srv")
+    laptop = make_lane(tmp_path, "1号车道", pg_url)
+    laptop.sender.send_once()
+    yield laptop
+    laptop.close()
+
+
 # Nothing listens on port 1: the server is "down".
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/none"
 
@@ -91,59 +113,47 @@ def test_two_lanes_arrive_once_and_the_checkpoint_report_adds_up(
             lane.close()
 
 
-def test_a_batch_the_server_already_committed_lands_once(pg_url: str, tmp_path: Path) -> None:
-    set_up_server(pg_url, tmp_path / "srv")
-    lane = make_lane(tmp_path, "1号车道", pg_url)
+def test_a_batch_the_server_already_committed_lands_once(pg_url: str, lane: LaneLaptop) -> None:
+    lane.record(lane.open_shift(), 5, seed=3)
+    with lane.db.session() as s:
+        batch = outbox.read_batch(s, lane.lane_id, 10_000)
+    assert batch is not None
+    server = open_database(pg_url, migrate=False)
     try:
-        lane.sender.send_once()
-        lane.record(lane.open_shift(), 5, seed=3)
+        # the server commits, then the lane "dies" before forgetting the batch
+        with server.engine.begin() as conn:
+            apply_batch(conn, batch, lane.name)
+        before = table_counts(server)
+        result = lane.sender.send_once()
+        assert result.waiting == 0
+        assert table_counts(server) == before == {**lane.counts()}
+        with server.engine.connect() as conn:
+            head = held_chain(conn, lane.lane_id)
         with lane.db.session() as s:
-            batch = outbox.read_batch(s, lane.lane_id, 10_000)
-        assert batch is not None
-        server = open_database(pg_url, migrate=False)
-        try:
-            # the server commits, then the lane "dies" before forgetting the batch
-            with server.engine.begin() as conn:
-                apply_batch(conn, batch, lane.name)
-            before = table_counts(server)
-            result = lane.sender.send_once()
-            assert result.waiting == 0
-            assert table_counts(server) == before == {**lane.counts()}
-            with server.engine.connect() as conn:
-                head = held_chain(conn, lane.lane_id)
-            with lane.db.session() as s:
-                last = s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
-            assert head is not None and head[0] == last
-        finally:
-            server.dispose()
+            last = s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+        assert head is not None and head[0] == last
     finally:
-        lane.close()
+        server.dispose()
 
 
 def test_the_server_refuses_a_chain_that_does_not_continue_and_the_lane_says_so(
-    pg_url: str, tmp_path: Path
+    pg_url: str, tmp_path: Path, lane: LaneLaptop
 ) -> None:
-    set_up_server(pg_url, tmp_path / "srv")
-    lane = make_lane(tmp_path, "1号车道", pg_url)
-    try:
+    shift = lane.open_shift()
+    lane.record(shift, 3, seed=1)
+    lane.sender.send_once()
+    lane.record(shift, 2, seed=2)
+    # someone edits a waiting audit event by hand
+    with lane.db.session() as s:
+        last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+        s.execute(update(AuditEvent).where(AuditEvent.id == last.id).values(subject="forged"))
+        waiting = outbox.waiting(s)
+    with pytest.raises(SyncRefused, match=f"event {last.seq} was altered"):
         lane.sender.send_once()
-        shift = lane.open_shift()
-        lane.record(shift, 3, seed=1)
-        lane.sender.send_once()
-        lane.record(shift, 2, seed=2)
-        # someone edits a waiting audit event by hand
-        with lane.db.session() as s:
-            last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
-            s.execute(update(AuditEvent).where(AuditEvent.id == last.id).values(subject="forged"))
-            waiting = outbox.waiting(s)
-        with pytest.raises(SyncRefused, match=f"event {last.seq} was altered"):
-            lane.sender.send_once()
-        status = lane.sender.status()
-        assert status.refused and not status.online
-        assert status.waiting == waiting > 0  # nothing lost: still waiting on the lane
-        assert status.error is not None and "refused lane 1号车道" in status.error
-    finally:
-        lane.close()
+    status = lane.sender.status()
+    assert status.refused and not status.online
+    assert status.waiting == waiting > 0  # nothing lost: still waiting on the lane
+    assert status.error is not None and "refused lane 1号车道" in status.error
 
     # A reinstalled laptop claiming the same lane starts a new chain: refused, not merged.
     twin = make_lane(tmp_path / "reinstalled", "1号车道", pg_url)
@@ -312,35 +322,29 @@ def test_outbox_is_seeded_for_old_records_and_filled_with_each_commit(tmp_path: 
 
 
 def test_staff_changes_on_the_server_flow_down_and_lockouts_stay_local(
-    pg_url: str, tmp_path: Path
+    pg_url: str, lane: LaneLaptop
 ) -> None:
-    set_up_server(pg_url, tmp_path / "srv")
-    lane = make_lane(tmp_path, "1号车道", pg_url)
+    guide = CREW[Role.GUIDE]
+    with lane.db.session() as s:
+        local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
+        local.failed_attempts = 2  # the lane's own lock-out counter
+    server = open_database(pg_url, migrate=False)
     try:
-        lane.sender.send_once()
-        guide = CREW[Role.GUIDE]
-        with lane.db.session() as s:
-            local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
-            local.failed_attempts = 2  # the lane's own lock-out counter
-        server = open_database(pg_url, migrate=False)
-        try:
-            with server.session() as s:
-                s.execute(
-                    update(StaffMember)
-                    .where(StaffMember.name == guide)
-                    .values(role="inspector", secret_hash="pbkdf2$new", active=False)
-                )
-        finally:
-            server.dispose()
-        lane.sender.send_once()
-        with lane.db.session() as s:
-            local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
-            assert (local.role, local.secret_hash, local.active) == (
-                "inspector",
-                "pbkdf2$new",
-                False,
+        with server.session() as s:
+            s.execute(
+                update(StaffMember)
+                .where(StaffMember.name == guide)
+                .values(role="inspector", secret_hash="pbkdf2$new", active=False)
             )
-            assert local.failed_attempts == 2
-        assert lane.sender.status().staff_pulled_at is not None
     finally:
-        lane.close()
+        server.dispose()
+    lane.sender.send_once()
+    with lane.db.session() as s:
+        local = s.scalars(select(StaffMember).where(StaffMember.name == guide)).one()
+        assert (local.role, local.secret_hash, local.active) == (
+            "inspector",
+            "pbkdf2$new",
+            False,
+        )
+        assert local.failed_attempts == 2
+    assert lane.sender.status().staff_pulled_at is not None
