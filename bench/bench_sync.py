@@ -268,6 +268,9 @@ def down(root: Path, server: OwnServer | None, url: str, vehicles: int) -> None:
 
 def run(args: argparse.Namespace, root: Path, url: str, server: OwnServer | None) -> None:
     set_up_server(url, root / "srv")
+    if args.only == "down":
+        down(root, server, url, args.down_vehicles)
+        return
     laptops = [make_lane(root, f"{n}号车道", url) for n in range(1, args.lanes + 1)]
     try:
         for laptop in laptops:
@@ -296,6 +299,7 @@ def main() -> int:
     p.add_argument("--live-seconds", type=float, default=60.0)
     p.add_argument("--speed", type=float, default=10.0, help="× the real 3,500 vehicles/lane/day")
     p.add_argument("--down-vehicles", type=int, default=150)
+    p.add_argument("--only", choices=("down",), help="run only the server-down phase")
     p.add_argument("--server", help="an existing empty PostgreSQL database (default: start one)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:

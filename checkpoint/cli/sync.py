@@ -55,7 +55,7 @@ def _server_url(args: argparse.Namespace, settings: Settings) -> str | None:
     return url
 
 
-def _sender(args: argparse.Namespace, **options: float) -> tuple[Database, Sender]:
+def _sender(args: argparse.Namespace, batch_size: int = 500) -> tuple[Database, Sender]:
     settings = settings_from(args)
     url = _server_url(args, settings)
     if url is None:
@@ -65,7 +65,7 @@ def _sender(args: argparse.Namespace, **options: float) -> tuple[Database, Sende
     db = open_db(settings)
     with db.session() as s:
         lane_id = ensure_place(s, settings).lane.id
-    sender = lane_sender(db, lane_id, url, **options)
+    sender = lane_sender(db, lane_id, url, batch_size=batch_size)
     assert sender is not None
     return db, sender
 

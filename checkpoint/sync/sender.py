@@ -261,7 +261,7 @@ class Sender:
 
 
 def lane_sender(
-    lane_db: Database, lane_id: uuid.UUID, server_url: str | None, **options: float
+    lane_db: Database, lane_id: uuid.UUID, server_url: str | None, *, batch_size: int = 500
 ) -> Sender | None:
     """The sender the desk starts for its lane, or None when no server is configured.
 
@@ -275,4 +275,4 @@ def lane_sender(
             "Sending to a server needs the lane's own embedded database; this lane records "
             f"straight into {lane_db.safe_url}."
         )
-    return Sender(lane_db, server_url, lane_id, **options)  # type: ignore[arg-type]
+    return Sender(lane_db, server_url, lane_id, batch_size=batch_size)
