@@ -348,3 +348,39 @@ def test_staff_changes_on_the_server_flow_down_and_lockouts_stay_local(
         )
         assert local.failed_attempts == 2
     assert lane.sender.status().staff_pulled_at is not None
+
+
+def test_a_lane_database_made_before_it_joined_is_refused_with_a_reason(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import uuid
+
+    from checkpoint.models import Site
+
+    set_up_server(pg_url, tmp_path / "srv")
+    # a staff member added on the lane long ago, under a random id the server does not know
+    legacy = make_lane(tmp_path, "1号车道", pg_url)
+    try:
+        with legacy.db.session() as s:
+            site = ensure_place(s, legacy.settings).site
+            for role, name in CREW.items():
+                s.add(StaffMember(id=uuid.uuid4(), site_id=site.id, name=name, role=role.value))
+        legacy.record(legacy.open_shift(), 1, seed=1)
+        with pytest.raises(SyncRefused, match="could not store lane 1号车道's records"):
+            legacy.sender.send_once()
+        assert legacy.sender.status().refused
+    finally:
+        legacy.close()
+    # a site row with a random id (before ids were derived from the name)
+    old_db = open_database(Settings(data_dir=tmp_path / "old" / "9号车道").database_url)
+    with old_db.session() as s:
+        s.add(Site(id=uuid.uuid4(), name=Settings().site_name))
+    old_db.dispose()
+    other = make_lane(tmp_path / "old", "9号车道", pg_url)
+    try:
+        with other.db.session() as s:
+            audit.record(s, ensure_place(s, other.settings).site.id, None, "lane.start", None)
+        with pytest.raises(SyncRefused, match="already has a site called"):
+            other.sender.send_once()
+    finally:
+        other.close()

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from checkpoint.db import Database, describe_error
 from checkpoint.errors import CheckpointError, StorageError
@@ -146,6 +146,12 @@ class Sender:
             try:
                 with server.engine.begin() as conn:
                     apply_batch(conn, batch, name)
+            except IntegrityError as exc:  # retrying cannot help: a person must look
+                first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+                raise SyncRefused(
+                    f"The server could not store lane {name}'s records ({first}); nothing was "
+                    "stored and the records stay waiting on the lane."
+                ) from exc
             except SQLAlchemyError as exc:
                 raise StorageError(describe_error(exc, self.server_url)) from exc
             with self.lane_db.session() as s:
