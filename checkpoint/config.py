@@ -184,5 +184,9 @@ def load_settings(**overrides: Any) -> Settings:
     for key in ("data_dir", "policy_file"):
         if values.get(key) is not None:
             values[key] = Path(values[key]).expanduser()
+    if values.get("policy_file") is None:  # the server's policy, mirrored by the sync sender
+        shared = (values.get("data_dir") or default_data_dir()) / "policy.toml"
+        if shared.is_file():
+            values["policy_file"] = shared
     values["config_file"] = config_file
     return _validate(replace(Settings(), **values))

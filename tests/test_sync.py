@@ -384,3 +384,49 @@ def test_a_lane_database_made_before_it_joined_is_refused_with_a_reason(
             other.sender.send_once()
     finally:
         other.close()
+
+
+def test_trust_store_risk_areas_and_policy_flow_down_and_say_how_old(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from checkpoint.sync.sender import lane_sender
+
+    set_up_server(pg_url, tmp_path / "srv")
+    chief = tmp_path / "chief"
+    (chief / "trust").mkdir(parents=True)
+    (chief / "trust" / "issuer-a.pem").write_bytes(b"-----BEGIN PUBLIC KEY-----\nA\n")
+    (chief / "trust" / "issuer-b.jwks").write_bytes(b'{"keys": []}')
+    (chief / "risk-areas.json").write_text('{"areas": []}', encoding="utf-8")
+    policy = REPO / "resources" / "policy" / "default.toml"
+    (tmp_path / "chief.toml").write_text(
+        f'[checkpoint]\npolicy_file = "{policy.as_posix()}"\n\n[server]\nurl = "{pg_url}"\n',
+        encoding="utf-8",
+    )
+    env = {"CHECKPOINT_CONFIG": str(tmp_path / "chief.toml")}
+    first = _cli(["sync", "publish"], chief.parent, CHECKPOINT_DATA_DIR=str(chief), **env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("published 4 files (4 changed)")
+
+    laptop = make_lane(tmp_path, "1号车道", pg_url)
+    sender = lane_sender(laptop.db, laptop.lane_id, pg_url, data_dir=laptop.settings.data_dir)
+    assert sender is not None
+    try:
+        sender.send_once()
+        lane_dir = laptop.settings.data_dir
+        assert (lane_dir / "trust" / "issuer-b.jwks").read_bytes() == b'{"keys": []}'
+        assert (lane_dir / "risk-areas.json").read_text(encoding="utf-8") == '{"areas": []}'
+        assert (lane_dir / "policy.toml").read_bytes() == policy.read_bytes()
+        # the lane now judges by the server's policy
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("CHECKPOINT_DATA_DIR", str(lane_dir))
+            assert load_settings().policy_file == lane_dir / "policy.toml"
+        # a key withdrawn on the server is withdrawn on the lane
+        (chief / "trust" / "issuer-a.pem").unlink()
+        again = _cli(["sync", "publish"], chief.parent, CHECKPOINT_DATA_DIR=str(chief), **env)
+        assert again.stdout.startswith("published 3 files (1 changed)")
+        sender.send_once()
+        assert sorted(p.name for p in (lane_dir / "trust").iterdir()) == ["issuer-b.jwks"]
+        assert sender.status().staff_pulled_at is not None
+    finally:
+        sender.stop()
+        laptop.close()

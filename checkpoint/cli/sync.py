@@ -1,4 +1,5 @@
-"""``checkpoint sync [--once] [--server URL]`` and ``checkpoint sync status [--json]``.
+"""``checkpoint sync [--once] [--server URL]``, ``checkpoint sync status [--json]`` and
+``checkpoint sync publish`` (the point chief's trust store, risk areas and policy to every lane).
 
 The first delivers this lane's waiting records to the checkpoint's server and prints
 ``sent N, waiting M`` (once, or after every pass until Ctrl-C); the second says whether the
@@ -10,13 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from checkpoint import audit
+from checkpoint.auth import Permission, require
+from checkpoint.cli.actor import add_as_flag, cli_actor
 from checkpoint.cli.common import open_db, print_json, settings_from
 from checkpoint.config import Settings
-from checkpoint.db import Database
-from checkpoint.errors import CheckpointError, ConfigError
+from checkpoint.db import Database, describe_error
+from checkpoint.errors import CheckpointError, ConfigError, StorageError
 from checkpoint.site import ensure_place
+from checkpoint.sync.files import local_files, publish
 from checkpoint.sync.sender import Sender, SendResult, lane_sender
-from checkpoint.sync.status import check_server_url, read_status
+from checkpoint.sync.status import check_server_url, read_status, safe_server
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _server_flags(st, default=argparse.SUPPRESS)
     st.add_argument("--json", action="store_true", help="print JSON")
     st.set_defaults(func=run_status)
+    pub = verbs.add_parser(
+        "publish", help="make this machine's trust store, risk areas and policy the lanes' copy"
+    )
+    _server_flags(pub, default=argparse.SUPPRESS)
+    add_as_flag(pub)
+    pub.set_defaults(func=run_publish)
 
 
 def _server_flags(p: argparse.ArgumentParser, default: str | None = None) -> None:
@@ -55,17 +68,22 @@ def _server_url(args: argparse.Namespace, settings: Settings) -> str | None:
     return url
 
 
-def _sender(args: argparse.Namespace, batch_size: int = 500) -> tuple[Database, Sender]:
-    settings = settings_from(args)
+def _required_server(args: argparse.Namespace, settings: Settings) -> str:
     url = _server_url(args, settings)
     if url is None:
         raise ConfigError(
             "No server is configured: set [server] url in the settings file or pass --server URL."
         )
+    return url
+
+
+def _sender(args: argparse.Namespace, batch_size: int = 500) -> tuple[Database, Sender]:
+    settings = settings_from(args)
+    url = _required_server(args, settings)
     db = open_db(settings)
     with db.session() as s:
         lane_id = ensure_place(s, settings).lane.id
-    sender = lane_sender(db, lane_id, url, batch_size=batch_size)
+    sender = lane_sender(db, lane_id, url, data_dir=settings.data_dir, batch_size=batch_size)
     assert sender is not None
     return db, sender
 
@@ -131,4 +149,32 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"{status.server}: {state}, {status.waiting} waiting, last sent {sent}")
     if status.error:
         print(status.error)
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    url = _required_server(args, settings)
+    files = local_files(settings)
+    db = open_db(settings)
+    server = Database(url)
+    try:
+        with db.session() as s:
+            site = ensure_place(s, settings).site
+            actor = cli_actor(s, site, settings, args, Permission.MANAGE_TRUST)
+            if actor is not None:
+                require(actor, Permission.MANAGE_POLICY)
+            try:
+                with server.engine.begin() as conn:
+                    changed = publish(conn, files)
+            except SQLAlchemyError as exc:
+                raise StorageError(describe_error(exc, url)) from exc
+            audit.record(
+                s, site.id, actor.id if actor else None, "sync.publish", None,
+                {"files": len(files), "changed": changed},
+            )  # fmt: skip
+    finally:
+        server.dispose()
+        db.dispose()
+    print(f"published {len(files)} files ({changed} changed) to {safe_server(url)}")
     return 0

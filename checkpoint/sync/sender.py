@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -26,6 +27,7 @@ from checkpoint.db import Database, describe_error
 from checkpoint.errors import CheckpointError, StorageError
 from checkpoint.models import Lane, utcnow
 from checkpoint.sync import outbox
+from checkpoint.sync.files import mirror
 from checkpoint.sync.pull import pull
 from checkpoint.sync.server import SyncRefused, apply_batch
 from checkpoint.sync.status import SyncStatus, read_status
@@ -58,8 +60,11 @@ class Sender:
         interval: float = 2.0,
         base_backoff: float = 1.0,
         max_backoff: float = 60.0,
+        data_dir: Path | None = None,
     ) -> None:
         self.lane_db = lane_db
+        # where the server's shared files (trust store, risk areas, policy) are mirrored
+        self.data_dir = data_dir
         self.server_url = server_url
         self.lane_id = lane_id
         self.batch_size = batch_size
@@ -122,12 +127,22 @@ class Sender:
         self._noted = key
 
     def pull_down(self) -> None:
-        """Bring the server's staff list down into the lane (StorageError when unreachable)."""
+        """Bring the server's staff list and shared files down into the lane (StorageError
+        when unreachable)."""
         _name, site_id = self._lane()
         server = self._server_db()
         try:
             with server.engine.connect() as conn, self.lane_db.session() as s:
                 pulled = pull(conn, s, site_id)
+                if self.data_dir is not None:
+                    copied = mirror(conn, self.data_dir)
+                    if copied.written or copied.removed:
+                        log.info("mirrored %s, removed %s", copied.written, copied.removed)
+        except OSError as exc:
+            raise StorageError(
+                f"The server's shared files cannot be copied into {self.data_dir}: "
+                f"{exc.strerror or exc}."
+            ) from exc
         except SQLAlchemyError as exc:
             raise StorageError(describe_error(exc, self.server_url)) from exc
         if pulled.kept_local:
@@ -267,7 +282,12 @@ class Sender:
 
 
 def lane_sender(
-    lane_db: Database, lane_id: uuid.UUID, server_url: str | None, *, batch_size: int = 500
+    lane_db: Database,
+    lane_id: uuid.UUID,
+    server_url: str | None,
+    *,
+    data_dir: Path | None = None,
+    batch_size: int = 500,
 ) -> Sender | None:
     """The sender the desk starts for its lane, or None when no server is configured.
 
@@ -281,4 +301,4 @@ def lane_sender(
             "Sending to a server needs the lane's own embedded database; this lane records "
             f"straight into {lane_db.safe_url}."
         )
-    return Sender(lane_db, server_url, lane_id, batch_size=batch_size)
+    return Sender(lane_db, server_url, lane_id, batch_size=batch_size, data_dir=data_dir)

@@ -1,5 +1,5 @@
 """local-first sync: the lane's outbox (filled by triggers) and sender state; lanes' audit chains
-on the server
+and the files lanes mirror (trust store, risk areas, policy) on the server
 
 Revision ID: 0005y
 Revises: 0004
@@ -79,6 +79,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lane_audit_event")),
         sa.UniqueConstraint("lane_id", "seq", name=op.f("uq_lane_audit_event_lane_id")),
     )
+    op.create_table(
+        "shared_file",
+        sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("path", name=op.f("pk_shared_file")),
+    )
     if op.get_bind().dialect.name != "sqlite":
         return  # a server receives records; only an embedded lane database sends them
     for table in LANE_TABLES:
@@ -102,6 +110,7 @@ def downgrade() -> None:
         for table in LANE_TABLES:
             for event in ("insert", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS sync_{table}_{event}")
+    op.drop_table("shared_file")
     op.drop_table("lane_audit_event")
     op.drop_table("lane_audit_head")
     op.drop_table("sync_state")
