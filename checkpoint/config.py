@@ -48,6 +48,8 @@ class Settings:
     policy_file: Path | None = None
     demo: bool = False
     config_file: Path | None = None
+    # [server] url: the checkpoint's PostgreSQL server this lane sends its records to
+    server_url: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,6 +106,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The settings file {path} is not valid TOML: {exc}.") from exc
+    server = raw.pop("server", None)
     section = raw.get("checkpoint", raw)
     if not isinstance(section, dict):
         raise ConfigError(f"The settings file {path}: [checkpoint] must be a table.")
@@ -121,7 +124,19 @@ def _read_file(path: Path) -> dict[str, Any]:
                 f"not {type(value).__name__}."
             )
         values[key] = value
+    if server is not None:
+        values["server_url"] = _server_url(path, server)
     return values
+
+
+def _server_url(path: Path, server: Any) -> str | None:
+    """``[server] url = "postgresql+psycopg://…"``: where this lane sends its records."""
+    if not isinstance(server, dict) or set(server) - {"url"}:
+        raise ConfigError(f"The settings file {path}: [server] holds one key, url.")
+    url = server.get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"The settings file {path}: [server] url must be a string.")
+    return url or None
 
 
 def _validate(settings: Settings) -> Settings:
@@ -138,6 +153,10 @@ def _validate(settings: Settings) -> Settings:
         from checkpoint.db import check_url  # local: db imports config
 
         check_url(settings.db_url)
+    if settings.server_url is not None:
+        from checkpoint.sync.status import check_server_url
+
+        check_server_url(settings.server_url)
     return settings
 
 
@@ -151,6 +170,9 @@ def load_settings(**overrides: Any) -> Settings:
     env_dir = os.environ.get("CHECKPOINT_DATA_DIR")
     if env_dir:
         values["data_dir"] = env_dir
+    env_server = os.environ.get("CHECKPOINT_SERVER_URL")
+    if env_server:
+        values["server_url"] = env_server
     if os.environ.get("CHECKPOINT_DEMO") == "1":
         values["demo"] = True
     known = {f.name for f in fields(Settings)}
@@ -162,5 +184,9 @@ def load_settings(**overrides: Any) -> Settings:
     for key in ("data_dir", "policy_file"):
         if values.get(key) is not None:
             values[key] = Path(values[key]).expanduser()
+    if values.get("policy_file") is None:  # the server's policy, mirrored by the sync sender
+        shared = (values.get("data_dir") or default_data_dir()) / "policy.toml"
+        if shared.is_file():
+            values["policy_file"] = shared
     values["config_file"] = config_file
     return _validate(replace(Settings(), **values))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -330,3 +331,70 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SyncOutbox(Base):
+    """A lane's record that changed and is not yet on the server (filled by triggers).
+
+    Triggers on the lane-owned tables add a row in the same transaction as the change, so
+    nothing a lane saves can be missed by the sender, whatever is killed when.
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(30))
+    row_id: Mapped[str] = mapped_column(String(36))
+
+
+class SyncState(Base):
+    """The lane's one row of sender state: when it last reached the server, and what it said."""
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server: Mapped[str | None] = mapped_column(String(300))
+    last_sent_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    offline_since: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pulled_at: Mapped[datetime | None] = mapped_column()
+
+
+class LaneAuditHead(Base):
+    """On the server: the newest audit event it holds from each lane's chain."""
+
+    __tablename__ = "lane_audit_head"
+    lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LaneAuditEvent(Base):
+    """On the server: a lane's audit event as the lane chained it (see audit.event_hash)."""
+
+    __tablename__ = "lane_audit_event"
+    __table_args__ = (UniqueConstraint("lane_id", "seq"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"))
+    site_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column()
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SharedFile(Base):
+    """On the server: a file every lane mirrors into its data directory (trust store, risk
+    areas, policy), published by the point chief; the server owns it, lanes keep a copy."""
+
+    __tablename__ = "shared_file"
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,6 +30,7 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
+from checkpoint.sync.keys import shift_key
 
 DAY_MINUTES = 24 * 60
 
@@ -243,6 +244,7 @@ def open_shift(
         )
     slot_row = next(s for s in plan_row.slots if s.number == w.slot.number)
     shift = Shift(
+        id=shift_key(site.id, w.duty_date, w.slot.number),
         site_id=site.id,
         slot_id=slot_row.id,
         duty_date=w.duty_date,

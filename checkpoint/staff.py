@@ -12,6 +12,7 @@ from checkpoint.auth import Permission, require
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
 from checkpoint.models import Site, StaffMember
+from checkpoint.sync.keys import staff_key
 
 
 class StaffError(CheckpointError):
@@ -39,7 +40,7 @@ def add_staff(
         raise StaffError("A staff member needs a name.")
     if find_staff(session, site, name) is not None:
         raise StaffError(f"There is already a staff member called {name!r}.")
-    member = StaffMember(site_id=site.id, name=name, role=role.value)
+    member = StaffMember(id=staff_key(site.id, name), site_id=site.id, name=name, role=role.value)
     session.add(member)
     session.flush()
     audit.record(

@@ -48,10 +48,14 @@ def test_codes_and_frames_arrive_as_signals_on_the_gui_thread(
     codes: list[CodesDecoded] = []
     frames: list[tuple[QImage, list[object]]] = []
     bridge.codesDecoded.connect(
-        lambda e: (threads.append(QThread.currentThread() is gui), codes.append(e)))
+        lambda e: (threads.append(QThread.currentThread() is gui), codes.append(e))
+    )
     bridge.frameReady.connect(
-        lambda img, outl: (threads.append(QThread.currentThread() is gui),
-                           frames.append((img, outl))))
+        lambda img, outl: (
+            threads.append(QThread.currentThread() is gui),
+            frames.append((img, outl)),
+        )
+    )
     with qtbot.waitSignal(bridge.sourceBack, timeout=5000):  # type: ignore[attr-defined]
         bridge.start(SyntheticSource(["健康码 绿码"], seed=9))
     qtbot.waitUntil(lambda: bool(codes) and len(frames) >= 3, timeout=10000)  # type: ignore[attr-defined]
@@ -68,7 +72,7 @@ def test_source_lost_and_back_signals(qtbot: object, bridge: CameraBridge, tmp_p
     folder.mkdir()
     canvas = np.full((300, 400, 3), 210, np.uint8)
     qr = render_qr("BACK", module_px=5)
-    canvas[10:10 + qr.shape[0], 10:10 + qr.shape[1]] = qr[:, :, None]
+    canvas[10 : 10 + qr.shape[0], 10 : 10 + qr.shape[1]] = qr[:, :, None]
     assert cv2.imwrite(str(folder / "1.png"), canvas)
     with qtbot.waitSignal(bridge.sourceBack, timeout=5000):  # type: ignore[attr-defined]
         bridge.start(ImageFolderSource(folder, fps=30))

@@ -51,7 +51,10 @@ def test_unreadable_files_are_reported_and_the_run_goes_on(
     assert main(["decode", str(bad), str(missing), str(good)]) == 1
     lines = _lines(capsys.readouterr().out)
     assert [sorted(line) for line in lines] == [
-        ["error", "file"], ["error", "file"], ["codes", "file", "ms"]]
+        ["error", "file"],
+        ["error", "file"],
+        ["codes", "file", "ms"],
+    ]
     assert "not an image" in str(lines[0]["error"])
     assert "not found" in str(lines[1]["error"])
     assert lines[2]["codes"][0]["text"] == "OK"  # type: ignore[index]

@@ -310,9 +310,7 @@ def test_the_ledger_shows_vehicles_saved_while_it_was_hidden(
     assert "浙M12345" in [r.plate for r in w.ledger.model.rows]
 
 
-def test_an_unreadable_code_says_not_verified(
-    qtbot: QtBot, env: tuple[Database, Settings]
-) -> None:
+def test_an_unreadable_code_says_not_verified(qtbot: QtBot, env: tuple[Database, Settings]) -> None:
     db, settings = env
     w = make_window(qtbot, db, settings)
     s = w.screen_

@@ -109,7 +109,8 @@ def test_a_finished_record_is_corrected_only_by_a_leader_and_keeps_who_and_why(
 
 
 def test_the_ledger_screen_reads_the_database_and_opens_details(
-    qtbot: QtBot, done: tuple  # type: ignore[type-arg]
+    qtbot: QtBot,
+    done: tuple,  # type: ignore[type-arg]
 ) -> None:
     db, settings, _, shift_id = done
     screen = LedgerScreen(db, settings, lang="zh_CN")

@@ -70,14 +70,17 @@ def sample_results(samples: list[tuple[Path, str]]) -> dict[str, dict[str, list[
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_backend_reads_the_sample_photographs_exactly(
-    backend: str, samples: list[tuple[Path, str]],
+    backend: str,
+    samples: list[tuple[Path, str]],
     sample_results: dict[str, dict[str, list[str]]],
 ) -> None:
     results = sample_results[backend]
     read = [p for p, expected in samples if expected in results[str(p)]]
     wrong = [
-        (p.name, results[str(p)]) for p, expected in samples
-        if results[str(p)] and expected not in results[str(p)]
+        (p.name, results[str(p)])
+        for p, expected in samples
+        if results[str(p)]
+        and expected not in results[str(p)]
         and results[str(p)] != [KNOWN_WRONG_EXPECTATIONS.get(f"{p.parent.name}/{p.name}")]
     ]
     assert not wrong, f"{backend} reported a wrong text: {wrong}"
@@ -155,7 +158,7 @@ def test_four_phones_in_one_frame_give_four_codes_with_corners() -> None:
 def _frame_with(code: np.ndarray, at: tuple[int, int] = (500, 200), grey: int = 128) -> np.ndarray:
     frame = np.full((720, 1280), grey, np.uint8)
     h, w = code.shape
-    frame[at[1]:at[1] + h, at[0]:at[0] + w] = code
+    frame[at[1] : at[1] + h, at[0] : at[0] + w] = code
     return frame
 
 

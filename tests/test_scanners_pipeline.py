@@ -61,8 +61,13 @@ class Recorder:
             return [type(e) for e in self.status]
 
     def pipeline(self, source: object, **kw: object) -> ScanPipeline:
-        return ScanPipeline(source, on_codes=self.on_codes, on_status=self.on_status,  # type: ignore[arg-type]
-                            on_frame=self.on_frame, **kw)  # type: ignore[arg-type]
+        return ScanPipeline(
+            source,
+            on_codes=self.on_codes,
+            on_status=self.on_status,  # type: ignore[arg-type]
+            on_frame=self.on_frame,
+            **kw,
+        )  # type: ignore[arg-type]
 
 
 def wait_for(cond: Callable[[], object], timeout: float = 10.0) -> None:
@@ -85,14 +90,23 @@ def test_minted_checkpoint_pass_comes_out_of_the_pipeline_and_verifies() -> None
     key = serialization.load_pem_private_key(DEMO_PRIVATE_KEY.read_bytes(), None)
     now = datetime(2022, 5, 1, 8, 0, tzinfo=UTC)
     content = PassContent(holder="张*", code_colour=CodeColour.GREEN, code_time=now, demo=True)
-    payload = mint(content, key, issuer="DEMO", issued_at=now,  # type: ignore[arg-type]
-                   expires_at=now + timedelta(days=1))
+    payload = mint(
+        content,
+        key,
+        issuer="DEMO",
+        issued_at=now,  # type: ignore[arg-type]
+        expires_at=now + timedelta(days=1),
+    )
     rec = Recorder()
     pipeline = rec.pipeline(SyntheticSource([payload, "健康码 绿码"], seed=2))
     with pipeline:
         wait_for(lambda: payload in rec.texts())
-    result = verify_payload(rec.texts()[rec.texts().index(payload)],
-                            TrustStore(demo_trusted=True), now + timedelta(hours=1), demo=True)
+    result = verify_payload(
+        rec.texts()[rec.texts().index(payload)],
+        TrustStore(demo_trusted=True),
+        now + timedelta(hours=1),
+        demo=True,
+    )
     assert result.trusted, result.errors
     assert result.fields["holder"] == "张*"
 
@@ -138,7 +152,7 @@ def test_latest_frame_is_a_private_copy_with_outlines() -> None:
 def _write_code_image(folder: Path, name: str, payload: str) -> None:
     canvas = np.full((480, 640, 3), 200, np.uint8)
     qr = render_qr(payload, module_px=6)
-    canvas[40:40 + qr.shape[0], 80:80 + qr.shape[1]] = qr[:, :, None]
+    canvas[40 : 40 + qr.shape[0], 80 : 80 + qr.shape[1]] = qr[:, :, None]
     assert cv2.imwrite(str(folder / name), canvas)
 
 
@@ -217,8 +231,9 @@ def test_a_broken_callback_does_not_stop_the_pipeline() -> None:
         raise RuntimeError("subscriber bug")
 
     source = SyntheticSource(["STILL HERE"], seed=8)
-    with ScanPipeline(source, on_frame=explode,
-                      on_codes=lambda e: got.extend(c.text for c in e.codes)):
+    with ScanPipeline(
+        source, on_frame=explode, on_codes=lambda e: got.extend(c.text for c in e.codes)
+    ):
         wait_for(lambda: got)
     assert got == ["STILL HERE"]
 

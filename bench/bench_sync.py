@@ -1,0 +1,315 @@
+"""Sync benchmark: 20 simulated lanes against one PostgreSQL server on this machine.
+
+    .venv/bin/python bench/bench_sync.py [--lanes 20] [--backlog 175] [--live-seconds 60]
+        [--speed 10] [--down-vehicles 150] [--server URL]
+
+Three phases, each lane a real lane database (SQLite file, the desk's own InspectionDesk, the
+triggers' outbox) and a real Sender thread; the server is a throw-away PostgreSQL started here
+(initdb + pg_ctl, like tests/own_postgres.py) unless --server names one.
+
+1. backlog: every lane records ``--backlog`` vehicles while the server is unreachable (175 × 20
+   = 3,500: a whole checkpoint-day's share of one lane-hour... i.e. an outage of ~2.4 hours at
+   3,500 vehicles per lane per day), then all senders start at once; prints how fast the server
+   absorbs it (records/s, vehicles/s) against the rate a province-sized day needs.
+2. live: all lanes record concurrently at ``--speed`` × the real rate (3,500 vehicles per lane
+   per day) for ``--live-seconds``; prints the lag from a vehicle's divert saved on its lane to
+   the vehicle finished on the server (p50/p95/max), and the server's load (CPU of its
+   processes, transactions and rows per second from pg_stat_database).
+3. down: one lane records ``--down-vehicles`` with its sender retrying against a stopped server;
+   prints the step save times (p50/p99/max; budget p99 ≤ 10 ms).
+
+Not part of the pass/fail tests; prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from own_postgres import OwnServer, own_postgres  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sync_lanes import LaneLaptop, make_lane, set_up_server  # noqa: E402
+
+from checkpoint.inspection import InspectionDesk  # noqa: E402
+from checkpoint.models import Shift  # noqa: E402
+from checkpoint.sync.drill import LaneDrill  # noqa: E402
+
+DAY_PER_LANE = 3500
+SH_TZ = "Asia/Shanghai"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+class LaneSim:
+    """One lane: its laptop, its drill and where in the shift its next vehicle arrives."""
+
+    def __init__(self, laptop: LaneLaptop, seed: int) -> None:
+        self.laptop = laptop
+        self.shift: Shift = laptop.open_shift()
+        self.drill = LaneDrill(
+            InspectionDesk(laptop.db, laptop.lane_id),
+            laptop.crew(),
+            self.shift.starts_at.tzinfo,  # type: ignore[arg-type]
+        )
+        self.rng = random.Random(seed)
+        self.at = self.shift.starts_at + timedelta(minutes=1)
+        self.steps: list[float] = []
+
+    def vehicle(self) -> uuid.UUID:
+        done = self.drill.vehicle(self.shift.id, self.at, self.rng)
+        self.steps += done.step_ms
+        self.at += timedelta(seconds=self.rng.randint(5, 15))
+        return done.inspection_id
+
+
+def _server_stats(url: str) -> tuple[int, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT xact_commit, tup_inserted + tup_updated FROM pg_stat_database "
+                    "WHERE datname = current_database()"
+                )
+            ).one()
+            return int(row[0]), int(row[1])
+    finally:
+        engine.dispose()
+
+
+def _postgres_cpu_seconds(folder: Path | None) -> float | None:
+    """CPU time of every process of the bench's own server (from /proc), or None."""
+    if folder is None:
+        return None
+    pid_file = folder / "data" / "postmaster.pid"
+    try:
+        master = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def backlog(sims: list[LaneSim], url: str, per_lane: int) -> None:
+    print(f"backlog: {len(sims)} lanes record {per_lane} vehicles each with the server away ...")
+    t0 = time.perf_counter()
+    for sim in sims:
+        for _ in range(per_lane):
+            sim.vehicle()
+    waiting = sum(sim.laptop.sender.waiting() for sim in sims)
+    print(
+        f"  recorded {len(sims) * per_lane} vehicles in {time.perf_counter() - t0:.1f} s; "
+        f"{waiting} records waiting"
+    )
+    before = _server_stats(url)
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=s.laptop.sender.send_once) for s in sims]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    for sim in sims:
+        sim.laptop.sender.stop()  # closing its connections makes the server flush its statistics
+    time.sleep(1.5)
+    after = _server_stats(url)
+    vehicles = len(sims) * per_lane
+    need = len(sims) * DAY_PER_LANE / 86400
+    print(
+        f"  server absorbed {waiting} records ({vehicles} vehicles) in {wall:.1f} s: "
+        f"{waiting / wall:,.0f} records/s, {vehicles / wall:,.1f} vehicles/s "
+        f"({vehicles / wall / need:,.0f}× the {need:.2f} vehicles/s of {len(sims)} lanes × "
+        f"{DAY_PER_LANE}/day); {after[0] - before[0]} transactions, "
+        f"{after[1] - before[1]} rows written"
+    )
+
+
+def live(sims: list[LaneSim], url: str, seconds: float, speed: float, folder: Path | None) -> None:
+    per_lane_rate = DAY_PER_LANE / 86400 * speed
+    print(
+        f"live: {len(sims)} lanes at {speed:g}× real traffic ({per_lane_rate * len(sims):.1f} "
+        f"vehicles/s in all) for {seconds:g} s, senders running ..."
+    )
+    for sim in sims:
+        sim.laptop.sender.interval = 0.5
+        sim.laptop.sender.start()
+    stop = threading.Event()
+    pending: dict[uuid.UUID, float] = {}
+    lock = threading.Lock()
+    lags: list[float] = []
+
+    def drive(sim: LaneSim) -> None:
+        gap = 1.0 / per_lane_rate
+        due = time.monotonic() + random.uniform(0, gap)
+        while not stop.is_set():
+            stop.wait(max(0.0, due - time.monotonic()))
+            if stop.is_set():
+                return
+            done = sim.vehicle()
+            with lock:
+                pending[done] = time.monotonic()
+            sim.laptop.sender.wake()
+            due += random.expovariate(1.0 / gap)
+
+    engine = create_engine(url)
+
+    def watch() -> None:
+        while not stop.is_set() or pending:
+            time.sleep(0.1)
+            with lock:
+                ids = list(pending)
+            if not ids:
+                continue
+            with engine.connect() as conn:
+                arrived = conn.execute(
+                    text("SELECT id FROM inspection WHERE status = 'done' AND id = ANY(:ids)"),
+                    {"ids": ids},
+                ).scalars()
+                now = time.monotonic()
+                with lock:
+                    for i in arrived:
+                        lags.append(now - pending.pop(i))
+            if stop.is_set() and time.monotonic() > deadline + 60:
+                return
+
+    cpu0 = _postgres_cpu_seconds(folder)
+    stats0 = _server_stats(url)
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    drivers = [threading.Thread(target=drive, args=(s,)) for s in sims]
+    watcher = threading.Thread(target=watch)
+    for th in [*drivers, watcher]:
+        th.start()
+    time.sleep(seconds)
+    stop.set()
+    for th in drivers:
+        th.join()
+    watcher.join()
+    wall = time.monotonic() - t0
+    cpu1 = _postgres_cpu_seconds(folder)
+    engine.dispose()
+    for sim in sims:
+        sim.laptop.sender.stop()
+    time.sleep(1.5)
+    stats1 = _server_stats(url)
+    print(
+        f"  {len(lags)} vehicles ({len(lags) / seconds:.1f}/s); lag divert saved on the lane → "
+        f"on the server: p50 {pct(lags, 0.5):.2f} s, p95 {pct(lags, 0.95):.2f} s, "
+        f"max {max(lags, default=float('nan')):.2f} s"
+    )
+    load = f"{(stats1[0] - stats0[0]) / wall:,.0f} transactions/s, " + (
+        f"{(stats1[1] - stats0[1]) / wall:,.0f} rows/s written"
+    )
+    if cpu0 is not None and cpu1 is not None:
+        load = f"CPU {100 * (cpu1 - cpu0) / wall:.0f}% of one core, " + load
+    print(f"  server load: {load}")
+
+
+def down(root: Path, server: OwnServer | None, url: str, vehicles: int) -> None:
+    if server is None:
+        print("down: skipped (needs the bench's own server to stop; drop --server)")
+        return
+    laptop = make_lane(root, "down-lane", url, interval=0.5, max_backoff=2.0)
+    alone = make_lane(root, "alone-lane", url)  # the same desk with no sender, for the ratio
+    laptop.sender.send_once()
+    alone.sender.send_once()
+    sim, base = LaneSim(laptop, 999), LaneSim(alone, 998)
+    server.stop()
+    laptop.sender.start()
+    try:
+        for _ in range(vehicles):  # interleaved: both meet the same disk and the same neighbours
+            sim.vehicle()
+            base.vehicle()
+        status = laptop.sender.status()
+    finally:
+        laptop.close()
+        alone.close()
+        server.start()
+    p99, p99_alone = pct(sim.steps, 0.99), pct(base.steps, 0.99)
+    print(
+        f"down: {vehicles} vehicles, {len(sim.steps)} steps saved with the server stopped "
+        f"(sender retrying; {status.waiting} records waiting, online={status.online}): "
+        f"p50 {statistics.median(sim.steps):.1f} ms, p99 {p99:.1f} ms, "
+        f"max {max(sim.steps):.1f} ms (budget p99 10 ms)"
+    )
+    print(
+        f"  the same lane with no server configured, interleaved: p50 "
+        f"{statistics.median(base.steps):.1f} ms, p99 {p99_alone:.1f} ms; "
+        f"ratio of p99 with sync / without: {p99 / p99_alone:.2f}"
+    )
+
+
+def run(args: argparse.Namespace, root: Path, url: str, server: OwnServer | None) -> None:
+    set_up_server(url, root / "srv")
+    if args.only == "down":
+        down(root, server, url, args.down_vehicles)
+        return
+    laptops = [make_lane(root, f"{n}号车道", url) for n in range(1, args.lanes + 1)]
+    try:
+        for laptop in laptops:
+            laptop.sender.send_once()  # staff flow down
+        sims = [LaneSim(laptop, n) for n, laptop in enumerate(laptops)]
+        if server is not None:
+            server.stop()
+        try:
+            for sim in sims:
+                sim.laptop.sender.attempt()  # offline: the header would say so
+        finally:
+            if server is not None:
+                server.start()
+        backlog(sims, url, args.backlog)
+        live(sims, url, args.live_seconds, args.speed, server.folder if server else None)
+    finally:
+        for laptop in laptops:
+            laptop.close()
+    down(root, server, url, args.down_vehicles)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lanes", type=int, default=20)
+    p.add_argument("--backlog", type=int, default=175, help="vehicles per lane recorded offline")
+    p.add_argument("--live-seconds", type=float, default=60.0)
+    p.add_argument("--speed", type=float, default=10.0, help="× the real 3,500 vehicles/lane/day")
+    p.add_argument("--down-vehicles", type=int, default=150)
+    p.add_argument("--only", choices=("down",), help="run only the server-down phase")
+    p.add_argument("--server", help="an existing empty PostgreSQL database (default: start one)")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        if args.server:
+            run(args, Path(tmp), args.server, None)
+        else:
+            with own_postgres() as server:
+                run(args, Path(tmp), server.url, server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Helpers for the sync tests: a checkpoint server with its staff, and lanes that record offline."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from checkpoint.config import Settings
+from checkpoint.db import Database, open_database
+from checkpoint.domain import Role
+from checkpoint.inspection import InspectionDesk
+from checkpoint.models import Base, Shift, StaffMember
+from checkpoint.rota import open_shift
+from checkpoint.site import ensure_place
+from checkpoint.staff import add_staff
+from checkpoint.sync.drill import DrillCrew, LaneDrill
+from checkpoint.sync.sender import Sender
+
+SH = ZoneInfo("Asia/Shanghai")
+DUTY = date(2022, 4, 18)
+SHIFT_NO = 2  # 08:00-16:00 local
+CREW = {
+    Role.ADMIN: "李点长",
+    Role.LEADER: "王建国",
+    Role.GUIDE: "陈引导",
+    Role.INSPECTOR: "张查验",
+    Role.RECORDER: "刘录入",
+}
+LANE_TABLES = ("shift", "inspection", "person_check", "credential_scan", "correction")
+
+
+def set_up_server(url: str, data_dir: Path) -> None:
+    """Schema, the site and the team on the server (the server owns the staff)."""
+    db = open_database(url)
+    try:
+        with db.session() as s:
+            place = ensure_place(s, Settings(data_dir=data_dir, lane_name="指挥部"))
+            for role, name in CREW.items():
+                add_staff(s, place.site, name, role)
+    finally:
+        db.dispose()
+
+
+@dataclass
+class LaneLaptop:
+    """One lane's laptop: its own SQLite, its desk, its sender."""
+
+    name: str
+    settings: Settings
+    db: Database
+    sender: Sender
+    lane_id: uuid.UUID
+
+    def crew(self) -> DrillCrew:
+        with self.db.session() as s:
+            people = {
+                Role(m.role): m
+                for m in s.scalars(select(StaffMember)).all()
+                if m.name in CREW.values()
+            }
+        return DrillCrew.of(people)
+
+    def open_shift(self) -> Shift:
+        with self.db.session() as s:
+            place = ensure_place(s, self.settings)
+            leader = s.scalars(
+                select(StaffMember).where(StaffMember.name == CREW[Role.LEADER])
+            ).one()
+            return open_shift(s, place.site, leader=leader, tz=SH, duty_date=DUTY, number=SHIFT_NO)
+
+    def record(self, shift: Shift, vehicles: int, seed: int) -> list[float]:
+        """Drive ``vehicles`` through all four steps; the step times in ms."""
+        rng = random.Random(seed)
+        drill = LaneDrill(InspectionDesk(self.db, self.lane_id), self.crew(), SH)
+        steps: list[float] = []
+        at = shift.starts_at + timedelta(minutes=1)
+        for _ in range(vehicles):
+            steps += drill.vehicle(shift.id, at, rng).step_ms
+            at += timedelta(seconds=rng.randint(20, 60))
+        return steps
+
+    def counts(self) -> dict[str, int]:
+        return table_counts(self.db)
+
+    def close(self) -> None:
+        self.sender.stop()
+        self.db.dispose()
+
+
+def make_lane(root: Path, name: str, server_url: str, **options: float) -> LaneLaptop:
+    settings = Settings(data_dir=root / name, lane_name=name)
+    db = open_database(settings.database_url)
+    with db.session() as s:
+        lane_id = ensure_place(s, settings).lane.id
+    sender = Sender(db, server_url, lane_id, **options)  # type: ignore[arg-type]
+    return LaneLaptop(name, settings, db, sender, lane_id)
+
+
+def table_counts(db: Database, lane_id: uuid.UUID | None = None) -> dict[str, int]:
+    """Rows per lane-owned table (one lane's inspections and their children if ``lane_id``)."""
+    out: dict[str, int] = {}
+    with db.session() as s:
+        for name in LANE_TABLES:
+            table = Base.metadata.tables[name]
+            q = select(func.count()).select_from(table)
+            if lane_id is not None and name != "shift":
+                insp = Base.metadata.tables["inspection"]
+                if name == "inspection":
+                    q = q.where(table.c.lane_id == lane_id)
+                else:
+                    q = q.where(
+                        table.c.inspection_id.in_(
+                            select(insp.c.id).where(insp.c.lane_id == lane_id)
+                        )
+                    )
+            out[name] = int(s.scalar(q) or 0)
+    return out
