@@ -44,6 +44,7 @@ YEAR_START = date(2021, 5, 1)
 YEAR_DAYS = 365
 PER_DAY = 3500
 TARGET_SHIFT = 5000
+TARGET_DAY = 15000
 SCHEMA_TAG = "v1"
 
 
@@ -65,6 +66,23 @@ def build_shift5000(folder: Path) -> tuple[Settings, float, str]:
     finally:
         db.dispose()
     return settings, time.perf_counter() - t0, f"seeded {per_day:,} vehicles/day"
+
+
+def build_day15000(folder: Path) -> tuple[Settings, float, str]:
+    name = f"day15000-{SCHEMA_TAG}.db"
+    settings = _settings(folder, name)
+    if (folder / name).exists():
+        return settings, 0.0, "cached"
+    part = _settings(folder, name + ".part")
+    (folder / (name + ".part")).unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    db = open_database(part.database_url)
+    try:
+        seed(db, part, days=1, vehicles_per_day=TARGET_DAY, seed_value=13, start=SHIFT_DAY)
+    finally:
+        db.dispose()
+    (folder / (name + ".part")).replace(folder / name)
+    return settings, time.perf_counter() - t0, f"seeded {TARGET_DAY:,} vehicles/day"
 
 
 def build_year(folder: Path) -> tuple[Settings, float, str]:
