@@ -94,8 +94,14 @@ def _table(
     right_cols: Sequence[int] = (),
     size: float = 8.5,
     total_row: bool = False,
+    heights: Sequence[float] | None = None,
 ) -> Table:
-    t = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
+    t = Table(
+        [list(r) for r in rows],
+        colWidths=list(widths),
+        rowHeights=None if heights is None else list(heights),
+        repeatRows=1 if header else 0,
+    )
     cmds: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, size, size + 2.5),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -114,6 +120,64 @@ def _table(
         cmds.append(("ALIGN", (c, 1 if header else 0), (c, -1), "RIGHT"))
     t.setStyle(TableStyle(cmds))
     return t
+
+
+class _PagedTable(Flowable):  # type: ignore[misc]
+    """A long table (thousands of rows) laid out one page at a time, at the cost of one page.
+
+    reportlab splits a long Table by building the whole remainder again at every page break and
+    measuring it again: quadratic in the rows. Here the rows are measured once (by reportlab's
+    own Table, so the heights are the ones it would use), and each page gets a Table of just
+    its rows, with the header row repeated and fixed heights: the same page, drawn once.
+    """
+
+    def __init__(
+        self,
+        head: list[Any],
+        body: list[list[Any]],
+        make: Callable[[list[list[Any]], list[float] | None], Table],
+        heights: list[float] | None = None,
+        width: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.hAlign = "CENTER"  # as a Table
+        self._head, self._body, self._make = head, body, make
+        if heights is None or width is None:
+            whole = make([head, *body], None)
+            width, _ = whole.wrap(CONTENT_W, 1e12)  # huge room: every row gets measured
+            heights = list(whole._rowHeights)
+        self._heights, self._width = heights, width
+
+    def _part(self, rows: list[list[Any]], heights: list[float]) -> Table:
+        t = self._make([self._head, *rows], [self._heights[0], *heights])
+        t.hAlign = self.hAlign
+        return t
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return self._width, sum(self._heights)
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        # reportlab's rule: the last row boundary at or above the available height, never
+        # before the first body row (Table._getFirstPossibleSplitRowPosition).
+        used, n = 0.0, 0
+        for h in self._heights:
+            if used + h > aH:
+                break
+            used += h
+            n += 1
+        if n <= 1:
+            return []
+        if n == len(self._heights):
+            return [self]
+        k = n - 1  # body rows on this page
+        rest = _PagedTable(self._head, self._body[k:], self._make,
+                           [self._heights[0], *self._heights[n:]], self._width)  # fmt: skip
+        return [self._part(self._body[:k], self._heights[1:n]), rest]
+
+    def draw(self) -> None:
+        t = self._part(self._body, self._heights[1:])
+        t.wrapOn(self.canv, self._width, sum(self._heights))
+        t.drawOn(self.canv, 0, 0)
 
 
 def _when(dt: datetime | None) -> str:
@@ -252,7 +316,7 @@ def _fit(lines: Sequence[str], width: float, st: _Styles, joiner: str = "、") -
 
 def _exception_table(
     items: Sequence[ExceptionEntry], st: _Styles, *, with_shift: bool = False
-) -> Table:
+) -> Flowable:
     head = ["序号", "时间", "车牌", "车型", "人数", "原因", "处置", "决定人"]
     widths = [10 * mm, 15 * mm, 19 * mm, 13 * mm, 9 * mm, 55 * mm, 40 * mm, 19 * mm]
     if with_shift:
@@ -276,10 +340,13 @@ def _exception_table(
         if with_shift:
             row.insert(2, str(e.shift_number))
         rows.append(row)
-    return _table(rows, widths, st.font, right_cols=(0, 5 if with_shift else 4))
+    right = (0, 5 if with_shift else 4)
+    return _PagedTable(
+        rows[0], rows[1:], lambda r, h: _table(r, widths, st.font, right_cols=right, heights=h)
+    )
 
 
-def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Table:
+def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
     rows: list[list[Any]] = [["序号", "时间", "车牌", "建议处置", "实际处置", "改判理由", "决定人"]]
     for i, e in enumerate(items, 1):
         rows.append(
@@ -294,7 +361,9 @@ def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Table:
             ]
         )
     widths = [10 * mm, 15 * mm, 19 * mm, 24 * mm, 24 * mm, 69 * mm, 19 * mm]
-    return _table(rows, widths, st.font, right_cols=(0,))
+    return _PagedTable(
+        rows[0], rows[1:], lambda r, h: _table(r, widths, st.font, right_cols=(0,), heights=h)
+    )
 
 
 def _signatures(st: _Styles, left: str, right: str) -> Table:
