@@ -59,6 +59,9 @@ ACCENT = colors.HexColor("#1f4e79")
 BAR = colors.HexColor("#4a7ab5")
 NONE_ZH = "无"
 DASH = "—"
+# Cell padding of every data table (points) and the leading over the font size.
+PAD_TOP, PAD_BOTTOM, PAD_SIDE = 2, 2.5, 3
+LEADING_EXTRA = 2.5
 
 
 class _Styles:
@@ -69,6 +72,7 @@ class _Styles:
             )
 
         self.font = font
+        self.fitted: dict[tuple[tuple[str, ...], float, str], Any] = {}
         self.title = style("title", 18, 24, alignment=TA_CENTER, spaceAfter=2 * mm)
         self.subtitle = style("subtitle", 10.5, 14, alignment=TA_CENTER, textColor=RULE)
         self.h2 = style("h2", 12, 16, textColor=ACCENT, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
@@ -103,14 +107,14 @@ def _table(
         repeatRows=1 if header else 0,
     )
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), font, size, size + 2.5),
+        ("FONT", (0, 0), (-1, -1), font, size, size + LEADING_EXTRA),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_TOP),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD_SIDE),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_SIDE),
     ]
     if header:
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
@@ -122,36 +126,83 @@ def _table(
     return t
 
 
+class _CellParagraph(Paragraph):  # type: ignore[misc]
+    """A table cell's paragraph that breaks its lines once per width.
+
+    The same reasons text fills hundreds of cells of a long report; one instance serves them
+    all (cells are measured and drawn one after another), so the CJK line breaking runs once.
+    """
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        done = self.__dict__.setdefault("_done", {})
+        hit = done.get(aW)
+        if hit is None:
+            w, h = super().wrap(aW, aH)
+            done[aW] = (w, h, self.__dict__["blPara"], self.__dict__["_wrapWidths"])
+            return w, h
+        w, h, blpara, widths = hit
+        self.width, self.height, self.blPara, self._wrapWidths = w, h, blpara, widths
+        return w, h
+
+
+def _row_heights(
+    rows: Sequence[Sequence[Any]], widths: Sequence[float], size: float
+) -> list[float]:
+    """Each row's height as reportlab's Table measures it with the style of :func:`_table`.
+
+    (Table._calc_height: text is leading × lines, a flowable its wrapped height, plus padding;
+    tests/test_reports_pdf.py holds the two to the same figures.)
+    """
+    leading = size + LEADING_EXTRA
+    inner = [w - 2 * PAD_SIDE for w in widths]
+    room = 72000 - PAD_TOP - PAD_BOTTOM
+    out: list[float] = []
+    for row in rows:
+        h = 0.0
+        for value, w in zip(row, inner, strict=True):
+            if isinstance(value, Flowable):
+                t = value.wrap(w, room)[1]
+            else:
+                t = leading * len(str(value).split("\n"))
+            t += PAD_BOTTOM + PAD_TOP
+            h = max(h, t)
+        out.append(h)
+    return out
+
+
 class _PagedTable(Flowable):  # type: ignore[misc]
     """A long table (thousands of rows) laid out one page at a time, at the cost of one page.
 
     reportlab splits a long Table by building the whole remainder again at every page break and
-    measuring it again: quadratic in the rows. Here the rows are measured once (by reportlab's
-    own Table, so the heights are the ones it would use), and each page gets a Table of just
-    its rows, with the header row repeated and fixed heights: the same page, drawn once.
+    measuring it again: quadratic in the rows. Here the rows are measured once (the heights
+    reportlab's Table gives them), and each page gets a Table of just its rows, with the header
+    row repeated and those heights fixed: the same page, built and drawn once.
     """
 
     def __init__(
         self,
-        head: list[Any],
-        body: list[list[Any]],
-        make: Callable[[list[list[Any]], list[float] | None], Table],
-        heights: list[float] | None = None,
-        width: float | None = None,
+        rows: list[list[Any]],
+        widths: Sequence[float],
+        make: Callable[[list[list[Any]], list[float]], Table],
+        size: float = 8.5,
     ) -> None:
         super().__init__()
         self.hAlign = "CENTER"  # as a Table
-        self._head, self._body, self._make = head, body, make
-        if heights is None or width is None:
-            whole = make([head, *body], None)
-            width, _ = whole.wrap(CONTENT_W, 1e12)  # huge room: every row gets measured
-            heights = list(whole._rowHeights)
-        self._heights, self._width = heights, width
+        self._head, self._body, self._make = rows[0], rows[1:], make
+        self._heights = _row_heights(rows, widths, size)
+        self._width = sum(widths)
 
-    def _part(self, rows: list[list[Any]], heights: list[float]) -> Table:
-        t = self._make([self._head, *rows], [self._heights[0], *heights])
-        t.hAlign = self.hAlign
-        return t
+    def _rest(self, k: int) -> _PagedTable:
+        """The rows after the first ``k``, already measured (no layout state carried over)."""
+        rest = object.__new__(_PagedTable)
+        Flowable.__init__(rest)
+        rest.hAlign, rest._width, rest._make = self.hAlign, self._width, self._make
+        rest._head, rest._body = self._head, self._body[k:]
+        rest._heights = [self._heights[0], *self._heights[k + 1 :]]
+        return rest
+
+    def _part(self, k: int) -> Table:
+        return self._make([self._head, *self._body[:k]], self._heights[: k + 1])
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return self._width, sum(self._heights)
@@ -169,13 +220,12 @@ class _PagedTable(Flowable):  # type: ignore[misc]
             return []
         if n == len(self._heights):
             return [self]
-        k = n - 1  # body rows on this page
-        rest = _PagedTable(self._head, self._body[k:], self._make,
-                           [self._heights[0], *self._heights[n:]], self._width)  # fmt: skip
-        return [self._part(self._body[:k], self._heights[1:n]), rest]
+        part = self._part(n - 1)
+        part.hAlign = self.hAlign
+        return [part, self._rest(n - 1)]
 
     def draw(self) -> None:
-        t = self._part(self._body, self._heights[1:])
+        t = self._part(len(self._body))
         t.wrapOn(self.canv, self._width, sum(self._heights))
         t.drawOn(self.canv, 0, 0)
 
@@ -306,12 +356,22 @@ def _outcome(e: ExceptionEntry) -> tuple[str, ...]:
 
 
 def _fit(lines: Sequence[str], width: float, st: _Styles, joiner: str = "、") -> Any:
-    """Plain lines when each fits the column (fast), else a CJK-wrapped paragraph."""
-    room = width - 6  # the cell's left and right padding
-    lines = [printable(line) for line in lines]
-    if all(stringWidth(line, st.font, st.cell.fontSize) <= room for line in lines):
-        return "\n".join(lines)
-    return _p(joiner.join(lines), st.cell)
+    """Plain lines when each fits the column (fast), else a CJK-wrapped paragraph.
+
+    Decided once per distinct text and width: a long report repeats a few reasons thousands
+    of times, and cells with the same text share one paragraph (see _CellParagraph).
+    """
+    key = (tuple(lines), width, joiner)
+    made = st.fitted.get(key)
+    if made is None:
+        room = width - 2 * PAD_SIDE
+        text = [printable(line) for line in lines]
+        if all(stringWidth(line, st.font, st.cell.fontSize) <= room for line in text):
+            made = "\n".join(text)
+        else:
+            made = _CellParagraph(escape(joiner.join(text)).replace("\n", "<br/>"), st.cell)
+        st.fitted[key] = made
+    return made
 
 
 def _exception_table(
@@ -342,7 +402,7 @@ def _exception_table(
         rows.append(row)
     right = (0, 5 if with_shift else 4)
     return _PagedTable(
-        rows[0], rows[1:], lambda r, h: _table(r, widths, st.font, right_cols=right, heights=h)
+        rows, widths, lambda r, h: _table(r, widths, st.font, right_cols=right, heights=h)
     )
 
 
@@ -362,7 +422,7 @@ def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
         )
     widths = [10 * mm, 15 * mm, 19 * mm, 24 * mm, 24 * mm, 69 * mm, 19 * mm]
     return _PagedTable(
-        rows[0], rows[1:], lambda r, h: _table(r, widths, st.font, right_cols=(0,), heights=h)
+        rows, widths, lambda r, h: _table(r, widths, st.font, right_cols=(0,), heights=h)
     )
 
 
