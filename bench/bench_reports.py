@@ -58,24 +58,11 @@ def _settings(folder: Path, name: str) -> Settings:
     return Settings(data_dir=folder / "data", db_url=f"sqlite:///{(folder / name).as_posix()}")
 
 
-def build_shift5000(folder: Path) -> tuple[Settings, float, str]:
-    settings = _settings(folder, f"shift5000-{SCHEMA_TAG}.db")
-    path = folder / f"shift5000-{SCHEMA_TAG}.db"
-    if path.exists():
-        return settings, 0.0, "cached"
-    day_share = sum(HOURLY_PROFILE[8:16]) / sum(HOURLY_PROFILE)
-    per_day = round(TARGET_SHIFT / day_share)
-    t0 = time.perf_counter()
-    db = open_database(settings.database_url)
-    try:
-        seed(db, settings, days=1, vehicles_per_day=per_day, seed_value=11, start=SHIFT_DAY)
-    finally:
-        db.dispose()
-    return settings, time.perf_counter() - t0, f"seeded {per_day:,} vehicles/day"
-
-
-def build_day15000(folder: Path) -> tuple[Settings, float, str]:
-    name = f"day15000-{SCHEMA_TAG}.db"
+def _build_one_day(
+    folder: Path, label: str, per_day: int, seed_value: int
+) -> tuple[Settings, float, str]:
+    """One demo day seeded through the real code path into ``<label>-<tag>.db`` (cached)."""
+    name = f"{label}-{SCHEMA_TAG}.db"
     settings = _settings(folder, name)
     if (folder / name).exists():
         return settings, 0.0, "cached"
@@ -84,11 +71,20 @@ def build_day15000(folder: Path) -> tuple[Settings, float, str]:
     t0 = time.perf_counter()
     db = open_database(part.database_url)
     try:
-        seed(db, part, days=1, vehicles_per_day=TARGET_DAY, seed_value=13, start=SHIFT_DAY)
+        seed(db, part, days=1, vehicles_per_day=per_day, seed_value=seed_value, start=SHIFT_DAY)
     finally:
         db.dispose()
     (folder / (name + ".part")).replace(folder / name)
-    return settings, time.perf_counter() - t0, f"seeded {TARGET_DAY:,} vehicles/day"
+    return settings, time.perf_counter() - t0, f"seeded {per_day:,} vehicles/day"
+
+
+def build_shift5000(folder: Path) -> tuple[Settings, float, str]:
+    day_share = sum(HOURLY_PROFILE[8:16]) / sum(HOURLY_PROFILE)
+    return _build_one_day(folder, "shift5000", round(TARGET_SHIFT / day_share), 11)
+
+
+def build_day15000(folder: Path) -> tuple[Settings, float, str]:
+    return _build_one_day(folder, "day15000", TARGET_DAY, 13)
 
 
 def build_year(folder: Path) -> tuple[Settings, float, str]:
