@@ -8,7 +8,8 @@ entry point as the ``checkpoint`` console script) in a scratch data folder, so t
 the interpreter's start, the imports, the database check and the work; "CPU s" is the least
 user + system time of the runs, which a machine busy with other work inflates less than the
 wall time. The verify run checks the EU DCC test vector common/CO3 (HC1, ES256) against its
-own signer certificate; shift status reads an SQLite file already at the current schema. Also prints which heavy packages each
+own signer certificate; shift status reads an SQLite file already at the current schema.
+Also prints which heavy packages each
 command imported (``-X importtime``) and its peak RSS. Not part of the pass/fail tests.
 """
 
