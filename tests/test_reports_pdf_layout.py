@@ -61,12 +61,12 @@ def test_row_heights_are_the_ones_reportlab_measures() -> None:
 
 def test_paged_table_gives_the_pages_reportlab_gives() -> None:
     st = pdf._Styles(register_cjk_font())
-    plain = _render(pdf._table(_rows(st, shared=False), WIDTHS, st.font))
+    plain = _render(pdf._table(_rows(st, shared=False), WIDTHS, st.font, right_cols=(0,)))
     paged = _render(
         pdf._PagedTable(
             _rows(st, shared=True),
             WIDTHS,
-            lambda r, h: pdf._table(r, WIDTHS, st.font, heights=h),
+            pdf._page_table_maker(WIDTHS, st.font, (0,)),
         )
     )
     assert len(plain) > 5

@@ -89,6 +89,20 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
+def _cell_commands(font: str, size: float) -> list[tuple[Any, ...]]:
+    """What every cell of a data table looks like (font, colour, alignment, padding)."""
+    every = ((0, 0), (-1, -1))
+    return [
+        ("FONT", *every, font, size, size + LEADING_EXTRA),
+        ("TEXTCOLOR", *every, INK),
+        ("VALIGN", *every, "TOP"),
+        ("TOPPADDING", *every, PAD_TOP),
+        ("BOTTOMPADDING", *every, PAD_BOTTOM),
+        ("LEFTPADDING", *every, PAD_SIDE),
+        ("RIGHTPADDING", *every, PAD_SIDE),
+    ]
+
+
 def _table(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
@@ -98,23 +112,11 @@ def _table(
     right_cols: Sequence[int] = (),
     size: float = 8.5,
     total_row: bool = False,
-    heights: Sequence[float] | None = None,
 ) -> Table:
-    t = Table(
-        [list(r) for r in rows],
-        colWidths=list(widths),
-        rowHeights=None if heights is None else list(heights),
-        repeatRows=1 if header else 0,
-    )
+    t = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), font, size, size + LEADING_EXTRA),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *_cell_commands(font, size),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), PAD_TOP),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD_SIDE),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_SIDE),
     ]
     if header:
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
@@ -124,6 +126,33 @@ def _table(
         cmds.append(("ALIGN", (c, 1 if header else 0), (c, -1), "RIGHT"))
     t.setStyle(TableStyle(cmds))
     return t
+
+
+def _shared_cell_style(cmds: Sequence[tuple[Any, ...]]) -> Any:
+    """A CellStyle with ``cmds`` applied, by reportlab itself (on a one-cell table)."""
+    one = [(op, (0, 0), (0, 0), *values) for op, _start, _end, *values in cmds]
+    return Table([[""]], style=TableStyle(one))._cellStyles[0][0]
+
+
+def _page_table_maker(
+    widths: Sequence[float], font: str, right_cols: Sequence[int], size: float = 8.5
+) -> Callable[[list[list[Any]], list[float]], Table]:
+    """Builds the page tables of a long table: :func:`_table`'s look with a header row, its
+    cells sharing two styles (left, right-aligned) instead of thousands of styled copies."""
+    cell = _cell_commands(font, size)
+    left = _shared_cell_style(cell)
+    right = _shared_cell_style([*cell, ("ALIGN", (0, 0), (-1, -1), "RIGHT")])
+    body = [right if c in right_cols else left for c in range(len(widths))]
+    lines = TableStyle(
+        [("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
+    )
+
+    def make(rows: list[list[Any]], heights: list[float]) -> Table:
+        styles = [[left] * len(widths), *([body] * (len(rows) - 1))]
+        return Table(rows, colWidths=list(widths), rowHeights=heights, repeatRows=1,
+                     cellStyles=styles, style=lines)  # fmt: skip
+
+    return make
 
 
 class _CellParagraph(Paragraph):  # type: ignore[misc]
@@ -400,9 +429,8 @@ def _exception_table(
         if with_shift:
             row.insert(2, str(e.shift_number))
         rows.append(row)
-    right = (0, 5 if with_shift else 4)
     return _PagedTable(
-        rows, widths, lambda r, h: _table(r, widths, st.font, right_cols=right, heights=h)
+        rows, widths, _page_table_maker(widths, st.font, (0, 5 if with_shift else 4))
     )
 
 
@@ -421,9 +449,7 @@ def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
             ]
         )
     widths = [10 * mm, 15 * mm, 19 * mm, 24 * mm, 24 * mm, 69 * mm, 19 * mm]
-    return _PagedTable(
-        rows, widths, lambda r, h: _table(r, widths, st.font, right_cols=(0,), heights=h)
-    )
+    return _PagedTable(rows, widths, _page_table_maker(widths, st.font, (0,)))
 
 
 def _signatures(st: _Styles, left: str, right: str) -> Table:
