@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from checkpoint.models import AuditEvent, AuditHead, StaffMember, utcnow
@@ -88,9 +87,15 @@ def _insert_head(session: Session, site_id: uuid.UUID) -> None:
         "hash": last[1] if last else GENESIS,
     }
     dialect = session.get_bind().dialect.name
+    # Each dialect's INSERT ... ON CONFLICT is imported when used: the PostgreSQL dialect
+    # package (and asyncio under it) costs an SQLite start 50 ms.
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         session.execute(postgresql.insert(_HEAD).values(values).on_conflict_do_nothing())
     else:
+        from sqlalchemy.dialects import sqlite
+
         session.execute(sqlite.insert(_HEAD).values(values).on_conflict_do_nothing())
 
 

@@ -8,6 +8,7 @@ migrated. Every failure reaches the person as a :class:`StorageError` in one sen
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -203,6 +204,51 @@ def current_revision(db: Database) -> str | None:
         raise StorageError(describe_error(exc, db.url)) from exc
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def _shipped_head() -> str | None:
+    """The head revision read from the migration files' text, without importing Alembic.
+
+    None when the files do not give exactly one head plainly (no .py sources in a frozen
+    build, a merge in progress): the caller then asks Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+            found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+            own = _QUOTED.findall(found.get("revision", ""))
+            if len(own) != 1:
+                return None
+            revisions.add(own[0])
+            parents.update(_QUOTED.findall(found.get("down_revision", "")))
+    except OSError:
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revisions(db: Database) -> list[str] | None:
+    """The rows of ``alembic_version`` by plain SQL (None when they cannot be read)."""
+    try:
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SQLAlchemyError:
+        return None
+    return [str(r[0]) for r in rows]
+
+
+def is_at_head(db: Database) -> bool:
+    """Whether the schema is at the shipped head, checked with one SELECT and no Alembic.
+
+    False also when that cannot be told cheaply; Alembic then decides (see :func:`upgrade`).
+    """
+    head = _shipped_head()
+    return head is not None and _stored_revisions(db) == [head]
+
+
 def head_revision() -> str:
     """The newest revision shipped with this version of the program."""
     from alembic.script import ScriptDirectory
@@ -234,7 +280,15 @@ def _backup_sqlite(db: Database, from_rev: str) -> Path | None:
 
 
 def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
-    """Migrate to head. Returns (from revision, to revision, backup file or None)."""
+    """Migrate to head. Returns (from revision, to revision, backup file or None).
+
+    A database already at head costs one SELECT: Alembic is imported only when the schema is
+    behind (or cannot be told to be current without it).
+    """
+    if is_at_head(db):
+        head = _shipped_head()
+        assert head is not None
+        return head, head, None
     from alembic import command
 
     db.check()
@@ -273,7 +327,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         upgrade(db)
     else:
         db.check()
-        if current_revision(db) != head_revision():
+        if not is_at_head(db) and current_revision(db) != head_revision():
             raise StorageError(
                 f"The database {db.safe_url} is not initialised or is out of date; "
                 "run `checkpoint init` first."

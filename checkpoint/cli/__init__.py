@@ -4,6 +4,11 @@ Each module in this package that defines ``register(subparsers)`` adds its own s
 (``init``, ``staff``, ``verify``, ``decode``, ``report`` ...); a subcommand sets ``func`` to a
 handler ``(args) -> int``. Errors reach the person as one plain sentence on stderr and a
 non-zero exit code, never a traceback.
+
+Start-up is kept short: a command line that names a known command imports only the module
+that registers it (``COMMANDS``), and ``--version`` imports none; help, an unknown command or
+no command at all imports every module, so a command missing from ``COMMANDS`` still works,
+only slower (tests/test_cli_foundation.py checks the table against the modules).
 """
 
 from __future__ import annotations
@@ -22,19 +27,54 @@ from checkpoint.errors import CheckpointError
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70
 
+# Which module of this package registers each top-level command.
+COMMANDS: dict[str, str] = {
+    "audit": "audit",
+    "cameras": "decode",
+    "codes": "codes",
+    "decode": "decode",
+    "demo": "demo",
+    "export": "report",
+    "init": "init",
+    "purge": "purge",
+    "report": "report",
+    "risk-areas": "risk_areas",
+    "shift": "shift",
+    "staff": "staff",
+    "trust": "trust",
+    "verify": "verify",
+}
+
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand module registered."""
+def _all_modules() -> list[str]:
+    return sorted(info.name for info in pkgutil.iter_modules(__path__))
+
+
+def _modules_for(argv: Sequence[str] | None) -> list[str]:
+    """The subcommand modules ``argv`` needs: one for a known command, none for --version."""
+    if argv is None:
+        return _all_modules()
+    # The top-level parser has no option that takes a value: the first word is the command.
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command is None:
+        only_version = bool(argv) and all(len(a) > 2 and "--version".startswith(a) for a in argv)
+        return [] if only_version else _all_modules()
+    module = COMMANDS.get(command)
+    return [module] if module is not None else _all_modules()
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: only the subcommand module it needs, every module without it."""
     parser = argparse.ArgumentParser(
         prog="checkpoint",
         description="Checkpoint Desk (卡口查验台): command line for the checkpoint's data.",
     )
     parser.add_argument("--version", action="version", version=f"checkpoint-desk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for name in _modules_for(argv):
+        module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
@@ -57,8 +97,9 @@ def _log_internal_error(exc: Exception) -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)

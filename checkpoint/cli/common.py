@@ -1,4 +1,8 @@
-"""Flags and helpers shared by subcommands: ``--db``, settings from flags, opening the database."""
+"""Flags and helpers shared by subcommands: ``--db``, settings from flags, opening the database.
+
+The database layer (SQLAlchemy's ORM, the models) is imported when a command opens the
+database, not when its flags are registered: ``checkpoint verify`` never loads it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database, open_database
-from checkpoint.models import Site
-from checkpoint.site import ensure_place
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from checkpoint.db import Database
+    from checkpoint.models import Site
 
 
 def add_db_flag(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +40,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def open_db(settings: Settings) -> Database:
     """The configured database, created or migrated to the current schema."""
+    from checkpoint.db import open_database
+
     if settings.db_url is None:
         settings.ensure_data_dir()
     return open_database(settings.database_url)
@@ -43,6 +50,8 @@ def open_db(settings: Settings) -> Database:
 @contextmanager
 def site_session(args: argparse.Namespace) -> Iterator[tuple[Settings, Session, Site]]:
     """Settings, a committing session and this installation's site, for one command."""
+    from checkpoint.site import ensure_place
+
     settings = settings_from(args)
     db = open_db(settings)
     try:

@@ -59,6 +59,9 @@ ACCENT = colors.HexColor("#1f4e79")
 BAR = colors.HexColor("#4a7ab5")
 NONE_ZH = "无"
 DASH = "—"
+# Cell padding of every data table (points) and the leading over the font size.
+PAD_TOP, PAD_BOTTOM, PAD_SIDE = 2, 2.5, 3
+LEADING_EXTRA = 2.5
 
 
 class _Styles:
@@ -69,6 +72,7 @@ class _Styles:
             )
 
         self.font = font
+        self.fitted: dict[tuple[tuple[str, ...], float, str], Any] = {}
         self.title = style("title", 18, 24, alignment=TA_CENTER, spaceAfter=2 * mm)
         self.subtitle = style("subtitle", 10.5, 14, alignment=TA_CENTER, textColor=RULE)
         self.h2 = style("h2", 12, 16, textColor=ACCENT, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
@@ -85,6 +89,20 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
+def _cell_commands(font: str, size: float) -> list[tuple[Any, ...]]:
+    """What every cell of a data table looks like (font, colour, alignment, padding)."""
+    every = ((0, 0), (-1, -1))
+    return [
+        ("FONT", *every, font, size, size + LEADING_EXTRA),
+        ("TEXTCOLOR", *every, INK),
+        ("VALIGN", *every, "TOP"),
+        ("TOPPADDING", *every, PAD_TOP),
+        ("BOTTOMPADDING", *every, PAD_BOTTOM),
+        ("LEFTPADDING", *every, PAD_SIDE),
+        ("RIGHTPADDING", *every, PAD_SIDE),
+    ]
+
+
 def _table(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
@@ -97,14 +115,8 @@ def _table(
 ) -> Table:
     t = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1 if header else 0)
     cmds: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), font, size, size + 2.5),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *_cell_commands(font, size),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     if header:
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
@@ -114,6 +126,137 @@ def _table(
         cmds.append(("ALIGN", (c, 1 if header else 0), (c, -1), "RIGHT"))
     t.setStyle(TableStyle(cmds))
     return t
+
+
+def _shared_cell_style(cmds: Sequence[tuple[Any, ...]]) -> Any:
+    """A CellStyle with ``cmds`` applied, by reportlab itself (on a one-cell table)."""
+    one = [(op, (0, 0), (0, 0), *values) for op, _start, _end, *values in cmds]
+    return Table([[""]], style=TableStyle(one))._cellStyles[0][0]
+
+
+def _page_table_maker(
+    widths: Sequence[float], font: str, right_cols: Sequence[int], size: float = 8.5
+) -> Callable[[list[list[Any]], list[float]], Table]:
+    """Builds the page tables of a long table: :func:`_table`'s look with a header row, its
+    cells sharing two styles (left, right-aligned) instead of thousands of styled copies."""
+    cell = _cell_commands(font, size)
+    left = _shared_cell_style(cell)
+    right = _shared_cell_style([*cell, ("ALIGN", (0, 0), (-1, -1), "RIGHT")])
+    body = [right if c in right_cols else left for c in range(len(widths))]
+    lines = TableStyle(
+        [("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
+    )
+
+    def make(rows: list[list[Any]], heights: list[float]) -> Table:
+        styles = [[left] * len(widths), *([body] * (len(rows) - 1))]
+        return Table(rows, colWidths=list(widths), rowHeights=heights, repeatRows=1,
+                     cellStyles=styles, style=lines)  # fmt: skip
+
+    return make
+
+
+class _CellParagraph(Paragraph):  # type: ignore[misc]
+    """A table cell's paragraph that breaks its lines once per width.
+
+    The same reasons text fills hundreds of cells of a long report; one instance serves them
+    all (cells are measured and drawn one after another), so the CJK line breaking runs once.
+    """
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        done = self.__dict__.setdefault("_done", {})
+        hit = done.get(aW)
+        if hit is None:
+            w, h = super().wrap(aW, aH)
+            done[aW] = (w, h, self.__dict__["blPara"], self.__dict__["_wrapWidths"])
+            return w, h
+        w, h, blpara, widths = hit
+        self.width, self.height, self.blPara, self._wrapWidths = w, h, blpara, widths
+        return w, h
+
+
+def _row_heights(
+    rows: Sequence[Sequence[Any]], widths: Sequence[float], size: float
+) -> list[float]:
+    """Each row's height as reportlab's Table measures it with the style of :func:`_table`.
+
+    (Table._calc_height: text is leading × lines, a flowable its wrapped height, plus padding;
+    tests/test_reports_pdf.py holds the two to the same figures.)
+    """
+    leading = size + LEADING_EXTRA
+    inner = [w - 2 * PAD_SIDE for w in widths]
+    room = 72000 - PAD_TOP - PAD_BOTTOM
+    out: list[float] = []
+    for row in rows:
+        h = 0.0
+        for value, w in zip(row, inner, strict=True):
+            if isinstance(value, Flowable):
+                t = value.wrap(w, room)[1]
+            else:
+                t = leading * len(str(value).split("\n"))
+            t += PAD_BOTTOM + PAD_TOP
+            h = max(h, t)
+        out.append(h)
+    return out
+
+
+class _PagedTable(Flowable):  # type: ignore[misc]
+    """A long table (thousands of rows) laid out one page at a time, at the cost of one page.
+
+    reportlab splits a long Table by building the whole remainder again at every page break and
+    measuring it again: quadratic in the rows. Here the rows are measured once (the heights
+    reportlab's Table gives them), and each page gets a Table of just its rows, with the header
+    row repeated and those heights fixed: the same page, built and drawn once.
+    """
+
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        widths: Sequence[float],
+        make: Callable[[list[list[Any]], list[float]], Table],
+        size: float = 8.5,
+    ) -> None:
+        super().__init__()
+        self.hAlign = "CENTER"  # as a Table
+        self._head, self._body, self._make = rows[0], rows[1:], make
+        self._heights = _row_heights(rows, widths, size)
+        self._width = sum(widths)
+
+    def _rest(self, k: int) -> _PagedTable:
+        """The rows after the first ``k``, already measured (no layout state carried over)."""
+        rest = object.__new__(_PagedTable)
+        Flowable.__init__(rest)
+        rest.hAlign, rest._width, rest._make = self.hAlign, self._width, self._make
+        rest._head, rest._body = self._head, self._body[k:]
+        rest._heights = [self._heights[0], *self._heights[k + 1 :]]
+        return rest
+
+    def _part(self, k: int) -> Table:
+        return self._make([self._head, *self._body[:k]], self._heights[: k + 1])
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return self._width, sum(self._heights)
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        # reportlab's rule: the last row boundary at or above the available height, never
+        # before the first body row (Table._getFirstPossibleSplitRowPosition).
+        used, n = 0.0, 0
+        for h in self._heights:
+            if used + h > aH:
+                break
+            used += h
+            n += 1
+        if n <= 1:
+            return []
+        if n == len(self._heights):
+            return [self]
+        part = self._part(n - 1)
+        part.hAlign = self.hAlign
+        return [part, self._rest(n - 1)]
+
+    def draw(self) -> None:
+        t = self._part(len(self._body))
+        t.wrapOn(self.canv, self._width, sum(self._heights))
+        t.drawOn(self.canv, 0, 0)
 
 
 def _when(dt: datetime | None) -> str:
@@ -242,17 +385,27 @@ def _outcome(e: ExceptionEntry) -> tuple[str, ...]:
 
 
 def _fit(lines: Sequence[str], width: float, st: _Styles, joiner: str = "、") -> Any:
-    """Plain lines when each fits the column (fast), else a CJK-wrapped paragraph."""
-    room = width - 6  # the cell's left and right padding
-    lines = [printable(line) for line in lines]
-    if all(stringWidth(line, st.font, st.cell.fontSize) <= room for line in lines):
-        return "\n".join(lines)
-    return _p(joiner.join(lines), st.cell)
+    """Plain lines when each fits the column (fast), else a CJK-wrapped paragraph.
+
+    Decided once per distinct text and width: a long report repeats a few reasons thousands
+    of times, and cells with the same text share one paragraph (see _CellParagraph).
+    """
+    key = (tuple(lines), width, joiner)
+    made = st.fitted.get(key)
+    if made is None:
+        room = width - 2 * PAD_SIDE
+        text = [printable(line) for line in lines]
+        if all(stringWidth(line, st.font, st.cell.fontSize) <= room for line in text):
+            made = "\n".join(text)
+        else:
+            made = _CellParagraph(escape(joiner.join(text)).replace("\n", "<br/>"), st.cell)
+        st.fitted[key] = made
+    return made
 
 
 def _exception_table(
     items: Sequence[ExceptionEntry], st: _Styles, *, with_shift: bool = False
-) -> Table:
+) -> Flowable:
     head = ["序号", "时间", "车牌", "车型", "人数", "原因", "处置", "决定人"]
     widths = [10 * mm, 15 * mm, 19 * mm, 13 * mm, 9 * mm, 55 * mm, 40 * mm, 19 * mm]
     if with_shift:
@@ -276,10 +429,12 @@ def _exception_table(
         if with_shift:
             row.insert(2, str(e.shift_number))
         rows.append(row)
-    return _table(rows, widths, st.font, right_cols=(0, 5 if with_shift else 4))
+    return _PagedTable(
+        rows, widths, _page_table_maker(widths, st.font, (0, 5 if with_shift else 4))
+    )
 
 
-def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Table:
+def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
     rows: list[list[Any]] = [["序号", "时间", "车牌", "建议处置", "实际处置", "改判理由", "决定人"]]
     for i, e in enumerate(items, 1):
         rows.append(
@@ -294,7 +449,7 @@ def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Table:
             ]
         )
     widths = [10 * mm, 15 * mm, 19 * mm, 24 * mm, 24 * mm, 69 * mm, 19 * mm]
-    return _table(rows, widths, st.font, right_cols=(0,))
+    return _PagedTable(rows, widths, _page_table_maker(widths, st.font, (0,)))
 
 
 def _signatures(st: _Styles, left: str, right: str) -> Table:
