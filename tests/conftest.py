@@ -20,6 +20,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     data_dir = tmp_path / "data"
     monkeypatch.setenv("CHECKPOINT_DATA_DIR", str(data_dir))
     monkeypatch.setenv("CHECKPOINT_CONFIG", str(tmp_path / "settings.toml"))
+    # the report font's parsed metrics are cached per user; tests keep theirs to themselves
+    monkeypatch.setenv("CHECKPOINT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CHECKPOINT_DB_URL", raising=False)
     monkeypatch.delenv("CHECKPOINT_DEMO", raising=False)
     yield data_dir

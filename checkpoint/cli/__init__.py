@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "risk-areas": "risk_areas",
     "shift": "shift",
     "staff": "staff",
+    "sync": "sync",
     "trust": "trust",
     "verify": "verify",
 }
