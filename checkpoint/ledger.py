@@ -184,13 +184,15 @@ def details(db: Database, inspection_id: uuid.UUID) -> Details:
         )
 
 
-def _clean(field: str, value: str) -> str | int | None:
+def clean_value(field: str, value: str) -> str | int | None:
+    """``value`` for ``field`` (one of CORRECTABLE) as stored: a validated plate, a vehicle
+    type's value (its Chinese name accepted), a head-count; CorrectionError if it is not."""
     text = value.strip()
     if field == "plate":
         return parse_plate(text).text
     if field == "vehicle_type":
         try:
-            return VehicleType(text).value
+            return VehicleType.from_text(text).value
         except ValueError:
             names = ", ".join(v.value for v in VehicleType)
             raise CorrectionError(f"Vehicle type must be one of {names}.") from None
@@ -221,7 +223,7 @@ def correct(
     why = reason.strip()
     if not why:
         raise CorrectionError("A correction needs a reason (更正需填写原因).")
-    new = _clean(field, value)
+    new = clean_value(field, value)
     with db.session() as s:
         insp = s.get(Inspection, inspection_id)
         if insp is None:
