@@ -220,7 +220,12 @@ class Corrector:
                     )
                 )
             started = responses.start_if_needed(
-                s, insp, at=now, by=actor.id, plan=self.policy.response
+                s,
+                insp,
+                at=now,
+                by=actor.id,
+                plan=self.policy.response,
+                suggestion=any(c.field == "suggested_disposition" for c in derived),
             )
             shift = s.get(Shift, insp.shift_id)
             assert shift is not None

@@ -37,7 +37,6 @@ from checkpoint.models import (
 )
 from checkpoint.policy import Policy, ResponsePlan
 from checkpoint.privacy import mask_plate
-from checkpoint.rules import REASON_TEXT
 
 MANUAL_TRIGGER = "manual"
 MANUAL_TRIGGER_ZH = "人工启动"
@@ -53,6 +52,8 @@ def trigger_label(trigger: str) -> str:
         return MANUAL_TRIGGER_ZH
     if trigger in {d.value for d in Disposition}:
         return Disposition(trigger).zh
+    from checkpoint.rules import REASON_TEXT  # the catalogue pulls in the credential parsers
+
     text = REASON_TEXT.get(trigger)
     return text[0] if text is not None else trigger
 
@@ -148,19 +149,26 @@ def configured_plan() -> ResponsePlan:
     return _plan_from_file(str(path), mtime)
 
 
-def trigger_of(session: Session, inspection: Inspection, plan: ResponsePlan) -> str | None:
-    """What in ``inspection`` starts a response under ``plan``, or None."""
-    if inspection.final_disposition is not None:
-        final = Disposition(inspection.final_disposition)
-        if final in plan.start_dispositions:
-            return final.value
+def trigger_of(
+    session: Session, inspection: Inspection, plan: ResponsePlan, *, suggestion: bool = False
+) -> str | None:
+    """What in ``inspection`` starts a response under ``plan``, or None. ``suggestion``: the
+    rules' suggestion counts too (a correction found what the lane missed)."""
+    final = inspection.final_disposition
+    if final is not None and Disposition(final) in plan.start_dispositions:
+        return final
     codes = {str(r.get("code")) for r in inspection.reasons or () if isinstance(r, dict)}
     for rows in session.scalars(
         select(PersonCheck.reasons).where(PersonCheck.inspection_id == inspection.id)
     ):
         codes.update(str(r.get("code")) for r in rows or () if isinstance(r, dict))
     found = sorted(codes & plan.start_reasons)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    suggested = inspection.suggested_disposition
+    if suggestion and suggested is not None and Disposition(suggested) in plan.start_dispositions:
+        return suggested
+    return None
 
 
 def _begin(
@@ -206,16 +214,18 @@ def start_if_needed(
     at: datetime | None = None,
     by: uuid.UUID | None = None,
     plan: ResponsePlan | None = None,
+    suggestion: bool = False,
 ) -> Response | None:
     """Start the 136 response for ``inspection`` in the caller's transaction if the policy says
-    so and none was started yet. ``plan`` defaults to the configured policy's."""
+    so and none was started yet. ``plan`` defaults to the configured policy's; ``suggestion``
+    lets the rules' suggestion start it too (see :func:`trigger_of`)."""
     existing = session.scalars(
         select(Response).where(Response.inspection_id == inspection.id)
     ).first()
     if existing is not None:
         return None
     plan = plan or configured_plan()
-    trigger = trigger_of(session, inspection, plan)
+    trigger = trigger_of(session, inspection, plan, suggestion=suggestion)
     if trigger is None:
         return None
     when = at or inspection.divert_at or utcnow()
