@@ -1,0 +1,172 @@
+"""The 136 response: started by the divert, measures from the policy, ticked, overdue on every
+lane until closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from leader_world import Person, World, make_world
+from sqlalchemy import select
+
+from checkpoint.auth import PermissionDenied
+from checkpoint.db import open_database
+from checkpoint.domain import CodeColour, Disposition
+from checkpoint.models import AuditEvent, Response
+from checkpoint.policy import DEFAULT_POLICY, Policy, PolicyError
+from checkpoint.responses import ResponseBook, ResponseError
+
+TZ = ZoneInfo("Asia/Shanghai")
+AT = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    w = make_world(db_url, AT)
+    yield w
+    w.db.dispose()
+
+
+def _book(w: World, db_url: str | None = None) -> ResponseBook:
+    db = open_database(db_url) if db_url else w.db
+    return ResponseBook(db, w.site_id, TZ, w.policy.response)
+
+
+def test_a_quarantine_starts_the_response_and_every_lane_sees_it_overdue(
+    world: World, db_url: str
+) -> None:
+    iid = world.vehicle("浙A12345", AT, [Person(colour=CodeColour.RED)])
+    world.vehicle("浙A22222", AT + timedelta(minutes=1))  # released: nothing starts
+    book = _book(world)
+    (r,) = book.open_responses()
+    assert r.inspection_id == iid and r.trigger == "quarantine" and r.trigger_zh == "转运隔离"
+    diverted = AT + timedelta(seconds=5)
+    assert r.started_at == diverted and r.plate_masked == "浙A***45"
+    assert [(m.key, m.minutes) for m in r.measures] == [
+        ("hold_report", 10),
+        ("transfer", 30),
+        ("disinfect", 60),
+    ]
+    assert [m.due_at for m in r.measures] == [diverted + timedelta(minutes=n) for n in (10, 30, 60)]
+    assert book.overdue(diverted + timedelta(minutes=9)) == ()
+    # another lane, its own connection to the shared database, sees the same alarm
+    other_lane = world.add_lane("2号车道")
+    other = _book(world, db_url)
+    try:
+        late = other.overdue(diverted + timedelta(minutes=11))
+        assert [(o.key, o.lane, o.minutes_late) for o in late] == [("hold_report", "1号车道", 1)]
+        done = other.tick(r.id, "hold_report", staff=world.staff["徐丽"],
+                          at=diverted + timedelta(minutes=12))  # fmt: skip
+        assert done.measures[0].done_by == "徐丽" and done.measures[0].late
+        assert other.overdue(diverted + timedelta(minutes=20)) == ()
+        assert [o.key for o in book.overdue(diverted + timedelta(minutes=61))] == [
+            "transfer",
+            "disinfect",
+        ]
+    finally:
+        other.db.dispose()
+    assert other_lane is not None
+    with world.db.session() as s:
+        actions = [
+            e.action for e in s.scalars(select(AuditEvent).where(AuditEvent.subject == str(r.id)))
+        ]
+        assert actions == ["response.start", "response.tick"]
+
+
+def test_ticks_and_closing_follow_the_rules(world: World) -> None:
+    world.vehicle("浙B12345", AT, [Person(colour=CodeColour.RED)])
+    book = _book(world)
+    (r,) = book.open_responses()
+    recorder, leader = world.staff["徐丽"], world.staff["王建国"]
+    t = AT + timedelta(minutes=5)
+    with pytest.raises(ResponseError, match="no measure 'nap'"):
+        book.tick(r.id, "nap", staff=recorder, at=t)
+    book.tick(r.id, "hold_report", staff=recorder, at=t)
+    with pytest.raises(ResponseError, match="already ticked"):
+        book.tick(r.id, "hold_report", staff=recorder, at=t)
+    with pytest.raises(PermissionDenied):
+        book.close(r.id, staff=recorder, at=t)
+    with pytest.raises(ResponseError, match="Not done yet: 联系隔离点"):
+        book.close(r.id, staff=leader, at=t)
+    book.tick(r.id, "transfer", staff=recorder, at=t + timedelta(minutes=20))
+    closed = book.close(
+        r.id, staff=leader, note="转运车辆已离开，消杀由防疫站完成", at=t + timedelta(minutes=40)
+    )
+    assert closed.closed and closed.closed_by == "王建国"
+    assert book.open_responses() == ()
+    assert book.overdue(t + timedelta(hours=5)) == ()
+    with pytest.raises(ResponseError, match="closed"):
+        book.tick(r.id, "disinfect", staff=recorder, at=t + timedelta(minutes=50))
+
+
+def test_a_leader_may_start_one_by_hand_once(world: World) -> None:
+    iid = world.vehicle("浙C12345", AT, final=Disposition.TEST_LANE)
+    book = _book(world)
+    with pytest.raises(PermissionDenied):
+        book.start(iid, staff=world.staff["徐丽"], at=AT + timedelta(hours=1))
+    r = book.start(iid, staff=world.staff["王建国"], at=AT + timedelta(hours=1))
+    assert r.trigger == "manual" and r.trigger_zh == "人工启动" and r.started_by == "王建国"
+    with pytest.raises(ResponseError, match="already started"):
+        book.start(iid, staff=world.staff["王建国"], at=AT + timedelta(hours=1))
+    with world.db.session() as s:
+        assert len(s.scalars(select(Response)).all()) == 1
+
+
+def _policy_with(tmp_path: Path, section: str) -> Path:
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    head = text[: text.index("[response]")]
+    path = tmp_path / "site.toml"
+    path.write_text(head + section, encoding="utf-8")
+    return path
+
+
+def test_the_checklist_comes_from_the_policy_file(tmp_path: Path) -> None:
+    path = _policy_with(
+        tmp_path,
+        '[response]\nstart_dispositions = ["quarantine", "persuade_return"]\n'
+        "start_reasons = []\nitems = [\n"
+        '  { key = "call", minutes = 5, zh = "电话上报", en = "Phone it in" },\n]\n',
+    )
+    plan = Policy.load(path).response
+    assert plan.start_dispositions == {Disposition.QUARANTINE, Disposition.PERSUADE_RETURN}
+    assert [(m.key, m.minutes, m.zh) for m in plan.measures] == [("call", 5, "电话上报")]
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        ('start_dispositions = ["home"]\nstart_reasons = []\nitems = []\n', "holds 'home'"),
+        ("start_dispositions = []\nstart_reasons = []\nitems = []\n", "non-empty list"),
+        (
+            "start_dispositions = []\nstart_reasons = []\n"
+            'items = [ { key = "a", minutes = 0, zh = "x", en = "x" } ]\n',
+            "item 1 needs minutes as a whole number 1 to 1440",
+        ),
+        (
+            "start_dispositions = []\nstart_reasons = []\n"
+            'items = [ { key = "a", minutes = 5, zh = "x" } ]\n',
+            "item 1 needs en",
+        ),
+    ],
+)
+def test_a_bad_response_section_names_file_line_and_key(
+    tmp_path: Path, section: str, problem: str
+) -> None:
+    path = _policy_with(tmp_path, "[response]\n" + section)
+    with pytest.raises(PolicyError) as caught:
+        Policy.load(path)
+    message = str(caught.value)
+    assert str(path) in message and "response." in message and problem in message
+    assert ", line " in message
+
+
+def test_a_policy_without_the_new_sections_gets_the_defaults(tmp_path: Path) -> None:
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    path = tmp_path / "old.toml"
+    path.write_text(text[: text.index("[ledger]")], encoding="utf-8")
+    policy = Policy.load(path)
+    assert policy.correction_window == timedelta(days=7)
+    assert [m.minutes for m in policy.response.measures] == [10, 30, 60]
