@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
 
 from checkpoint.config import Settings
 from checkpoint.db import Database
@@ -67,6 +68,13 @@ class LaneGlance:
     last_disposition: Disposition | None
 
 
+def _shift(s: Session, shift_id: uuid.UUID) -> Shift:
+    shift = s.get(Shift, shift_id)
+    if shift is None:
+        raise ShiftError("That shift does not exist.")
+    return shift
+
+
 class Overview:
     """Answers "how is the shift going" for one site, from the (shared) database."""
 
@@ -80,9 +88,7 @@ class Overview:
         at = now or utcnow()
         tz = self.settings.tz
         with self.db.session() as s:
-            shift = s.get(Shift, shift_id)
-            if shift is None:
-                raise ShiftError("That shift does not exist.")
+            shift = _shift(s, shift_id)
             slot = s.get(ShiftSlot, shift.slot_id)
             f = figures(s, [shift.id], shift.starts_at, shift.ends_at, tz)
             in_shift = Inspection.shift_id == shift.id
@@ -126,9 +132,7 @@ class Overview:
         at = now or utcnow()
         tz = self.settings.tz
         with self.db.session() as s:
-            shift = s.get(Shift, shift_id)
-            if shift is None:
-                raise ShiftError("That shift does not exist.")
+            shift = _shift(s, shift_id)
             lanes = s.execute(
                 select(Lane.id, Lane.name).where(Lane.site_id == shift.site_id).order_by(Lane.name)
             ).all()

@@ -4,9 +4,11 @@ go through the four steps with people judged by the real rules engine and policy
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from checkpoint import auth
 from checkpoint.config import Settings, load_settings
@@ -21,6 +23,9 @@ from checkpoint.staff import add_staff
 from checkpoint.trust import TrustStore
 from checkpoint.verification import ManualReading, PersonDraft, Verifier, vehicle_reasons
 
+TZ = ZoneInfo("Asia/Shanghai")
+# a Monday morning in the day shift (白班, shift 2) of the default rota
+MORNING = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
 PINS = {"赵点长": "2468", "王建国": "1357", "徐丽": "1234"}
 ROLES = {"赵点长": Role.ADMIN, "王建国": Role.LEADER, "徐丽": Role.RECORDER}
 
@@ -121,6 +126,14 @@ def make_world(db_url: str, at: datetime) -> World:
             s, place.site, leader=staff["王建国"], tz=settings.tz, at=at,
             roster=[RosterMember(staff["徐丽"].id, Role.RECORDER)],
         )  # fmt: skip
-        return World(
-            settings, db, place.site.id, place.lane.id, shift.id, staff, shift.starts_at
-        )
+        return World(settings, db, place.site.id, place.lane.id, shift.id, staff, shift.starts_at)
+
+
+@contextmanager
+def world_at(db_url: str, at: datetime) -> Iterator[World]:
+    """:func:`make_world`, disposed of afterwards."""
+    w = make_world(db_url, at)
+    try:
+        yield w
+    finally:
+        w.db.dispose()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from leader_world import PINS, World, make_world
+from leader_world import PINS, TZ, World, make_world, world_at
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -20,7 +19,6 @@ from checkpoint.domain import Disposition
 from checkpoint.ledger import LedgerFilter
 from checkpoint.models import AuditEvent, Inspection, PaperEntry, Shift
 
-TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 4, 18)
 AT = datetime(2022, 4, 18, 9, 0, tzinfo=TZ)
 NOW = datetime(2022, 4, 19, 8, 30, tzinfo=TZ)
@@ -35,9 +33,8 @@ GOOD = (
 
 @pytest.fixture
 def world(db_url: str) -> Iterator[World]:
-    w = make_world(db_url, AT)
-    yield w
-    w.db.dispose()
+    with world_at(db_url, AT) as w:
+        yield w
 
 
 def _count(w: World, model: type) -> int:

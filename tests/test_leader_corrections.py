@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-from leader_world import PINS, Person, World, make_world
+from leader_world import MORNING, PINS, Person, World, make_world, world_at
 from sqlalchemy import select
 
 from checkpoint import ledger
@@ -20,15 +19,13 @@ from checkpoint.ledger import CorrectionError
 from checkpoint.models import AuditEvent, Correction, Inspection, PersonCheck, Response
 from checkpoint.plates import PlateError
 
-TZ = ZoneInfo("Asia/Shanghai")
-AT = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
+AT = MORNING
 
 
 @pytest.fixture
 def world(db_url: str) -> Iterator[World]:
-    w = make_world(db_url, AT)
-    yield w
-    w.db.dispose()
+    with world_at(db_url, AT) as w:
+        yield w
 
 
 def _corrector(w: World) -> Corrector:

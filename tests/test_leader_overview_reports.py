@@ -7,10 +7,9 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from leader_world import Person, World, make_world
+from leader_world import MORNING, TZ, Person, World, make_world
 from pypdf import PdfReader
 
 from checkpoint.backentry import import_paper_ledger
@@ -23,9 +22,8 @@ from checkpoint.reports.data import day_report, shift_report
 from checkpoint.reports.pdf import day_report_pdf, shift_report_pdf
 from checkpoint.responses import ResponseBook
 
-TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 4, 18)
-AT = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
+AT = MORNING
 NOW = datetime(2022, 4, 18, 11, 30, tzinfo=TZ)
 PAPER = (
     "time,plate,vehicle_type,people,origin,destination,disposition,note\n"
@@ -80,9 +78,7 @@ def test_the_shift_at_a_glance(world: World) -> None:
 
 
 def test_all_lanes_of_the_checkpoint(world: World) -> None:
-    lanes = Overview(world.db, world.settings, world.policy.response).lanes(
-        world.shift_id, now=NOW
-    )
+    lanes = Overview(world.db, world.settings, world.policy.response).lanes(world.shift_id, now=NOW)
     assert [(x.name, x.vehicles, x.open) for x in lanes] == [
         ("1号车道", 6, True),
         ("2号车道", 1, False),

@@ -4,12 +4,11 @@ lane until closed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from leader_world import Person, World, make_world
+from leader_world import MORNING, TZ, Person, World, world_at
 from sqlalchemy import select
 
 from checkpoint.auth import PermissionDenied
@@ -19,15 +18,13 @@ from checkpoint.models import AuditEvent, Response
 from checkpoint.policy import DEFAULT_POLICY, Policy, PolicyError
 from checkpoint.responses import ResponseBook, ResponseError
 
-TZ = ZoneInfo("Asia/Shanghai")
-AT = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
+AT = MORNING
 
 
 @pytest.fixture
 def world(db_url: str) -> Iterator[World]:
-    w = make_world(db_url, AT)
-    yield w
-    w.db.dispose()
+    with world_at(db_url, AT) as w:
+        yield w
 
 
 def _book(w: World, db_url: str | None = None) -> ResponseBook:

@@ -7,10 +7,9 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from leader_world import PINS, Person, World, make_world
+from leader_world import MORNING, PINS, TZ, Person, World, make_world
 from sqlalchemy import select
 
 from checkpoint import ledger
@@ -25,8 +24,7 @@ from checkpoint.rota import close_shift, open_shift
 from checkpoint.staff import StaffError
 from checkpoint.team import Team
 
-TZ = ZoneInfo("Asia/Shanghai")
-AT = datetime(2022, 4, 18, 10, 0, tzinfo=TZ)
+AT = MORNING
 NEXT = datetime(2022, 4, 19, 10, 0, tzinfo=TZ)
 
 

@@ -569,59 +569,75 @@ def _response_rows(r: ResponseView, st: _Styles) -> list[list[Any]]:
     return rows
 
 
+def _listing(
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    st: _Styles,
+    empty: str,
+    right_cols: Sequence[int] = (),
+) -> list[Flowable]:
+    """A titled table of the leader's section, or one line saying there is nothing."""
+    out: list[Flowable] = [CondPageBreak(30 * mm), _p(title, st.h2)]
+    if rows:
+        out.append(_table([header, *rows], widths, st.font, right_cols=right_cols, size=8))
+    else:
+        out.append(_p(empty, st.body))
+    return out
+
+
 def _leader_flowables(
     section: LeaderSection, st: _Styles, *, per_lane: bool = False
 ) -> list[Flowable]:
     """136 responses, corrections (old → new) and back-entries; per lane on the daily report."""
-    out: list[Flowable] = [CondPageBreak(40 * mm)]
-    out.append(_p(f"136 应急处置（{len(section.responses):,} 起）", st.h2))
-    if section.responses:
-        rows: list[list[Any]] = [
-            ["车道", "车牌", "启动原因与时间", "措施", "时限", "完成", "完成人", "状态"]
-        ]
-        for r in section.responses:
-            rows += _response_rows(r, st)
-        widths = [16 * mm, 17 * mm, 27 * mm, 55 * mm, 17 * mm, 12 * mm, 16 * mm, 20 * mm]
-        out.append(_table(rows, widths, st.font, size=8))
-    else:
-        out.append(_p("无 136 应急处置。", st.body))
-    out.append(CondPageBreak(30 * mm))
-    out.append(_p(f"更正记录（{len(section.corrections):,} 条，保留原值）", st.h2))
-    if section.corrections:
-        rows = [["时间", "车道", "车牌", "项目", "原值", "新值", "更正原因", "更正人"]]
-        for c in section.corrections:
-            rows.append(
-                [_when(c.at)[5:], c.lane, c.plate_masked, c.field_zh, _p(c.old_zh, st.cell),
-                 _p(c.new_zh, st.cell), _p(c.reason, st.cell), c.by]
-            )  # fmt: skip
-        widths = [20 * mm, 16 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 45 * mm, 18 * mm]
-        out.append(_table(rows, widths, st.font, size=8))
-    else:
-        out.append(_p("无更正。", st.body))
-    out.append(CondPageBreak(30 * mm))
-    out.append(_p(f"{BACK_ENTRY_ZH}记录（纸质台账，{section.back_entered:,} 辆）", st.h2))
-    if section.back_entries:
-        rows = [["车道", "文件", "车辆（辆）", "人员（人）", "录入人", "录入时间"]]
-        for b in section.back_entries:
-            rows.append([b.lane, _p(b.source, st.cell), f"{b.vehicles:,}", f"{b.people:,}", b.by,
-                         _when(b.at)])  # fmt: skip
-        widths = [22 * mm, 60 * mm, 20 * mm, 20 * mm, 20 * mm, 38 * mm]
-        out.append(_table(rows, widths, st.font, right_cols=(2, 3), size=8))
-    else:
-        out.append(_p(f"无{BACK_ENTRY_ZH}。", st.body))
+    out: list[Flowable] = [CondPageBreak(10 * mm)]
+    out += _listing(
+        f"136 应急处置（{len(section.responses):,} 起）",
+        ["车道", "车牌", "启动原因与时间", "措施", "时限", "完成", "完成人", "状态"],
+        [row for r in section.responses for row in _response_rows(r, st)],
+        [16 * mm, 17 * mm, 27 * mm, 55 * mm, 17 * mm, 12 * mm, 16 * mm, 20 * mm],
+        st,
+        "无 136 应急处置。",
+    )
+    out += _listing(
+        f"更正记录（{len(section.corrections):,} 条，保留原值）",
+        ["时间", "车道", "车牌", "项目", "原值", "新值", "更正原因", "更正人"],
+        [
+            [_when(c.at)[5:], c.lane, c.plate_masked, c.field_zh, _p(c.old_zh, st.cell),
+             _p(c.new_zh, st.cell), _p(c.reason, st.cell), c.by]
+            for c in section.corrections
+        ],
+        [20 * mm, 16 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 45 * mm, 18 * mm],
+        st,
+        "无更正。",
+    )
+    out += _listing(
+        f"{BACK_ENTRY_ZH}记录（纸质台账，{section.back_entered:,} 辆）",
+        ["车道", "文件", "车辆（辆）", "人员（人）", "录入人", "录入时间"],
+        [
+            [b.lane, _p(b.source, st.cell), f"{b.vehicles:,}", f"{b.people:,}", b.by, _when(b.at)]
+            for b in section.back_entries
+        ],
+        [22 * mm, 60 * mm, 20 * mm, 20 * mm, 20 * mm, 38 * mm],
+        st,
+        f"无{BACK_ENTRY_ZH}。",
+        right_cols=(2, 3),
+    )
     if per_lane:
-        out.append(CondPageBreak(30 * mm))
-        out.append(_p("各车道汇总", st.h2))
-        rows = [
-            ["车道", "车辆（辆）", "人员（人）", f"其中{BACK_ENTRY_ZH}", "更正（辆）", "136 处置"]
-        ]
-        for t in section.lanes:
-            rows.append([t.lane, f"{t.vehicles:,}", f"{t.people:,}", f"{t.back_entered:,}",
-                         f"{t.corrected:,}", f"{t.responses:,}"])  # fmt: skip
-        if not section.lanes:
-            rows.append([DASH, "0", "0", "0", "0", "0"])
-        w = CONTENT_W / 6
-        out.append(_table(rows, [w] * 6, st.font, right_cols=(1, 2, 3, 4, 5)))
+        out += _listing(
+            "各车道汇总",
+            ["车道", "车辆（辆）", "人员（人）", f"其中{BACK_ENTRY_ZH}", "更正（辆）", "136 处置"],
+            [
+                [t.lane, f"{t.vehicles:,}", f"{t.people:,}", f"{t.back_entered:,}",
+                 f"{t.corrected:,}", f"{t.responses:,}"]
+                for t in section.lanes
+            ],
+            [CONTENT_W / 6] * 6,
+            st,
+            "本日无车辆。",
+            right_cols=(1, 2, 3, 4, 5),
+        )
     return out
 
 
