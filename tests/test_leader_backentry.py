@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,3 +193,16 @@ def test_cli_import_names_the_bad_line_and_saves_a_good_file(
     assert main(["ledger", "import", str(good), "--date", "2022-04-18", "--as", "王建国",
                  "--db", db_url]) == 0  # fmt: skip
     assert "Entered 3 vehicles (4 people)" in capsys.readouterr().out
+
+
+def test_the_retention_purge_clears_the_paper_note(world: World, tmp_path: Path) -> None:
+    from checkpoint.retention import purge
+
+    path = tmp_path / "p.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    import_paper_ledger(world.db, world.settings, path, DAY, staff=world.staff["王建国"], now=NOW)
+    with world.db.session() as s:
+        result = purge(s, world.site_id, retention=timedelta(days=30), now=NOW + timedelta(days=31))
+        assert result.inspections == 3
+    with world.db.session() as s:
+        assert [p.note for p in s.scalars(select(PaperEntry))] == [None, None, None]
