@@ -3,12 +3,13 @@ lane until closed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from leader_world import MORNING, TZ, Person, World, world_at
+from leader_world import MORNING, PINS, TZ, Person, World, world_at
 from sqlalchemy import select
 
 from checkpoint.auth import PermissionDenied
@@ -167,3 +168,32 @@ def test_a_policy_without_the_new_sections_gets_the_defaults(tmp_path: Path) -> 
     policy = Policy.load(path)
     assert policy.correction_window == timedelta(days=7)
     assert [m.minutes for m in policy.response.measures] == [10, 30, 60]
+
+
+def test_cli_lists_overdue_measures_ticks_and_closes(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checkpoint.cli import main
+    from checkpoint.models import utcnow
+
+    start = utcnow() - timedelta(minutes=45)
+    with world_at(db_url, start) as w:
+        w.vehicle("浙D12345", start, [Person(colour=CodeColour.RED)])
+    monkeypatch.setenv("CHECKPOINT_PIN", PINS["徐丽"])
+    base = ["--as", "徐丽", "--db", db_url]
+    assert main(["response", "list", "--overdue", "--json", *base]) == 0
+    late = json.loads(capsys.readouterr().out)
+    assert [o["key"] for o in late] == ["hold_report", "transfer"]
+    assert late[0]["minutes_late"] >= 34 and late[0]["plate"] == "浙D***45"
+    rid = late[0]["response"]
+    assert main(["response", "tick", rid, "hold_report", *base]) == 0
+    assert "(late)" in capsys.readouterr().out
+    assert main(["response", "close", rid, *base]) == 2
+    assert "may not open or close a shift" in capsys.readouterr().err
+    monkeypatch.setenv("CHECKPOINT_PIN", PINS["王建国"])
+    leader = ["--as", "王建国", "--db", db_url]
+    assert main(["response", "close", rid, *leader]) == 2
+    assert "Not done yet" in capsys.readouterr().err
+    assert main(["response", "close", rid, "--note", "转运已由指挥部接手", *leader]) == 0
+    assert main(["response", "list", *leader]) == 0
+    assert "No open 136 response." in capsys.readouterr().out
