@@ -397,7 +397,9 @@ def import_paper_ledger(
             shifts[number] = shift
         ids: list[uuid.UUID] = []
         for r in rows:
+            # ids made here, so the rows go in with one flush rather than one per vehicle
             insp = Inspection(
+                id=uuid.uuid4(),
                 shift_id=shifts[r.shift_number].id,
                 lane_id=place.lane.id,
                 status="done",
@@ -413,18 +415,15 @@ def import_paper_ledger(
                 report_to_community=r.report_to_community,
                 reasons=[],
             )
-            s.add(insp)
-            s.flush()
-            s.add(
-                PaperEntry(
-                    inspection_id=insp.id,
-                    source=name[:200],
-                    line=r.line,
-                    note=r.note,
-                    entered_by_id=member.id,
-                    entered_at=at,
-                )
+            paper = PaperEntry(
+                inspection_id=insp.id,
+                source=name[:200],
+                line=r.line,
+                note=r.note,
+                entered_by_id=member.id,
+                entered_at=at,
             )
+            s.add_all([insp, paper])
             ids.append(insp.id)
         s.flush()
         audit.record(

@@ -206,6 +206,8 @@ class Corrector:
             self._rejudge(insp, drafts, judged_at)
             if field == "disposition":
                 _settle_override(insp, why, actor.id)
+                if insp.override_reason is not None:
+                    require(actor, Permission.OVERRIDE_DISPOSITION)
             derived = _changes(before, _derived_state(insp))
             for change in (requested, *derived):
                 s.add(

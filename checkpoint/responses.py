@@ -12,12 +12,13 @@ saved quarantine never lacks its response.
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from checkpoint import audit
@@ -35,8 +36,10 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
-from checkpoint.policy import Policy, ResponsePlan
+from checkpoint.policy import Policy, PolicyError, ResponsePlan
 from checkpoint.privacy import mask_plate
+
+log = logging.getLogger(__name__)
 
 MANUAL_TRIGGER = "manual"
 MANUAL_TRIGGER_ZH = "人工启动"
@@ -143,10 +146,12 @@ def configured_plan() -> ResponsePlan:
 
     path = Path(load_settings().policy_file or DEFAULT_POLICY)
     try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        mtime = 0  # Policy.load names the unreadable file
-    return _plan_from_file(str(path), mtime)
+        return _plan_from_file(str(path), path.stat().st_mtime_ns)
+    except (OSError, PolicyError) as exc:
+        # The lane judged this vehicle with the policy it loaded at start; a file broken since
+        # must not stop the divert from being saved, so the shipped checklist stands in.
+        log.warning("136 response plan from the shipped policy: %s", exc)
+        return _plan_from_file(str(DEFAULT_POLICY), DEFAULT_POLICY.stat().st_mtime_ns)
 
 
 def trigger_of(
@@ -289,23 +294,6 @@ def views(session: Session, responses: list[Response], tz: tzinfo) -> tuple[Resp
             )
         )
     return tuple(out)
-
-
-def in_period(
-    session: Session, site_id: uuid.UUID, since: datetime, until: datetime, tz: tzinfo
-) -> tuple[ResponseView, ...]:
-    """Responses of the site started in [since, until), or still open from before ``until``."""
-    rows = session.scalars(
-        select(Response)
-        .options(selectinload(Response.items))
-        .where(
-            Response.site_id == site_id,
-            Response.started_at < until,
-            or_(Response.started_at >= since, Response.closed_at.is_(None)),
-        )
-        .order_by(Response.started_at, Response.id)
-    ).all()
-    return views(session, list(rows), tz)
 
 
 class ResponseBook:

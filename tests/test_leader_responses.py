@@ -197,3 +197,24 @@ def test_cli_lists_overdue_measures_ticks_and_closes(
     assert main(["response", "close", rid, "--note", "转运已由指挥部接手", *leader]) == 0
     assert main(["response", "list", *leader]) == 0
     assert "No open 136 response." in capsys.readouterr().out
+
+
+def test_the_divert_reads_the_configured_policy_and_survives_a_broken_one(
+    world: World, tmp_path: Path
+) -> None:
+    site_policy = _policy_with(
+        tmp_path,
+        '[response]\nstart_dispositions = ["persuade_return"]\nstart_reasons = []\n'
+        'items = [ { key = "call", minutes = 5, zh = "电话上报", en = "Phone it in" } ]\n',
+    )
+    settings_file = tmp_path / "settings.toml"  # the isolated CHECKPOINT_CONFIG of this test
+    settings_file.write_text(f"policy_file = {str(site_policy)!r}\n", encoding="utf-8")
+    turned_back = world.vehicle("浙A11111", AT, final=Disposition.PERSUADE_RETURN)
+    book = _book(world)
+    assert [(r.inspection_id, [m.key for m in r.measures]) for r in book.open_responses()] == [
+        (turned_back, ["call"])
+    ]
+    site_policy.write_text("name = \n", encoding="utf-8")  # broken mid-shift
+    red = world.vehicle("浙A22222", AT + timedelta(minutes=1), [Person(colour=CodeColour.RED)])
+    started = {r.inspection_id: [m.key for m in r.measures] for r in book.open_responses()}
+    assert started[red] == ["hold_report", "transfer", "disinfect"]
