@@ -28,6 +28,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     literal,
@@ -40,8 +41,10 @@ from sqlalchemy.orm import Session, aliased
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.models import (
+    Correction,
     Inspection,
     Lane,
+    PaperEntry,
     Shift,
     ShiftRosterEntry,
     ShiftSlot,
@@ -51,6 +54,7 @@ from checkpoint.models import (
 )
 from checkpoint.plates import province_of
 from checkpoint.privacy import mask_plate
+from checkpoint.reports.leader import LeaderSection, leader_json, leader_section
 from checkpoint.rota import active_plan, spec_from_model, window
 
 UNFINISHED_ZH = "未完成"
@@ -109,6 +113,9 @@ class ExceptionEntry:
     report_to_community: bool
     override_reason: str | None
     decided_by: str | None
+    # a leader corrected the record afterwards (see the report's corrections); entered from paper
+    corrected: bool = False
+    back_entered: bool = False
 
     @property
     def overridden(self) -> bool:
@@ -193,6 +200,7 @@ class ShiftReport:
     figures: Figures
     generated_at: datetime
     digest: str
+    leader: LeaderSection | None = None
 
     @property
     def vehicles(self) -> int:
@@ -221,6 +229,7 @@ class DayReport:
     day: Figures
     generated_at: datetime
     digest: str
+    leader: LeaderSection | None = None
 
     @property
     def vehicles(self) -> int:
@@ -364,6 +373,10 @@ def _disposition(value: str | None) -> Disposition | None:
     return _DISPOSITIONS.get(value)
 
 
+_corrected = exists().where(Correction.inspection_id == Inspection.id)
+_paper = exists().where(PaperEntry.inspection_id == Inspection.id)
+
+
 def _exceptions(
     session: Session, where: ColumnElement[bool], tz: ZoneInfo
 ) -> tuple[ExceptionEntry, ...]:
@@ -373,6 +386,7 @@ def _exceptions(
         Inspection.final_disposition != Disposition.RELEASE.value,
         Inspection.report_to_community.is_(True),
         Inspection.override_reason.is_not(None),
+        _corrected,
     )
     rows = session.execute(
         select(
@@ -389,6 +403,8 @@ def _exceptions(
             Inspection.report_to_community,
             Inspection.override_reason,
             decider.name,
+            _corrected.label("corrected"),
+            _paper.label("paper"),
         )
         .join(Shift, Shift.id == Inspection.shift_id)
         .outerjoin(decider, decider.id == Inspection.divert_by_id)
@@ -414,6 +430,8 @@ def _exceptions(
                 report_to_community=bool(r.report_to_community),
                 override_reason=r.override_reason,
                 decided_by=r.name,
+                corrected=bool(r.corrected),
+                back_entered=bool(r.paper),
             )
         )
     return tuple(out)
@@ -695,10 +713,16 @@ def _shift_report(
         staff=_staff(session, stored.id) if stored else (),
     )
     figs, tallies = _figures(session, ids, starts_at, ends_at, tz)
+    leader = leader_section(session, site.id, ids, starts_at, ends_at, tz)
     digest = _digest(
-        {"kind": "shift", "header": _header_json(header), "figures": _figures_json(figs)}
+        {
+            "kind": "shift",
+            "header": _header_json(header),
+            "figures": _figures_json(figs),
+            "leader": leader_json(leader),
+        }
     )
-    return ShiftReport(header, figs, now.astimezone(tz), digest), tallies
+    return ShiftReport(header, figs, now.astimezone(tz), digest, leader), tallies
 
 
 def shift_report(
@@ -754,6 +778,7 @@ def day_report(
         else _empty_hourly(starts_at, ends_at, tz)
     )
     day = _assemble(tallies, starts_at, ends_at, hourly, _step_times(session, where), exceptions)
+    leader = leader_section(session, site.id, ids, starts_at, ends_at, tz)
     lanes = tuple(sorted({lane for r in reports for lane in r.header.lanes}))
     digest = _digest(
         {
@@ -762,9 +787,10 @@ def day_report(
             "duty_date": duty_date.isoformat(),
             "shifts": [r.digest for r in reports],
             "figures": _figures_json(day),
+            "leader": leader_json(leader),
         }
     )
-    return DayReport(site.name, lanes, duty_date, reports, day, at.astimezone(tz), digest)
+    return DayReport(site.name, lanes, duty_date, reports, day, at.astimezone(tz), digest, leader)
 
 
 # --- JSON and digest -------------------------------------------------------------------------
@@ -801,6 +827,8 @@ def _exception_json(e: ExceptionEntry) -> dict[str, Any]:
         "report_to_community": e.report_to_community,
         "override_reason": e.override_reason,
         "decided_by": e.decided_by,
+        "corrected": e.corrected,
+        "back_entered": e.back_entered,
     }
 
 
@@ -870,6 +898,7 @@ def report_json(
             "digest": report.digest,
             "digest_short": short_digest(report.digest),
             **figs(report.figures),
+            **_leader_json(report.leader),
         }
     return {
         "kind": "day",
@@ -881,4 +910,9 @@ def report_json(
         "digest_short": short_digest(report.digest),
         "shifts": [report_json(s, with_exceptions=with_exceptions) for s in report.shifts],
         **figs(report.day),
+        **_leader_json(report.leader),
     }
+
+
+def _leader_json(section: LeaderSection | None) -> dict[str, Any]:
+    return {"leader": leader_json(section)} if section is not None else {}
