@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from checkpoint import audit
 from checkpoint.auth import Permission, require
 from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
@@ -245,4 +246,13 @@ def correct(
         )
         s.add(row)
         s.flush()
+        audit.record(
+            s,
+            insp.shift.site_id,
+            staff.id,
+            "inspection.correct",
+            str(insp.id),
+            {"field": field, "reason": why, "policy": insp.policy_version},
+            at=row.at,
+        )
         return row
