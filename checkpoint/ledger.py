@@ -22,7 +22,7 @@ from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.inspection import load_with_people
-from checkpoint.models import Correction, Inspection, PersonCheck, StaffMember, utcnow
+from checkpoint.models import Correction, Inspection, PersonCheck, Shift, StaffMember, utcnow
 from checkpoint.plates import parse_plate
 
 
@@ -200,6 +200,15 @@ def _clean(field: str, value: str) -> str | int | None:
             raise CorrectionError("The number of people is a whole number, at least 1.")
         return int(text)
     return text or None
+
+
+def shift_bounds(db: Database, shift_id: uuid.UUID) -> tuple[datetime, datetime]:
+    """When ``shift_id`` starts and ends (the ledger's time filter works inside it)."""
+    with db.session() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise CheckpointError("That shift does not exist.")
+        return shift.starts_at, shift.ends_at
 
 
 def correct(

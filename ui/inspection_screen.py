@@ -36,10 +36,11 @@ from checkpoint.domain import (
     VehicleType,
     Verdict,
 )
+from checkpoint.lane import LaneProblem, LaneState, Notice
 from checkpoint.plates import PlateError, PlateProblem, parse_plate
 from checkpoint.verification import PersonView
 from scanners import DecodedCode
-from ui.desk import DeskController, DeskState
+from ui.desk import DeskController
 from ui.i18n import pick
 from ui.sounds import SoundPlayer
 from ui.theme import CODE_BG, CODE_FG, UNVERIFIED_BG, VERDICT_BG, VERDICT_FG
@@ -141,7 +142,7 @@ class InspectionScreen(QWidget):
         self.lang = lang
         self.sounds = sounds
         self.controller: DeskController | None = None
-        self.state = DeskState()
+        self.state = LaneState()
         self._pending: Disposition | None = None
         self.rows: list[PersonRow] = []
         lay = QVBoxLayout(self)
@@ -479,21 +480,22 @@ class InspectionScreen(QWidget):
         try:
             value = float(text)
         except ValueError:
-            self.show_error("temperature_range")
+            self.show_problem(LaneProblem.TEMPERATURE_RANGE, {})
             return
-        if self.controller.set_temperature(value):
-            self.temp_edit.clear()
+        self.controller.set_temperature(value, then=self.temp_edit.clear)
 
     def submit_correction(self) -> None:
         """Save the correction typed on the record step."""
         if self.controller is None:
             return
-        if self.controller.correct(
-            str(self.correct_field.currentData()), self.correct_value.text(),
-            self.correct_reason.text(),
-        ):  # fmt: skip
+        def saved() -> None:
             self.correct_value.clear()
             self.correct_reason.clear()
+
+        self.controller.correct(
+            str(self.correct_field.currentData()), self.correct_value.text(),
+            self.correct_reason.text(), then=saved,
+        )  # fmt: skip
 
     def choose(self, d: Disposition) -> None:
         """A disposition button: the suggestion goes at once, another one asks for a reason."""
@@ -566,7 +568,7 @@ class InspectionScreen(QWidget):
 
     # -- DeskView -------------------------------------------------------------------------------
 
-    def show_state(self, state: DeskState) -> None:
+    def show_state(self, state: LaneState) -> None:
         """Show ``state``."""
         self.state = state
         self.error_bar.hide()
@@ -587,13 +589,21 @@ class InspectionScreen(QWidget):
         else:
             self._render_divert()
 
-    def _notice(self, key: str | None) -> str:
-        return {
-            None: "",
-            "already_attached": self.tr("这个码已经登记过了"),
-            "scan_ignored": self.tr("先录入车牌,再扫码"),
-            "corrected": self.tr("更正已保存"),
-        }.get(key, key or "")
+    def _notice(self, key: Notice | None) -> str:
+        if key is Notice.PART_WAITING and self.state.parts_waiting is not None:
+            seen, total = self.state.parts_waiting
+            return self.tr("分段码已扫 {seen}/{total} 段,请继续扫其余部分").format(
+                seen=seen, total=total
+            )
+        texts = {
+            Notice.ALREADY_ATTACHED: self.tr("这个码已经登记过了"),
+            Notice.SCAN_IGNORED: self.tr("先录入车牌,再扫码"),
+            Notice.CORRECTED: self.tr("更正已保存"),
+            Notice.NOT_A_CREDENTIAL: self.tr("不是健康码/通行码"),
+            Notice.PART_WAITING: self.tr("分段码:请继续扫其余部分"),
+            Notice.PERSON_REMOVED: self.tr("已删除误加的人员"),
+        }
+        return texts.get(key, "") if key is not None else ""
 
     def _render_guide(self) -> None:
         last = self.state.last
@@ -749,20 +759,35 @@ class InspectionScreen(QWidget):
         self._show_override()
         self.setFocus()
 
-    def show_error(self, message: str) -> None:
-        """Show a problem in the red bar; typed input stays."""
-        if message.startswith("plate:"):
-            text = self._plate_error(PlateProblem(message.split(":", 1)[1]))
-        elif message.startswith("people_missing:"):
-            text = self.tr("还有 {n} 人未核验:扫码,或点“添加人员(人工)”").format(
-                n=message.split(":", 1)[1]
-            )
+    def show_problem(self, problem: LaneProblem, params: dict[str, object]) -> None:
+        """Why the lane refused a call, in the screen's language; typed input stays."""
+        if problem is LaneProblem.PLATE:
+            text = self._plate_error(PlateProblem(str(params.get("problem"))))
         else:
-            text = {
-                "temperature_range": self.tr("体温应在 30–45 °C 之间"),
-                "override_needs_reason": self.tr("不按建议分流,必须填写原因"),
-                "override_needs_leader": self.tr("更改分流建议需要组长或点长"),
-            }.get(message) or pick(message, self.lang)
+            texts = {
+                LaneProblem.PEOPLE_MISSING: self.tr(
+                    "还有 {n} 人未核验:扫码,或点“添加人员(人工)”"
+                ).format(n=params.get("missing", "")),
+                LaneProblem.TEMPERATURE_RANGE: self.tr("体温应在 30–45 °C 之间"),
+                LaneProblem.OVERRIDE_NEEDS_REASON: self.tr("不按建议分流,必须填写原因"),
+                LaneProblem.OVERRIDE_NEEDS_LEADER: self.tr("更改分流建议需要组长或点长"),
+                LaneProblem.REMOVE_NEEDS_REASON: self.tr("删除人员须填写原因"),
+                LaneProblem.WRONG_STEP: self.tr("当前步骤不能这样操作"),
+                LaneProblem.PEOPLE_COUNT: self.tr("车上至少有 1 人(驾驶员)"),
+                LaneProblem.NO_PERSON: self.tr("没有这个人员"),
+                LaneProblem.ID_NUMBER: self.tr("身份证号格式不对"),
+                LaneProblem.NO_SITE_KEY: self.tr(
+                    "本车道还没有站点密钥,不能登记身份证号(见 checkpoint site-key)"
+                ),
+            }
+            text = texts[problem]
+        self._error(text)
+
+    def show_error(self, message: str) -> None:
+        """Show a storage failure in the red bar; typed input stays."""
+        self._error(pick(message, self.lang))
+
+    def _error(self, text: str) -> None:
         self.error_bar.setText(text)
         self.error_bar.show()
         self.sounds.play("stop")

@@ -54,11 +54,15 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
             w.grab().save(str(path))
             saved.append(path)
 
+        ready = lambda: w.controller is not None and w.jobs.pending == 0  # noqa: E731
+        idle = lambda: w.jobs.pending == 0  # noqa: E731
         w.demo_sign_in()
+        _wait(app, ready)
         w.sign_out()
         w.signin.select_name("王建国")
         save("signin")
         w.demo_sign_in()
+        _wait(app, ready)
         s = w.screen_
         assert s is not None
         # a finished vehicle first, so the ledger and "last vehicle" have something to show
@@ -66,8 +70,10 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         s.set_people_count(2)
         s.submit_guide()
         _wait(app, lambda: s.state.step is Step.RECORD)
-        s.primary_action()
-        s.primary_action()
+        for _ in range(2):
+            _wait(app, idle)
+            s.primary_action()
+        _wait(app, idle)
         s.plate_edit.setText("B8F2K6")
         s.type_buttons[VehicleType.CAR].setChecked(True)
         s.set_people_count(2)
@@ -79,13 +85,18 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         w.feed.count = 2  # the demo camera's third kind of car: a yellow-coded passenger
         s.submit_guide()
         _wait(app, lambda: len(s.state.people) >= 2)
+        _wait(app, idle)
         save("verify")
         s.primary_action()
+        _wait(app, idle)
         save("record")
         s.primary_action()
+        _wait(app, idle)
         save("divert")
         s.primary_action()
+        _wait(app, idle)
         w.tabs.setCurrentIndex(1)
+        _wait(app, idle)
         save("ledger")
         w.shutdown()
         w.close()
@@ -99,7 +110,7 @@ def _wait(app: object, done: Callable[[], bool], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not done():
         if time.monotonic() > deadline:
-            raise RuntimeError("the demo camera did not deliver the codes in time")
+            raise RuntimeError("the desk did not get to the next screen in time")
         _settle(app, 0.1)
 
 

@@ -18,21 +18,27 @@ from checkpoint.lane.events import (
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.session import LaneSession
 from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
+from checkpoint.lane.station import Handover, HandoverForm, HeaderFacts, LaneStation, ShiftRef
 
 __all__ = [
     "Banner",
     "CodeKind",
+    "Handover",
+    "HandoverForm",
+    "HeaderFacts",
     "LaneError",
     "LaneEvent",
     "LaneProblem",
     "LaneSession",
     "LaneState",
+    "LaneStation",
     "NotACredential",
     "Notice",
     "PersonAdded",
     "PersonChanged",
     "PersonRemoved",
     "ShcParts",
+    "ShiftRef",
     "StateChanged",
     "StepDone",
     "VehicleFacts",
