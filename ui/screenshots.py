@@ -27,9 +27,9 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
     """Save the screens for ``lang`` into ``out``; returns the files."""
     from PySide6.QtWidgets import QApplication
 
-    from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
     from checkpoint.domain import Step, VehicleType
+    from checkpoint.lane import LaneStation
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import MainWindow
@@ -43,8 +43,10 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         os.environ["CHECKPOINT_DATA_DIR"] = tmp
         os.environ["CHECKPOINT_CONFIG"] = str(Path(tmp) / "none.toml")
         settings = load_settings(demo=True)
-        db = open_db(settings)
-        w = MainWindow(db, settings, lang=lang, demo=True, camera=True, muted=True, dark=dark)
+        station = LaneStation.open(settings, demo=True)
+        w = MainWindow(
+            station.db, settings, lang=lang, demo=True, camera=True, muted=True, dark=dark
+        )
         w.resize(1366, 860)
         w.show()
 
@@ -102,7 +104,7 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         w.close()
         w.deleteLater()
         _settle(app, 0.1)
-        db.dispose()
+        station.close()
     return saved
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from checkpoint import auth
 from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.db import Database
+from checkpoint.db import Database, open_database
 from checkpoint.demo import TEAM
 from checkpoint.domain import Role
 from checkpoint.lane.session import LaneSession
@@ -94,6 +94,16 @@ class LaneStation:
         self.db = db
         self.settings = settings
         self.demo = demo
+
+    @classmethod
+    def open(cls, settings: Settings, *, demo: bool = False) -> LaneStation:
+        """The station on the configured database (created or migrated first)."""
+        settings.ensure_data_dir()
+        return cls(open_database(settings.database_url), settings, demo=demo)
+
+    def close(self) -> None:
+        """Release the database's connections."""
+        self.db.dispose()
 
     def header(self, now: datetime | None = None) -> HeaderFacts:
         """The header's facts for ``now``: the rota decides the duty date and shift."""
