@@ -78,8 +78,8 @@ def latency(vehicles: int) -> tuple[list[float], float]:
         # (the lane's state arrives by signal from the database thread, then the screen shows it).
         t0 = time.monotonic()
         for i in range(vehicles):
-            s.plate_edit.setText(f"A{10000 + i}")
-            s.set_people_count(2)
+            s.guide.plate_edit.setText(f"A{10000 + i}")
+            s.guide.set_people_count(2)
             s.submit_guide()
             deadline = time.monotonic() + 20
             while len(s.state.people) < 2 and time.monotonic() < deadline:

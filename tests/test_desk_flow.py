@@ -65,13 +65,13 @@ def guide(qtbot: QtBot, w: MainWindow, rest: str, people: int,
           vtype: VehicleType = VehicleType.CAR) -> None:  # fmt: skip
     s = w.screen_
     assert s is not None
-    qtbot.keyClicks(s.plate_edit, rest)  # ASCII only: the province is picked by button
+    qtbot.keyClicks(s.guide.plate_edit, rest)  # ASCII only: the province is picked by button
     for _ in range(people - 1):
-        qtbot.mouseClick(s.plus, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(s.guide.plus, Qt.MouseButton.LeftButton)
         settle(qtbot, w)
-    qtbot.mouseClick(s.type_buttons[vtype], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.guide.type_buttons[vtype], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
     settle(qtbot, w)
     assert s.state.step is Step.VERIFY, s.error_bar.text()
 
@@ -144,23 +144,23 @@ def test_manual_findings_yellow_code_goes_to_the_test_lane(
     guide(qtbot, w, "C12345", 1)
     w.deliver_codes(codes("https://jkm.example.gov.cn/qr?id=88"))
     settle(qtbot, w)
-    assert "未核验" in s.rows[0].detail.text()  # cannot be verified offline: says so
+    assert "未核验" in s.verify.rows[0].detail.text()  # cannot be verified offline: says so
     assert s.state.step is Step.VERIFY
-    qtbot.mouseClick(s.colour_buttons[CodeColour.YELLOW], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.verify.colour_buttons[CodeColour.YELLOW], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    qtbot.mouseClick(s.no_star_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.verify.no_star_button, Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    qtbot.mouseClick(s.test_buttons[48], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(s.verify.test_buttons[48], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    qtbot.keyClicks(s.temp_edit, "36.6")
-    qtbot.keyClick(s.temp_edit, Qt.Key.Key_Return)  # records the temperature only
+    qtbot.keyClicks(s.verify.temp_edit, "36.6")
+    qtbot.keyClick(s.verify.temp_edit, Qt.Key.Key_Return)  # records the temperature only
     settle(qtbot, w)
     assert s.state.step is Step.VERIFY
-    qtbot.keyClick(s.finish_button, Qt.Key.Key_Return)
+    qtbot.keyClick(s.verify.finish_button, Qt.Key.Key_Return)
     settle(qtbot, w)
     qtbot.keyClick(s, Qt.Key.Key_Return)
     settle(qtbot, w)
-    assert "核酸检测通道" in s.banner.text()
+    assert "核酸检测通道" in s.divert.banner.text()
     qtbot.keyClick(s, Qt.Key.Key_Return)
     settle(qtbot, w)
     insp, people, scans = rows(db, "浙C12345")
@@ -231,13 +231,13 @@ def test_an_override_needs_a_reason_and_keeps_it(
     assert s.state.step is Step.DIVERT
     qtbot.keyClick(s, Qt.Key.Key_F2)  # test lane instead of release
     settle(qtbot, w)
-    qtbot.keyClick(s.override_reason, Qt.Key.Key_Return)
+    qtbot.keyClick(s.divert.override_reason, Qt.Key.Key_Return)
     settle(qtbot, w)
     assert s.error_bar.isVisible() and s.state.step is Step.DIVERT
     insp, _, _ = rows(db, "浙F12345")
     assert insp.status == "open" and insp.step == "divert"
-    qtbot.keyClicks(s.override_reason, "driver coughing")
-    qtbot.keyClick(s.override_reason, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.divert.override_reason, "driver coughing")
+    qtbot.keyClick(s.divert.override_reason, Qt.Key.Key_Return)
     settle(qtbot, w)
     insp, _, _ = rows(db, "浙F12345")
     assert insp.final_disposition == "test_lane" and insp.suggested_disposition == "release"
@@ -255,12 +255,12 @@ def test_a_correction_on_the_record_step_keeps_who_and_why(
     w.deliver_codes(codes(*mint_demo_passes("浙G12345", [DemoPerson()], utcnow())))
     settle(qtbot, w)
     assert s.state.step is Step.RECORD
-    s.correct_field.setCurrentIndex(s.correct_field.findData("destination"))
-    s.correct_value.setText("寿昌镇")  # non-ASCII: set directly
-    s.correct_reason.setText("司机更正目的地")
-    qtbot.mouseClick(s.correct_button, Qt.MouseButton.LeftButton)
+    s.record.correct_field.setCurrentIndex(s.record.correct_field.findData("destination"))
+    s.record.correct_value.setText("寿昌镇")  # non-ASCII: set directly
+    s.record.correct_reason.setText("司机更正目的地")
+    qtbot.mouseClick(s.record.correct_button, Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert "寿昌镇" in s.summary.text()
+    assert "寿昌镇" in s.record.summary.text()
     with db.session() as sess:
         (c,) = sess.scalars(select(Correction)).all()
         assert (c.field, c.old_value, c.new_value, c.reason) == (
@@ -279,10 +279,10 @@ def test_correcting_car_to_truck_judges_the_people_again(
     w.deliver_codes(codes(*mint_demo_passes("浙J12345", [DemoPerson()], utcnow())))
     settle(qtbot, w)
     assert s.state.step is Step.RECORD  # a green car: verify finished by itself
-    s.correct_field.setCurrentIndex(s.correct_field.findData("vehicle_type"))
-    s.correct_value.setText("truck")
-    s.correct_reason.setText("引导员选错车型")
-    qtbot.mouseClick(s.correct_button, Qt.MouseButton.LeftButton)
+    s.record.correct_field.setCurrentIndex(s.record.correct_field.findData("vehicle_type"))
+    s.record.correct_value.setText("truck")
+    s.record.correct_reason.setText("引导员选错车型")
+    qtbot.mouseClick(s.record.correct_button, Qt.MouseButton.LeftButton)
     settle(qtbot, w)
     # A truck's driver needs a goods-vehicle pass: back on verify, and a stop never moves on
     assert s.state.step is Step.VERIFY
@@ -357,7 +357,7 @@ def test_an_unreadable_code_says_not_verified(
     guide(qtbot, w, "H12345", 1)
     w.deliver_codes(codes("CKP1:NOT-A-REAL-PASS"))
     settle(qtbot, w)
-    assert "无法读取 = 未核验" in s.rows[0].detail.text()
+    assert "无法读取 = 未核验" in s.verify.rows[0].detail.text()
     _, people, scans = rows(db, "浙H12345")
     assert people[0].verdict != "pass" and scans[0].format == "CKP1"
 
@@ -377,8 +377,8 @@ def test_an_unfinished_inspection_is_where_it_was_after_a_restart(
     s2 = w2.screen_
     assert s2 is not None
     assert s2.state.step is Step.VERIFY and s2.state.vehicle is not None
-    assert s2.state.vehicle.plate == "浙J12345" and len(s2.rows) == 1
-    assert s2.rows[0].title.text().startswith("1.")
+    assert s2.state.vehicle.plate == "浙J12345" and len(s2.verify.rows) == 1
+    assert s2.verify.rows[0].title.text().startswith("1.")
     w2.deliver_codes(codes(second))  # the rest of the vehicle goes on as if nothing happened
     settle(qtbot, w2)
     assert s2.state.step is Step.RECORD
@@ -396,11 +396,11 @@ def test_a_storage_error_shows_a_message_and_keeps_the_input(
         raise StorageError("The database server cannot be reached.")
 
     monkeypatch.setattr(w.controller.lane.desk, "guide", down)
-    qtbot.keyClicks(s.plate_edit, "K12345")
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.guide.plate_edit, "K12345")
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
     settle(qtbot, w)
     assert s.error_bar.isVisible() and "cannot be reached" in s.error_bar.text()
-    assert s.plate_edit.text() == "K12345" and s.state.step is Step.GUIDE
+    assert s.guide.plate_edit.text() == "K12345" and s.state.step is Step.GUIDE
     assert QApplication.overrideCursor() is None  # the busy cursor is gone again
 
 
@@ -409,14 +409,14 @@ def test_a_bad_plate_is_explained(qtbot: QtBot, env: tuple[Database, Settings]) 
     w = make_window(qtbot, db, settings)
     s = w.screen_
     assert s is not None
-    qtbot.keyClicks(s.plate_edit, "AO1234")
-    assert "I" in s.plate_check.text() and "O" in s.plate_check.text()
-    s.plate_edit.clear()
-    qtbot.keyClicks(s.plate_edit, "AD12345")  # 8 characters: new energy
-    assert "新能源" in s.plate_check.text()
-    qtbot.mouseClick(s.province_buttons["苏"], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(s.guide.plate_edit, "AO1234")
+    assert "I" in s.guide.plate_check.text() and "O" in s.guide.plate_check.text()
+    s.guide.plate_edit.clear()
+    qtbot.keyClicks(s.guide.plate_edit, "AD12345")  # 8 characters: new energy
+    assert "新能源" in s.guide.plate_check.text()
+    qtbot.mouseClick(s.guide.province_buttons["苏"], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert s.plate_text() == "苏AD12345"
+    assert s.guide.plate_text() == "苏AD12345"
 
 
 def test_code_shown_for_another_vehicle_is_flagged(

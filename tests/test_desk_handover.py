@@ -104,8 +104,8 @@ def test_no_handover_while_a_vehicle_is_under_way(
     w, db, _ = window
     s = w.screen_
     assert s is not None
-    qtbot.keyClicks(s.plate_edit, "A12345")
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.guide.plate_edit, "A12345")
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
     settle(qtbot, w)
     assert s.state.step is Step.VERIFY
     assert w.open_handover() is None

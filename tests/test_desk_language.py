@@ -46,8 +46,8 @@ def test_switching_to_english_keeps_the_session_and_the_vehicle(
     s = w.screen_
     assert s is not None and w.session is not None
     staff = w.session.staff.name
-    qtbot.keyClicks(s.plate_edit, "A12345")
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.guide.plate_edit, "A12345")
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
     settle(qtbot, w)
     assert s.state.step is Step.VERIFY
     english = next(a for a in w.findChildren(QAction) if a.text() == "English")

@@ -43,7 +43,7 @@ def test_a_step_waiting_on_the_server_keeps_the_window_alive(
     w, db = pg_window
     s = w.screen_
     assert s is not None
-    qtbot.keyClicks(s.plate_edit, "A12345")
+    qtbot.keyClicks(s.guide.plate_edit, "A12345")
 
     # Another lane holds this site's audit-chain row: our guide step must wait for it.
     other_engine = create_engine(pg_url)
@@ -56,7 +56,7 @@ def test_a_step_waiting_on_the_server_keeps_the_window_alive(
     timer.start(20)
     release.start()
     try:
-        qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)  # returns at once: saved on the worker
+        qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)  # returns at once
         waiting = w.jobs.pending
         settle(qtbot, w)
         during = len(ticks)

@@ -68,20 +68,20 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         s = w.screen_
         assert s is not None
         # a finished vehicle first, so the ledger and "last vehicle" have something to show
-        s.plate_edit.setText("A12345")
-        s.set_people_count(2)
+        s.guide.plate_edit.setText("A12345")
+        s.guide.set_people_count(2)
         s.submit_guide()
         _wait(app, lambda: s.state.step is Step.RECORD)
         for _ in range(2):
             _wait(app, idle)
             s.primary_action()
         _wait(app, idle)
-        s.plate_edit.setText("B8F2K6")
-        s.type_buttons[VehicleType.CAR].setChecked(True)
-        s.set_people_count(2)
-        s.origin_edit.setText("杭州市西湖区" if lang == "zh_CN" else "Hangzhou")
-        s.destination_edit.setText("寿昌镇" if lang == "zh_CN" else "Shouchang")
-        s._plate_changed()
+        s.guide.plate_edit.setText("B8F2K6")
+        s.guide.type_buttons[VehicleType.CAR].setChecked(True)
+        s.guide.set_people_count(2)
+        s.guide.origin_edit.setText("杭州市西湖区" if lang == "zh_CN" else "Hangzhou")
+        s.guide.destination_edit.setText("寿昌镇" if lang == "zh_CN" else "Shouchang")
+        s.guide.plate_changed()
         save("guide")
         assert w.feed is not None
         w.feed.count = 2  # the demo camera's third kind of car: a yellow-coded passenger
