@@ -16,6 +16,7 @@ from checkpoint.config import Settings
 from checkpoint.db import Database, open_database
 from checkpoint.demo import TEAM
 from checkpoint.domain import Role
+from checkpoint.errors import ShiftError
 from checkpoint.lane.session import LaneSession
 from checkpoint.models import Shift, Site, StaffMember, utcnow
 from checkpoint.privacy import SiteKey
@@ -182,7 +183,7 @@ class LaneStation:
         with self.db.session() as s:
             shift = s.get(Shift, shift_id)
             if shift is None:
-                raise LookupError(shift_id)
+                raise ShiftError("That shift does not exist.")
             return ShiftRef(shift.id, shift.duty_date, shift.slot_number)
 
     def handover_form(self, staff: StaffMember, shift_id: uuid.UUID, lang: str) -> HandoverForm:
