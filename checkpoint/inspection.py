@@ -231,17 +231,16 @@ class InspectionDesk:
         inspection_id: uuid.UUID,
         entry: PersonEntry,
         *,
+        staff: StaffMember,
         at: datetime | None = None,
-        staff: StaffMember | None = None,
     ) -> uuid.UUID:
         """During verify: one more person checked, with their scans. Returns the person's id.
 
-        ``staff`` (the inspector) is checked and named in the audit trail when given.
+        ``staff`` (the inspector) is checked and named in the audit trail.
         """
         at = at or utcnow()
         with self.db.session() as s:
-            if staff is not None:
-                self._actor(s, staff, Permission.RUN_INSPECTION)
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             seq = max((p.seq for p in insp.people), default=0) + 1
             entry = self._checked(insp, entry, seq, at)
@@ -270,7 +269,7 @@ class InspectionDesk:
             audit.record(
                 s,
                 self._site(s),
-                staff.id if staff else None,
+                staff.id,
                 "inspection.person",
                 str(insp.id),
                 {
@@ -508,18 +507,17 @@ class InspectionDesk:
         person_id: uuid.UUID,
         entry: PersonEntry,
         *,
+        staff: StaffMember,
         new_scans: Sequence[ScanRecord] = (),
         at: datetime | None = None,
-        staff: StaffMember | None = None,
     ) -> None:
         """During verify: a person's findings changed (another code, a reading by eye, the
         temperature). Replaces their findings and verdict and keeps the new scans.
 
-        ``staff`` (the inspector) is checked and named in the audit trail when given."""
+        ``staff`` (the inspector) is checked and named in the audit trail."""
         at = at or utcnow()
         with self.db.session() as s:
-            if staff is not None:
-                self._actor(s, staff, Permission.RUN_INSPECTION)
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             person = next((p for p in insp.people if p.id == person_id), None)
             if person is None:
@@ -544,7 +542,7 @@ class InspectionDesk:
             audit.record(
                 s,
                 self._site(s),
-                staff.id if staff else None,
+                staff.id,
                 "inspection.person_change",
                 str(insp.id),
                 {
