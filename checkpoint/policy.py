@@ -132,6 +132,9 @@ class Policy:
     def online_code(self, text: str) -> OnlineCode | None:
         """The provincial health code ``text`` looks like, if any."""
         return next((c for c in self.online_codes if c.pattern.search(text)), None)
+    # credentials issued up to this far ahead of the lane clock are valid (the skew is
+    # recorded on the credential); optional in the file (top-level clock_skew_minutes)
+    clock_skew: timedelta = timedelta(minutes=5)
 
     @property
     def version_label(self) -> str:
@@ -320,6 +323,11 @@ class _Reader:
                 else False
             ),
             online_codes=self.online_codes(),
+            clock_skew=timedelta(
+                minutes=self.integer("clock_skew_minutes", low=0, high=60)
+                if self.has("clock_skew_minutes")
+                else 5
+            ),
         )
 
     def online_codes(self) -> tuple[OnlineCode, ...]:

@@ -58,7 +58,7 @@ QT_NEEDS = {
 # Python packages in the development venv that the app never imports at run time.
 EXCLUDED_PYTHON = (
     "tkinter", "_tkinter", "pytest", "_pytest", "pytestqt", "hypothesis", "mypy", "mypyc",
-    "IPython", "matplotlib", "pypdf", "ruff", "setuptools", "pkg_resources",
+    "IPython", "matplotlib", "ruff", "setuptools", "pkg_resources",
 )  # fmt: skip
 
 # Qt's own translations: only the languages the desk offers (zh_CN default, en second).

@@ -319,3 +319,85 @@ def test_codes_make_refuses_an_invalid_plate(capsys: pytest.CaptureFixture[str])
     )  # fmt: skip
     assert code != 0
     assert "--plate" in err and "I or O" in err
+
+
+def test_health_card_qr_above_version_22_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    symbol = zxingcpp.create_barcode("shc:/" + "56" * 1500, zxingcpp.BarcodeFormat.QRCode)
+    png = tmp_path / "big.png"
+    cv2.imwrite(str(png), np.asarray(symbol.to_image(scale=3)))
+    code, doc, _ = run(capsys, "verify", "--at", AT, "--image", str(png))
+    assert code == 0
+    check_contract(doc)
+    [c] = doc["credentials"]
+    assert (c["format"], c["decoded"]) == ("SHC", False)
+    assert "version 25" in c["errors"][0] and "at most version 22" in c["errors"][0]
+
+
+def test_pass_minted_ahead_of_the_lane_clock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pass minted 90 s ahead of the lane clock is valid and the skew recorded; 6 minutes
+    ahead is not yet valid; the allowance is the policy's clock_skew_minutes."""
+    ahead = "2022-04-20T10:01:30+08:00"
+    code, text, _ = run(capsys, "codes", "make", "--at", ahead, "--colour", "green")
+    text = text.strip()
+    assert code == 0
+    code, doc, _ = run(capsys, "verify", "--demo", "--at", AT, "--text", text)
+    assert code == 0
+    [c] = doc["credentials"]
+    assert (c["signature"], c["validity"]) == ("valid", "valid")
+    assert c["fields"]["clock_skew_seconds"] == 90
+    assert any(e.startswith("clock_skew: issued 90 s ahead") for e in c["errors"])
+    late = "2022-04-20T10:06:00+08:00"
+    _, text6, _ = run(capsys, "codes", "make", "--at", late, "--colour", "green")
+    _, doc6, _ = run(capsys, "verify", "--demo", "--at", AT, "--text", text6.strip())
+    assert doc6["credentials"][0]["validity"] == "not_yet_valid"
+    default = Path(__file__).resolve().parents[1] / "resources" / "policy" / "default.toml"
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        default.read_text(encoding="utf-8").replace(
+            "clock_skew_minutes = 5", "clock_skew_minutes = 0"
+        ),
+        encoding="utf-8",
+    )
+    _, doc0, _ = run(
+        capsys, "verify", "--demo", "--policy", str(strict), "--at", AT, "--text", text
+    )
+    assert doc0["credentials"][0]["validity"] == "not_yet_valid"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        default.read_text(encoding="utf-8").replace(
+            "clock_skew_minutes = 5", "clock_skew_minutes = -1"
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "verify", "--policy", str(bad), "--at", AT, "--text", text)
+    assert code != 0 and "clock_skew_minutes" in err and "Traceback" not in err
+
+
+def test_trust_issuer_binds_adhoc_key_sets(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ex = shared_data / "smart-health-cards" / "examples"
+    text = (ex / "example-00-f-qr-code-numeric-value-0.txt").read_text(encoding="utf-8").strip()
+    jwks = str(ex / "issuer" / ".well-known" / "jwks.json")
+    base = ["verify", "--at", "2023-06-23T00:00:00Z", "--trust", jwks, "--text", text]
+    _, right, _ = run(
+        capsys, *base, "--trust-issuer", "https://spec.smarthealth.cards/examples/issuer"
+    )
+    assert right["credentials"][0]["signature"] == "valid"
+    code, _, err = run(capsys, *base, "--trust-issuer", "https://other.example.org/issuer")
+    # the key set's x5c certificate names its issuer: binding it to another is refused
+    assert code == 2 and "certificate is for https://spec.smarthealth.cards" in err
+
+
+def test_at_far_outside_any_credential_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    for at in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"):
+        code, _, err = run(capsys, "verify", "--at", at, "--text", "HC1:XYZ")
+        assert code == 2 and "outside the years" in err and "\n" not in err.strip()

@@ -234,3 +234,5 @@ def test_frozen_build_passes_its_smoke_check(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "ready"
+    # the bundled binding keeps None alive (issue 11: PySide6 6.12.0 did not)
+    assert "Qt binding: PySide6 6.11" in proc.stdout

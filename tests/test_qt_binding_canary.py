@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 CALLS = 200_000
 
 # Each void call below runs CALLS times; a binding with the defect drifts by 4 * CALLS.
@@ -55,3 +57,16 @@ def test_void_qt_calls_keep_none_alive() -> None:
         f"sys.getrefcount(None) drifted by {drift} over {4 * CALLS} void Qt calls: the Qt "
         "binding leaks or drops references to None; pin a release without the defect"
     )
+
+
+def test_the_self_check_proves_the_binding_of_the_program_that_runs(tmp_path: Path) -> None:
+    """``app.py --smoke`` (also run on the frozen bundle) checks its own binding."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "app.py"), "--smoke"], capture_output=True, text=True,
+        env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "ready"
+    assert any(line.startswith("Qt binding: PySide6 ") and "None steady" in line for line in lines)

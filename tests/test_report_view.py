@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -10,13 +12,15 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("PySide6.QtPdf", reason="QtPdf is in the pyside6-pdf wheel; install it")
 
 from pypdf import PdfReader
+from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from test_reports_seed import DEMO_DAY, KNOWN_DAY, Seeded, build_seeded
 
@@ -29,6 +33,7 @@ from ui.report_view import (
     print_pdf,
     rasterise,
 )
+from ui.theme import DARK, LIGHT
 
 TIMEOUT_MS = 30_000
 
@@ -171,3 +176,57 @@ def test_print_pdf_copies_and_rasterise(qtbot: QtBot, seeded: Seeded, tmp_path: 
     expected = doc.pages * (1 if printer.supportsMultipleCopies() else 2)
     assert sheets == expected
     assert len(PdfReader(tmp_path / "copies.pdf").pages) == expected
+
+
+def _grey(image: QImage) -> np.ndarray:
+    """Luminance of a QImage as a 2-D array (0 black … 255 white)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    data = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    pixels = data[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).astype(float)
+    return pixels @ np.array([0.299, 0.587, 0.114])
+
+
+def _pdftoppm_page(pdf: bytes, page: int, dpi: int, tmp_path: Path) -> np.ndarray:
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm (poppler-utils) is missing; .ci/run installs it")
+    source = tmp_path / "page.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), "-singlefile",
+         str(source), str(tmp_path / "ref")],
+        check=True,
+    )  # fmt: skip
+    return _grey(QImage(str(tmp_path / "ref.pgm")))
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_preview_shows_the_pages_as_printed_in_either_theme(
+    qtbot: QtBot, qapp: QApplication, seeded: Seeded, tmp_path: Path, dark: bool
+) -> None:
+    """The preview is white paper with the report on it, as poppler draws the same PDF; the
+    theme (dark at night) changes the desk around the pages, never the pages."""
+    qapp.setStyleSheet(DARK if dark else LIGHT)
+    try:
+        view = ReportView(document_maker(seeded.db, seeded.settings), preview_dpi=72)
+        qtbot.addWidget(view)
+        view.resize(900, 700)
+        view.show()
+        with qtbot.waitSignal(view.rendered, timeout=TIMEOUT_MS):
+            view.prepare(ReportRequest(ReportKind.SHIFT, DEMO_DAY, 2))
+        doc = view.document
+        assert doc is not None
+        label = view.page_labels[0]
+        # a page keeps its paper size: the preview scrolls instead of squeezing pages
+        qtbot.waitUntil(lambda: label.height() == 842, timeout=TIMEOUT_MS)
+        shown = _grey(label.grab().toImage())
+        printed = _pdftoppm_page(doc.pdf, 1, 72, tmp_path)
+        width = min(shown.shape[1], printed.shape[1])
+        shown, printed = shown[:, :width], printed[: shown.shape[0], :width]
+        assert shown[:20, :].min() > 250  # the top margin is white paper
+        assert abs(shown.mean() - printed.mean()) < 3
+        assert np.abs(shown - printed).mean() < 12  # same drawing; anti-aliasing differs
+        # and the text is there, as dark as on paper (a black page has no white; a blank one no ink)
+        assert (shown < 128).mean() > 0.8 * (printed < 128).mean() > 0.002
+        _finish(view)
+    finally:
+        qapp.setStyleSheet("")

@@ -15,6 +15,7 @@ from checkpoint.cli import main
 from checkpoint.config import load_settings
 from checkpoint.trust import (
     Freshness,
+    KeyFormat,
     KeySource,
     TrustError,
     TrustStore,
@@ -25,6 +26,7 @@ from checkpoint.trust import (
 )
 
 CO3 = "dcc-testdata/common/2DCode/raw/CO3.json"
+SHC_ISSUER = "https://spec.smarthealth.cards/examples/issuer"
 
 
 def _cert_der(shared_data: Path, vector: str = CO3) -> bytes:
@@ -85,7 +87,9 @@ def test_import_list_remove_and_freshness(shared_data: Path, tmp_path: Path) -> 
     cert.write_bytes(_cert_der(shared_data))
     wk = shared_data / "smart-health-cards/examples/issuer/.well-known"
     now = datetime(2022, 4, 20, tzinfo=UTC)
-    entries = import_files(store_dir, [cert, wk / "jwks.json", wk / "crl"], now)
+    entries = import_files(store_dir, [cert], now) + import_files(
+        store_dir, [wk / "jwks.json", wk / "crl"], now, issuer=SHC_ISSUER
+    )
     assert [e.name for e in entries] == [
         "co3.der",
         "jwks.json",
@@ -120,7 +124,9 @@ def test_import_is_all_or_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("garbage")
     with pytest.raises(TrustError, match=r"bad\.pem"):
-        import_files(tmp_path / "trust", [good, bad], datetime.now(UTC))
+        import_files(
+            tmp_path / "trust", [good, bad], datetime.now(UTC), fmt=KeyFormat.CKP1, issuer="X"
+        )
     assert not (tmp_path / "trust").exists()
 
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checkpoint.errors import CheckpointError
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from checkpoint.db import Database
+    from ui.main_window import WindowHost
+
+log = logging.getLogger("checkpoint.desk")
 STARTED = time.monotonic()
 
 
@@ -47,58 +57,149 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from checkpoint import logfile
-    from checkpoint.cli.common import open_db
-    from checkpoint.config import load_settings
-    from checkpoint.retention import purge_for_settings
-    from ui.crash_dialog import CrashReporter
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:  # a system library of Qt is missing (bare Linux)
+        print(
+            f"app.py: Qt cannot load ({exc}); run ./run-desk once, which installs the system "
+            "libraries Qt needs.",
+            file=sys.stderr,
+        )
+        return 2
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
-    from ui.main_window import WindowHost
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     install_cjk_font(app)
     install_translators(app, args.lang)
+    start = StartUp(app, args)
     try:
+        return start.run()
+    except CheckpointError as exc:
+        message = start.say(str(exc))
+    except Exception as exc:  # any start-up failure: one sentence, the details in the log
+        message = start.unexpected(exc)
+    print(f"app.py: {message}", file=sys.stderr)
+    if not (args.screenshot or args.smoke):
+        show_start_failure(message)
+    return 2
+
+
+def show_start_failure(message: str) -> None:
+    """The one sentence of a failed start, in a window of its own (the desk never opened)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    title = QCoreApplication.translate("StartUp", "卡口查验台无法启动")
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.exec()
+
+
+class StartUp:
+    """One start of the desk: settings, database, window, event loop; cleans up what it made."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
+        self.app = app
+        self.args = args
+        self.log_file: Path | None = None
+        self.db: Database | None = None
+        self.host: WindowHost | None = None
+
+    def say(self, message: str) -> str:
+        """``message`` in the desk's language; what was built so far is closed."""
+        from ui.i18n import pick
+
+        self.close()
+        sentence = pick(message, self.args.lang).strip()
+        return sentence if sentence.endswith((".", "。", "!", "?")) else sentence + "."
+
+    def unexpected(self, exc: Exception) -> str:
+        """Log ``exc`` with its traceback and return the sentence for the person at the booth."""
+        from PySide6.QtCore import QCoreApplication
+
+        log.error("start-up failed", exc_info=exc)
+        self.close()
+        where = str(self.log_file) if self.log_file is not None else "-"
+        return QCoreApplication.translate(
+            "StartUp", "启动时出现意外错误({0}: {1}),详情已写入日志 {2}。"
+        ).format(type(exc).__name__, exc, where)
+
+    def close(self) -> None:
+        """Stop the window and the database, if they were made (after a failure too)."""
+        if self.host is not None:
+            self.host.shutdown()
+            if self.host.window is not None:
+                self.host.window.close()
+            self.host = None
+        if self.db is not None:
+            self.db.dispose()
+            self.db = None
+
+    def run(self) -> int:
+        """Start the desk and run it until it closes; a start-up failure raises."""
+        from PySide6.QtCore import QTimer
+
+        from checkpoint import logfile
+        from checkpoint.cli.common import open_db
+        from checkpoint.config import load_settings
+        from checkpoint.retention import purge_for_settings
+        from ui.crash_dialog import CrashReporter
+        from ui.main_window import WindowHost
+
+        args, app = self.args, self.app
+        self.stage("imports")
         settings = load_settings(db_url=args.db, demo=True if args.demo else None)
+        self.log_file = logfile.configure(settings.data_dir, "desk")
         if args.demo and settings.db_url is None:
             # demo vehicles never land in the real ledger: a separate file beside it
             settings.ensure_data_dir()
-            from dataclasses import replace
-
             demo_db = (settings.data_dir / "demo.db").as_posix()
             settings = replace(settings, db_url=f"sqlite:///{demo_db}")
-        db = open_db(settings)
+        self.db = db = open_db(settings)
+        self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
-    except CheckpointError as exc:
-        if args.screenshot or args.smoke:
-            print(f"app.py: {exc}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, "卡口查验台", str(exc))
-        return 2
-    if args.smoke:
-        db.dispose()
-        from checkpoint.smoke import READY, run_smoke
+        self.stage("purge")
+        if args.smoke:
+            self.close()
+            from checkpoint.smoke import READY, run_smoke
+            from ui.binding_check import check_binding
 
-        try:
+            binding = check_binding()
             result = run_smoke(settings)
-        except CheckpointError as exc:
-            print(f"app.py: {exc}", file=sys.stderr)
-            return 1
-        print("\n".join(result.lines()))
-        print(READY)
-        return 0
-    host = WindowHost(db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark)
-    CrashReporter(lambda: host.window, logfile.configure(settings.data_dir, "desk")).install()
-    host.build(args.lang)
-    if args.timing:
-        # the event loop runs: the window has been shown and painted
-        QTimer.singleShot(0, lambda: print("window-shown", flush=True))
-    if args.screenshot:
+            print("\n".join(result.lines()))
+            print(binding)
+            print(READY)
+            return 0
+        self.host = host = WindowHost(
+            db, settings, demo=args.demo, camera=not args.no_camera, dark=args.dark
+        )
+        # errors inside Qt's callbacks while the window is built reach it; the ones build()
+        # raises come back here and are a start-up failure
+        CrashReporter(lambda: host.window, self.log_file).install()
+        host.build(args.lang)
+        self.stage("window")
+        if args.timing:
+            # the event loop runs: the window has been shown and painted
+            QTimer.singleShot(0, lambda: print("window-shown", flush=True))
+        if args.screenshot:
+            self._shoot_when_ready(args.screenshot)
+        code = app.exec()
+        self.close()
+        return code
+
+    def stage(self, name: str) -> None:
+        """With --timing (bench/bench_startup.py): the monotonic clock (system-wide, so the
+        bench that launched this process can compare it) when a start-up stage ended."""
+        if self.args.timing:
+            print(f"stage {name} {time.monotonic():.4f}", flush=True)
+
+    def _shoot_when_ready(self, target: Path) -> None:
+        from PySide6.QtCore import QTimer
+
+        host, app = self.host, self.app
+        assert host is not None
         deadline = time.monotonic() + 5.0
 
         def shoot() -> None:
@@ -108,12 +209,8 @@ def main(argv: Sequence[str]) -> int:
             if w.use_camera and frames < 2 and time.monotonic() < deadline:
                 QTimer.singleShot(100, shoot)  # ready = the camera shows a picture
                 return
-            w.grab().save(str(args.screenshot))
+            w.grab().save(str(target))
             w.shutdown()
             app.quit()
 
         QTimer.singleShot(300, shoot)
-    code = app.exec()
-    host.shutdown()
-    db.dispose()
-    return code

@@ -1,10 +1,12 @@
 """The report screen (报表): preview the handover or daily report, print it, save it as PDF.
 
 The PDF is the one made by :mod:`checkpoint.reports` (the same bytes the command line writes);
-this screen only shows and prints it. Querying, rendering the PDF, rasterising pages (QtPdf,
-PDFium inside Qt) and printing all run on a worker QThread; the GUI thread only shows the
-finished page images and opens dialogs. Print renders each page at the printer's resolution
-(capped at :data:`MAX_PRINT_DPI`), one page at a time.
+this screen only shows and prints it. Querying, rendering the PDF, rasterising the preview
+(QtPdf, PDFium inside Qt; drawn on white paper in either theme) and printing all run on a worker
+QThread; the GUI thread only shows the finished page images and opens dialogs. Printing sends
+the PDF's own vector pages (:mod:`checkpoint.reports.printing`: to a file, or to CUPS with
+``lp``); only where no CUPS exists (Windows) are pages drawn as images at the printer's
+resolution (capped at :data:`MAX_PRINT_DPI`).
 
 :func:`print_at_shift_close` is the desk's "two clicks": one on the desk's print button opens
 this screen, which prepares the report and opens the system print dialog by itself; the second
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -55,14 +58,34 @@ from checkpoint.config import Settings
 from checkpoint.db import Database
 from checkpoint.errors import CheckpointError
 from checkpoint.reports.pdf import save_pdf
+from checkpoint.reports.printing import (
+    PrintError,
+    PrintJob,
+    Sides,
+    lp_program,
+    page_count,
+    plan_job,
+    send_to_cups,
+    write_to_file,
+)
 from checkpoint.reports.service import ReportDocument, ReportKind, ReportRequest, make_report
 from checkpoint.rota import DEFAULT_PLAN
 
 log = logging.getLogger(__name__)
 
-PREVIEW_DPI = 72.0
+PREVIEW_DPI = 96.0  # A4 is then 794 px wide: the 8 pt table text stays legible
+DESK_GREY = "#6f7378"  # the desk under the pages, the same in the light and the dark theme
 MAX_PRINT_DPI = 300
 POINTS_PER_INCH = 72.0
+
+
+class PrintRoute(Enum):
+    """How a report reaches paper."""
+
+    FILE = "file"  # the dialog's "print to file": the chosen PDF pages, written as they are
+    CUPS = "cups"  # a printer on a system with CUPS: the chosen PDF pages through lp
+    RASTER = "raster"  # no CUPS (Windows): page images at the printer's resolution
+
 
 MakeDocument = Callable[[ReportRequest], ReportDocument]
 ChoosePrinter = Callable[[QPrinter, QWidget, int], bool]
@@ -89,51 +112,95 @@ def _page_pixels(doc: QPdfDocument, page: int, dpi: float) -> QSize:
     return QSize(max(round(points.width() * scale), 1), max(round(points.height() * scale), 1))
 
 
+def _on_paper(image: QImage) -> QImage:
+    """``image`` drawn on white paper: PDFium leaves the page transparent, which shows black."""
+    paper = QImage(image.size(), QImage.Format.Format_RGB32)
+    paper.fill(QColor("white"))
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return paper
+
+
 def rasterise(data: bytes, dpi: float = PREVIEW_DPI) -> tuple[QImage, ...]:
-    """Every page of the PDF ``data`` as an image at ``dpi``. Safe off the GUI thread."""
+    """Every page of the PDF ``data`` as an image at ``dpi``, as printed (on white paper).
+
+    Safe off the GUI thread.
+    """
     doc, buffer = _open_pdf(data)
     try:
         return tuple(
-            doc.render(i, _page_pixels(doc, i, dpi)).convertToFormat(QImage.Format.Format_RGB888)
-            for i in range(doc.pageCount())
+            _on_paper(doc.render(i, _page_pixels(doc, i, dpi))) for i in range(doc.pageCount())
         )
     finally:
         doc.close()
         buffer.close()
 
 
+_SIDES: dict[QPrinter.DuplexMode, Sides] = {
+    QPrinter.DuplexMode.DuplexNone: "one-sided",
+    QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+    QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
+}
+
+
+def print_job(printer: QPrinter, pages: int) -> PrintJob:
+    """What the print dialog left in ``printer`` (page range, copies, collation, sides)."""
+    page_range = None
+    if printer.printRange() == QPrinter.PrintRange.PageRange:
+        page_range = (printer.fromPage(), printer.toPage())
+    return plan_job(
+        printer.docName() or "report",
+        pages,
+        page_range=page_range,
+        copies=printer.copyCount(),
+        collate=printer.collateCopies(),
+        sides=_SIDES.get(printer.duplex()),
+        printer=printer.printerName() or None,
+    )
+
+
+def print_route(printer: QPrinter) -> PrintRoute:
+    """How ``printer`` gets the report: a PDF file, CUPS, or (no CUPS) page images."""
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        return PrintRoute.FILE
+    return PrintRoute.CUPS if lp_program() is not None else PrintRoute.RASTER
+
+
 def print_pdf(data: bytes, printer: QPrinter, *, max_dpi: int = MAX_PRINT_DPI) -> int:
     """Print the PDF ``data`` on ``printer`` as its dialog left it (page range, copies).
 
-    Each page is rendered at the printer's resolution (at most ``max_dpi``) and drawn to fill
-    the paper, one page at a time. Safe off the GUI thread (QPainter on a QPrinter is).
-    Returns the number of sheets sent.
+    Vector pages wherever possible: "print to file" writes the chosen pages of the PDF itself,
+    and a printer on a system with CUPS (Linux, macOS) gets them as a PDF job through ``lp``.
+    Only without CUPS (Windows) is each page drawn as an image at the printer's resolution (at
+    most ``max_dpi``). Safe off the GUI thread. Returns the number of sheets sent.
     """
+    job = print_job(printer, page_count(data))
+    route = print_route(printer)
+    if route is PrintRoute.FILE:
+        return write_to_file(data, job, Path(printer.outputFileName()))
+    if route is PrintRoute.CUPS:
+        return send_to_cups(data, job)
+    return _print_images(data, job, printer, max_dpi)
+
+
+def _print_images(data: bytes, job: PrintJob, printer: QPrinter, max_dpi: int) -> int:
+    """The fallback where no print system takes a PDF: each page as an image on ``printer``."""
     doc, buffer = _open_pdf(data)
     try:
-        count = doc.pageCount()
-        first, last = 1, count
-        if printer.printRange() == QPrinter.PrintRange.PageRange:
-            first = max(printer.fromPage(), 1)
-            last = min(printer.toPage() or count, count)
-        if first > last:
-            raise CheckpointError(f"The page range {first}–{last} holds no page of this report.")
-        pages = list(range(first - 1, last))
         # A driver that copies by itself gets the pages once; otherwise repeat them here.
-        copies = 1 if printer.supportsMultipleCopies() else max(printer.copyCount(), 1)
-        if printer.collateCopies() or copies == 1:
-            order = pages * copies
-        else:
-            order = [p for p in pages for _ in range(copies)]
+        if printer.supportsMultipleCopies():
+            job = replace(job, copies=1)
+        order = job.sheet_order()
         dpi = min(printer.resolution(), max_dpi)
         painter = QPainter()
         if not painter.begin(printer):
-            raise CheckpointError("The printer could not be started; check that it is ready.")
+            raise PrintError("The printer could not be started; check that it is ready.")
         try:
             for n, page in enumerate(order):
                 if n and not printer.newPage():
-                    raise CheckpointError("The printer refused the next page.")
-                image = doc.render(page, _page_pixels(doc, page, dpi))
+                    raise PrintError("The printer refused the next page.")
+                image = _on_paper(doc.render(page, _page_pixels(doc, page, dpi)))
                 target = QRectF(painter.viewport())
                 scale = min(target.width() / image.width(), target.height() / image.height())
                 w, h = image.width() * scale, image.height() * scale
@@ -267,13 +334,15 @@ class ReportView(QWidget):
         self.status_label.setWordWrap(True)
 
         self._pages_widget = QWidget()
+        self._pages_widget.setObjectName("reportPages")
+        # Its own style sheet wins over the theme's QWidget rule: pages lie on grey in both themes.
+        self._pages_widget.setStyleSheet(f"QWidget#reportPages {{ background: {DESK_GREY}; }}")
         self._pages_layout = QVBoxLayout(self._pages_widget)
         self._pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self._pages_layout.setSpacing(12)
         self.preview = QScrollArea()
         self.preview.setWidgetResizable(True)
         self.preview.setWidget(self._pages_widget)
-        self.preview.setBackgroundRole(self.preview.backgroundRole())
-        self.preview.setStyleSheet("QScrollArea { background: #7f7f7f; }")
 
         bar = QHBoxLayout()
         for w in (self.kind_box, self.date_edit, self.shift_box, self.generate_button):
@@ -342,7 +411,8 @@ class ReportView(QWidget):
         if self.busy():
             return
         request = self.request()
-        make, dpi = self._make_document, self._preview_dpi
+        # sharp on a high-density screen: render the pixels the screen has
+        make, dpi = self._make_document, self._preview_dpi * self.devicePixelRatioF()
         self._print_when_ready = then_print
         self._set_busy(True, self.tr("正在生成报告…"))
 
@@ -439,9 +509,13 @@ class ReportView(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for image in prepared.pages:
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(self.devicePixelRatioF())
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(image))
-            label.setFrameShape(QLabel.Shape.Box)
+            label.setPixmap(pixmap)
+            # a page keeps its size: the scroll area scrolls, it never squeezes a page
+            label.setFixedSize(pixmap.deviceIndependentSize().toSize())
+            label.setStyleSheet("QLabel { background: white; border: none; }")
             self._pages_layout.addWidget(label)
         doc = prepared.document
         empty = self.tr("（无车辆，空报告）") if doc.report.vehicles == 0 else ""
@@ -487,7 +561,15 @@ class ReportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(view)
-        self.resize(900, 1000)
+        self.resize(self._fitting_size(QSize(900, 1000)))
+
+    def _fitting_size(self, wanted: QSize) -> QSize:
+        """``wanted``, shrunk to fit the screen the dialog opens on (a 1366×768 lane laptop)."""
+        screen = (self.parentWidget() or self).screen()
+        if screen is None:
+            return wanted
+        room = screen.availableGeometry().size() - QSize(40, 60)  # frame and title bar
+        return wanted.boundedTo(room)
 
     def done(self, result: int) -> None:
         self.view.wait_idle()

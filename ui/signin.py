@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -53,6 +54,11 @@ class SignedIn:
     shift_id: uuid.UUID
 
 
+# Everything a gloved hand presses here is at least this high (px), whatever the theme says.
+TARGET_HEIGHT = 48
+ROSTER_COLUMNS = 2
+
+
 def _big_button(text: str, primary: bool = False) -> QPushButton:
     b = QPushButton(text)
     b.setMinimumHeight(64)
@@ -62,6 +68,36 @@ def _big_button(text: str, primary: bool = False) -> QPushButton:
     f.setPointSize(16)
     b.setFont(f)
     return b
+
+
+def _field(password: bool = False) -> QLineEdit:
+    field = QLineEdit()
+    field.setMinimumHeight(TARGET_HEIGHT)
+    f = field.font()
+    f.setPointSize(16)
+    field.setFont(f)
+    if password:
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class RosterToggle(QPushButton):
+    """One person of the team: pressed in = on this shift. A large target, with a tick that
+    shows the state without relying on colour (the theme colours it as well)."""
+
+    def __init__(self, member: StaffMember, label: str, checked: bool) -> None:
+        super().__init__()
+        self.member = member
+        self._label = label
+        self.setCheckable(True)
+        self.setMinimumHeight(TARGET_HEIGHT)
+        self.setStyleSheet("text-align: left; padding-left: 12px;")
+        self.toggled.connect(self._show_state)
+        self.setChecked(checked)
+        self._show_state(checked)
+
+    def _show_state(self, checked: bool) -> None:
+        self.setText(("✔  " if checked else "☐  ") + self._label)
 
 
 class SignInScreen(QWidget):
@@ -76,6 +112,8 @@ class SignInScreen(QWidget):
         self.lang = lang
         self.on_signed_in = on_signed_in
         self.staff: StaffMember | None = None
+        # the name list and the roster scroll with a 40-person team: a bar a glove can drag
+        self.setStyleSheet("QScrollBar:vertical { width: 36px; }")
         outer = QHBoxLayout(self)
         outer.addStretch(1)
         col = QVBoxLayout()
@@ -101,8 +139,7 @@ class SignInScreen(QWidget):
         self.names.setStyleSheet("QListWidget::item { min-height: 48px; font-size: 16pt; }")
         g.addWidget(self.names, 0, 1)
         g.addWidget(QLabel(self.tr("PIN/密码")), 1, 0)
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret = _field(password=True)
         self.secret.setPlaceholderText(self.tr("至少4位数字"))
         self.secret.returnPressed.connect(self.sign_in)
         g.addWidget(self.secret, 1, 1)
@@ -118,11 +155,17 @@ class SignInScreen(QWidget):
         self.shift_title = QLabel()
         self.shift_title.setWordWrap(True)
         v.addWidget(self.shift_title)
-        v.addWidget(QLabel(self.tr("本班人员(勾选上岗人员)")))
-        self.roster_box = QVBoxLayout()
-        v.addLayout(self.roster_box)
-        self.roster_checks: list[tuple[QCheckBox, StaffMember]] = []
-        v.addStretch(1)
+        v.addWidget(QLabel(self.tr("本班人员(点选上岗人员)")))
+        # a 40-person team scrolls; the 开班 button below it never leaves the screen
+        roster_area = QScrollArea()
+        roster_area.setWidgetResizable(True)
+        roster_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        roster_widget = QWidget()
+        self.roster_box = QGridLayout(roster_widget)
+        self.roster_box.setAlignment(Qt.AlignmentFlag.AlignTop)
+        roster_area.setWidget(roster_widget)
+        v.addWidget(roster_area, 1)
+        self.roster_checks: list[tuple[RosterToggle, StaffMember]] = []
         self.open_button = _big_button(self.tr("开班"), primary=True)
         self.open_button.clicked.connect(self.open_shift)
         v.addWidget(self.open_button)
@@ -132,15 +175,24 @@ class SignInScreen(QWidget):
         g = QGridLayout(page)
         g.addWidget(QLabel(self.tr("首次使用:请创建点长账号")), 0, 0, 1, 2)
         g.addWidget(QLabel(self.tr("姓名")), 1, 0)
-        self.admin_name = QLineEdit()
+        self.admin_name = _field()
         g.addWidget(self.admin_name, 1, 1)
         g.addWidget(QLabel(self.tr("PIN/密码")), 2, 0)
-        self.admin_secret = QLineEdit()
-        self.admin_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.admin_secret = _field(password=True)
+        self.admin_secret.setPlaceholderText(self.tr("至少4位数字"))
         g.addWidget(self.admin_secret, 2, 1)
-        self.admin_button = _big_button(self.tr("创建点长账号"), primary=True)
+        g.addWidget(QLabel(self.tr("再输一次")), 3, 0)
+        self.admin_confirm = _field(password=True)
+        self.admin_confirm.setPlaceholderText(self.tr("再次输入同一PIN"))
+        g.addWidget(self.admin_confirm, 3, 1)
+        self.admin_button = _big_button(self.tr("创建点长账号  Enter"), primary=True)
         self.admin_button.clicked.connect(self.create_admin)
-        g.addWidget(self.admin_button, 3, 1)
+        g.addWidget(self.admin_button, 4, 1)
+        g.setRowStretch(5, 1)
+        # Enter moves on to the next field, and on the last one creates the account
+        self.admin_name.returnPressed.connect(self.admin_secret.setFocus)
+        self.admin_secret.returnPressed.connect(self.admin_confirm.setFocus)
+        self.admin_confirm.returnPressed.connect(self.create_admin)
         self.stack.addWidget(page)
         self.reload()
 
@@ -159,8 +211,19 @@ class SignInScreen(QWidget):
             self.names.addItem(item)
         self.stack.setCurrentIndex(2 if first else 0)
         self.message.setText("")
-        if not first:
+        self._focus_first_field()
+
+    def _focus_first_field(self) -> None:
+        """Typing starts at once: the first-run name, else the PIN (the list keeps its pick)."""
+        if self.stack.currentIndex() == 2:
+            self.admin_name.setFocus()
+        elif self.stack.currentIndex() == 0:
             self.secret.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # focus set while hidden is lost; give it again once the screen is on show
+        self._focus_first_field()
 
     def select_name(self, name: str) -> None:
         """Pick ``name`` in the list (also for tests)."""
@@ -174,14 +237,29 @@ class SignInScreen(QWidget):
         self.message.setText(pick(str(exc), self.lang))
 
     def create_admin(self) -> None:
+        """First run: create the point chief from the form, once both PINs agree."""
+        if self.admin_secret.text() != self.admin_confirm.text():
+            self.admin_secret.clear()
+            self.admin_confirm.clear()
+            self.admin_secret.setFocus()
+            self._error(AuthError(self.tr("两次输入的PIN不一致,请重新输入")))
+            return
         try:
             with self.db.session() as s:
                 place = ensure_place(s, self.settings)
                 create_first_admin(s, place.site, self.admin_name.text(), self.admin_secret.text())
         except CheckpointError as exc:
+            self.admin_secret.clear()
+            self.admin_confirm.clear()
+            self.admin_secret.setFocus()
             self._error(exc)
             return
+        name = self.admin_name.text().strip()
+        self.admin_name.clear()
+        self.admin_secret.clear()
+        self.admin_confirm.clear()
         self.reload()
+        self.select_name(name)
 
     def sign_in(self) -> None:
         """Check the PIN; then join the open shift, or offer to open it."""
@@ -220,13 +298,11 @@ class SignInScreen(QWidget):
             self.roster_box.removeWidget(box)
             box.deleteLater()
         self.roster_checks = []
-        for m in team:
-            if m.id == leader.id:
-                continue
-            box = QCheckBox(f"{m.name}  ·  {Role(m.role).label(self.lang)}")
-            box.setMinimumHeight(40)
-            box.setChecked(Role(m.role) in (Role.GUIDE, Role.INSPECTOR, Role.RECORDER))
-            self.roster_box.addWidget(box)
+        others = [m for m in team if m.id != leader.id]
+        for n, m in enumerate(others):
+            on_duty = Role(m.role) in (Role.GUIDE, Role.INSPECTOR, Role.RECORDER)
+            box = RosterToggle(m, f"{m.name}  ·  {Role(m.role).label(self.lang)}", on_duty)
+            self.roster_box.addWidget(box, n // ROSTER_COLUMNS, n % ROSTER_COLUMNS)
             self.roster_checks.append((box, m))
         self.stack.setCurrentIndex(1)
         self.open_button.setFocus()

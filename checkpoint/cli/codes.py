@@ -131,7 +131,8 @@ def run_keygen(args: argparse.Namespace) -> int:
     print(f"Private key: {private_path} (keep it secret)")
     print(
         f"Public key:  {public_path} (kid {kid}); lanes trust it with "
-        f"`checkpoint trust import {public_path}`"
+        f"`checkpoint trust import {public_path} --format ckp1 --issuer NAME --as NAME` "
+        "(NAME: the issuer name its passes carry, given to `codes make --issuer`)"
     )
     return 0
 

@@ -1,4 +1,8 @@
-"""``checkpoint trust import|list|remove``: the offline trust store (信任库)."""
+"""``checkpoint trust import|list|remove``: the offline trust store (信任库).
+
+Every key is bound to the credential format it may sign (hc1, shc, ckp1) and to an issuer;
+changing the store signs its person in (``--as NAME``) and is audited.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,57 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checkpoint.cli.common import print_json
+from checkpoint import audit
+from checkpoint.auth import Permission
+from checkpoint.cli.actor import add_as_flag, cli_actor
+from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.config import load_settings
 from checkpoint.rules import Policy
-from checkpoint.trust import StoreEntry, TrustStore, import_files, list_entries, remove_entry
+from checkpoint.trust import (
+    KeyFormat,
+    StoreEntry,
+    TrustStore,
+    import_files,
+    list_entries,
+    remove_entry,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``trust import``, ``trust list`` and ``trust remove``."""
     p = subparsers.add_parser("trust", help="the offline trust store of issuer keys")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-    imp = verbs.add_parser("import", help="add certificates, public keys, JWKS or revocation files")
+    imp = verbs.add_parser(
+        "import",
+        help="add certificates, public keys, JWKS or revocation files",
+        description="Validate key files and copy them into the store, each key bound to the "
+        "credential format it may sign and its issuer. The format is inferred where the file "
+        "says it (a DSC certificate: hc1; a JWKS: shc); a bare public key needs --format. "
+        "The issuer is a DSC's country, a JWKS key certificate's URI, or --issuer.",
+    )
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
+    imp.add_argument(
+        "--format",
+        dest="key_format",
+        choices=[f.value for f in KeyFormat],
+        help="the credentials these keys sign (required for a bare public key)",
+    )
+    imp.add_argument(
+        "--issuer",
+        metavar="ISS",
+        help="the issuer: a country code (hc1), the issuer URL a JWKS is served for (shc), "
+        "the issuer name the passes carry (ckp1)",
+    )
+    add_as_flag(imp)
+    add_db_flag(imp)
     imp.set_defaults(func=run_import)
-    ls = verbs.add_parser("list", help="list the trusted keys and the store's freshness")
+    ls = verbs.add_parser("list", help="list the trusted keys, their bindings and freshness")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=run_list)
     rm = verbs.add_parser("remove", help="remove a file from the store by file name or kid")
     rm.add_argument("name", help="file name (as listed) or a kid")
+    add_as_flag(rm)
+    add_db_flag(rm)
     rm.set_defaults(func=run_remove)
 
 
@@ -32,9 +69,12 @@ def _entry_json(entry: StoreEntry) -> dict[str, object]:
         "file": entry.name,
         "problem": entry.problem,
         "revocation_list_for": entry.revocations.kid if entry.revocations else None,
+        "binding_inferred": entry.inferred,
         "keys": [
             {
                 "kid": k.kid_text,
+                "format": k.format.value if k.format else None,
+                "issuer": k.issuer,
                 "source": k.source.value,
                 "algorithm": k.algorithm_family,
                 "subject": k.subject,
@@ -46,12 +86,47 @@ def _entry_json(entry: StoreEntry) -> dict[str, object]:
     }
 
 
+def _audit_detail(entries: list[StoreEntry]) -> dict[str, object]:
+    return {
+        "files": [
+            {
+                "file": e.name,
+                "keys": [
+                    {
+                        "kid": k.kid_text,
+                        "format": k.format.value if k.format else None,
+                        "issuer": k.issuer,
+                    }
+                    for k in e.keys
+                ],
+                "revocation_list_for": e.revocations.kid if e.revocations else None,
+            }
+            for e in entries
+        ]
+    }
+
+
 def run_import(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    settings.ensure_data_dir()
-    entries = import_files(settings.trust_dir, args.paths, datetime.now(UTC))
+    fmt = KeyFormat(args.key_format) if args.key_format else None
+    with site_session(args) as (settings, session, site):
+        actor = cli_actor(session, site, settings, args, Permission.MANAGE_TRUST)
+        at = datetime.now(UTC)
+        entries = import_files(settings.trust_dir, args.paths, at, fmt=fmt, issuer=args.issuer)
+        audit.record(
+            session,
+            site.id,
+            actor.id if actor else None,
+            "trust.import",
+            ",".join(e.name for e in entries)[:80],
+            _audit_detail(entries),
+            at=at,
+        )
     for entry in entries:
-        what = f"{len(entry.keys)} key(s)" if entry.keys else "a revocation list"
+        if entry.keys:
+            bindings = sorted({k.binding_text for k in entry.keys})
+            what = f"{len(entry.keys)} key(s) for {', '.join(bindings)}"
+        else:
+            what = "a revocation list"
         print(f"Imported {entry.name}: {what}.")
     return 0
 
@@ -81,13 +156,28 @@ def run_list(args: argparse.Namespace) -> int:
         for k in entry.keys:
             until = k.not_after.date().isoformat() if k.not_after else "-"
             subject = k.subject or ""
-            print(f"{entry.name}\t{k.kid_text}\t{k.algorithm_family}\tuntil {until}\t{subject}")
+            inferred = " (inferred)" if entry.inferred else ""
+            print(
+                f"{entry.name}\t{k.kid_text}\t{k.binding_text}{inferred}\t{k.algorithm_family}"
+                f"\tuntil {until}\t{subject}"
+            )
     print(f"{status.message_zh} / {status.message_en}")
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    entry = remove_entry(settings.trust_dir, args.name, datetime.now(UTC))
+    with site_session(args) as (settings, session, site):
+        actor = cli_actor(session, site, settings, args, Permission.MANAGE_TRUST)
+        at = datetime.now(UTC)
+        entry = remove_entry(settings.trust_dir, args.name, at)
+        audit.record(
+            session,
+            site.id,
+            actor.id if actor else None,
+            "trust.remove",
+            entry.name[:80],
+            _audit_detail([entry]),
+            at=at,
+        )
     print(f"Removed {entry.name} ({len(entry.keys)} key(s)).")
     return 0

@@ -15,6 +15,7 @@ from checkpoint.credentials import (
     CredentialResult,
     NucleicAcidTest,
     TestResult,
+    shc,
     verify_payloads,
 )
 from checkpoint.credentials.model import ErrorCode, problem
@@ -41,7 +42,10 @@ def parse_at(text: str | None, settings: Settings) -> datetime:
         raise CheckpointError(
             f"--at {text!r} is not an ISO 8601 time (e.g. 2022-04-20T08:30:00+08:00)."
         ) from exc
-    return at if at.tzinfo else at.replace(tzinfo=settings.tz)
+    at = at if at.tzinfo else at.replace(tzinfo=settings.tz)
+    if not 1970 < at.year < 9000:
+        raise CheckpointError(f"--at {text!r} is outside the years 1971 to 8999.")
+    return at
 
 
 def _input(kind: str) -> Any:
@@ -81,6 +85,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="certificate (PEM/DER), public key (PEM), JWKS file or a directory of them; "
         "repeatable; added to the data dir's trust store",
+    )
+    p.add_argument(
+        "--trust-issuer",
+        metavar="ISS",
+        help="bind the keys given with --trust to this issuer (an SHC issuer URL, a DCC "
+        "country, a pass issuer name) where their files name none; without it such keys "
+        "serve any issuer of their format",
     )
     p.add_argument(
         "--policy", metavar="FILE", help="policy TOML (default: settings, then the shipped default)"
@@ -139,6 +150,24 @@ def _image_results(path: str) -> list[str] | None:
     return texts or None
 
 
+def _health_card_symbols(path: str) -> dict[str, str]:
+    """For each ``shc:/`` text in the image, why its QR symbol breaks the spec (a version above
+    22), as zxing-cpp reports the symbol; texts whose symbol is fine are left out."""
+    import zxingcpp  # local, as above
+
+    from scanners import read_image
+
+    out: dict[str, str] = {}
+    for code in zxingcpp.read_barcodes(read_image(path)):
+        if not code.text.startswith(shc.PREFIX):
+            continue
+        version = str(code.extra.get("Version", "")) if isinstance(code.extra, dict) else ""
+        why = shc.qr_symbol_problem(int(version) if version.isdigit() else None, None)
+        if why is not None:
+            out[code.text] = why
+    return out
+
+
 def _gather_texts(inputs: list[tuple[str, str]]) -> list[str | CredentialResult]:
     out: list[str | CredentialResult] = []
     for kind, value in inputs:
@@ -148,6 +177,21 @@ def _gather_texts(inputs: list[tuple[str, str]]) -> list[str | CredentialResult]
         if not Path(value).is_file():
             raise CheckpointError(f"The image {value} does not exist.")
         texts = _image_results(value)
+        refused = (
+            _health_card_symbols(value)
+            if any(t.startswith(shc.PREFIX) for t in texts or ())
+            else {}
+        )
+        if refused:
+            out.extend(
+                CredentialResult(
+                    CredentialFormat.SHC, False, errors=(problem(ErrorCode.SPEC, why),)
+                )
+                for why in refused.values()
+            )
+            texts = [t for t in texts or () if t not in refused] or None
+            if texts is None:
+                continue
         if texts is None:
             out.append(
                 CredentialResult(
@@ -211,11 +255,16 @@ def run_verify(args: argparse.Namespace) -> int:
     at = parse_at(args.at, settings)
     policy = Policy.load(args.policy or settings.policy_file)
     sources: list[Path] = [settings.trust_dir] if settings.trust_dir.is_dir() else []
-    trust = TrustStore.load(*sources, *map(Path, args.trust), demo=settings.demo)
+    trust = TrustStore.load(*sources, demo=settings.demo, as_store=True)
+    if args.trust:
+        adhoc = TrustStore.load(*map(Path, args.trust), issuer=args.trust_issuer)
+        trust.add(adhoc.keys)
+        trust.revocation_lists += adhoc.revocation_lists
+        trust.unreadable_revocations += adhoc.unreadable_revocations
     gathered = _gather_texts(args.inputs)
     texts = [g for g in gathered if isinstance(g, str)]
     results = [
-        *verify_payloads(texts, trust, at, demo=settings.demo),
+        *verify_payloads(texts, trust, at, demo=settings.demo, clock_skew=policy.clock_skew),
         *(g for g in gathered if isinstance(g, CredentialResult)),
     ]
     assessment = assess(args, results, policy, settings, at)

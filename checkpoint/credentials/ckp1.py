@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -28,6 +28,7 @@ from checkpoint.credentials.claims import (
 from checkpoint.credentials.cose import CWT_EXP, CWT_IAT, CWT_ISS, EnvelopeError, sign1
 from checkpoint.credentials.envelope import check_signature, check_times, open_envelope
 from checkpoint.credentials.model import (
+    DEFAULT_CLOCK_SKEW,
     CredentialFormat,
     CredentialResult,
     ErrorCode,
@@ -35,7 +36,7 @@ from checkpoint.credentials.model import (
     problem,
 )
 from checkpoint.domain import CodeColour
-from checkpoint.trust import TrustStore, public_key_kid
+from checkpoint.trust import KeyFormat, TrustStore, public_key_kid
 
 PREFIX = "CKP1:"
 CLAIM_PASS = -80001  # a private-use CWT claim key (RFC 8392: below -65536)
@@ -243,7 +244,12 @@ def fields_of(content: PassContent) -> dict[str, Any]:
 
 
 def verify(
-    text: str, trust: TrustStore, at: datetime, *, demo_ok: bool = False
+    text: str,
+    trust: TrustStore,
+    at: datetime,
+    *,
+    demo_ok: bool = False,
+    skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> CredentialResult:
     """Verify one ``CKP1:`` payload; never raises on bad input."""
     fmt = CredentialFormat.CKP1
@@ -259,17 +265,19 @@ def verify(
         return CredentialResult(
             fmt, False, errors=(problem(ErrorCode.CONTENT, str(exc)),), fingerprint=fingerprint
         )
-    sig = check_signature(msg, trust, demo_ok=demo_ok)
-    times = check_times(claims, at, sig.key)
+    iss = claims.get(CWT_ISS) if isinstance(claims.get(CWT_ISS), str) else None
+    sig = check_signature(msg, trust, KeyFormat.CKP1, iss, demo_ok=demo_ok)
+    times = check_times(claims, at, sig.key, skew)
     errors = [*sig.errors, *times.errors]
-    if content.test is not None and content.test.sample_time > at:
+    if content.test is not None and content.test.sample_time - at > skew:
         errors.append(problem(ErrorCode.CONTENT, "the test's sample time is in the future"))
     demo = sig.demo or content.demo
-    iss = claims.get(CWT_ISS) if isinstance(claims.get(CWT_ISS), str) else None
     issuer = iss
     fields = fields_of(content)
     fields["issued_at"] = times.issued_at.isoformat() if times.issued_at else None
     fields["expires_at"] = times.expires_at.isoformat() if times.expires_at else None
+    if times.skew_seconds is not None:
+        fields["clock_skew_seconds"] = round(times.skew_seconds)
     if demo:
         issuer = iss if iss and DEMO_LABEL in iss else f"{DEMO_LABEL} · {iss or 'demo issuer'}"
         fields["demo"] = True

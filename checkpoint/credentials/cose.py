@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from checkpoint.credentials.limits import ShapeError, check_shape
 from checkpoint.credentials.model import ErrorCode
 
 # A QR code holds at most ~3 KB; real certificates inflate to well under 10 KB.
@@ -93,6 +94,11 @@ def cbor_loads(data: bytes, what: str) -> Any:
         raise EnvelopeError(ErrorCode.CBOR, f"{what} is not valid CBOR ({exc})") from exc
     if fp.tell() != len(data):
         raise EnvelopeError(ErrorCode.CBOR, f"{what} has {len(data) - fp.tell()} trailing bytes")
+    try:
+        # shared references (tags 28/29) can make cycles; nothing after this may recurse forever
+        check_shape(value, what)
+    except ShapeError as exc:
+        raise EnvelopeError(ErrorCode.CBOR, str(exc)) from exc
     return value
 
 
@@ -108,7 +114,8 @@ class Sign1:
 
     @property
     def alg(self) -> Any:
-        """The algorithm id, from the protected header (the unprotected one as a fallback)."""
+        """The algorithm id as found, from the protected header (the unprotected one as a
+        fallback); any CBOR value, so compare it only through :func:`algorithm_name`."""
         return self.protected.get(HDR_ALG, self.unprotected.get(HDR_ALG))
 
     @property
@@ -167,10 +174,20 @@ class SignatureFailure(Enum):
     WRONG_KEY_TYPE = "wrong_key_type"
 
 
+def algorithm_name(alg: Any) -> str | None:
+    """``ES256`` etc. for a supported COSE algorithm id; None for anything else (a list, a map,
+    text, a bool: a header can hold any CBOR value)."""
+    if not isinstance(alg, int) or isinstance(alg, bool):
+        return None
+    return ALGORITHM_NAMES.get(alg)
+
+
 def verify_signature(
     alg: Any, key: object, signature: bytes, data: bytes
 ) -> SignatureFailure | None:
     """None when ``signature`` over ``data`` verifies with ``key`` under COSE ``alg``."""
+    if algorithm_name(alg) is None:
+        return SignatureFailure.UNSUPPORTED
     if alg in _EC_PARAMS:
         curve, digest, size = _EC_PARAMS[alg]
         if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, curve):

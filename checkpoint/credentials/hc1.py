@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from checkpoint.credentials.claims import NucleicAcidTest, PassContent, TestResult
 from checkpoint.credentials.cose import CWT_ISS, EnvelopeError
 from checkpoint.credentials.envelope import check_signature, check_times, open_envelope
 from checkpoint.credentials.model import (
+    DEFAULT_CLOCK_SKEW,
     CredentialFormat,
     CredentialResult,
     ErrorCode,
@@ -19,7 +20,7 @@ from checkpoint.credentials.model import (
     jsonable,
     problem,
 )
-from checkpoint.trust import TrustStore
+from checkpoint.trust import KeyFormat, TrustStore
 
 PREFIX = "HC1:"
 CLAIM_HCERT = -260
@@ -70,14 +71,19 @@ def kind_of(dgc: Mapping[Any, Any]) -> str | None:
     return groups[0] if len(groups) == 1 else None
 
 
+def _text(value: Any) -> str | None:
+    """Text as text; anything else a hostile or broken payload put there is dropped."""
+    return value if isinstance(value, str) else None
+
+
 def _fields(dgc: Mapping[Any, Any], claims: Mapping[Any, Any]) -> dict[str, Any]:
     nam = dgc.get("nam") if isinstance(dgc.get("nam"), Mapping) else {}
     assert isinstance(nam, Mapping)
     out: dict[str, Any] = {
-        "family_name": nam.get("fn") if isinstance(nam.get("fn"), str) else nam.get("fnt"),
-        "given_name": nam.get("gn") if isinstance(nam.get("gn"), str) else nam.get("gnt"),
-        "dob": dgc.get("dob"),
-        "country": claims.get(CWT_ISS) if isinstance(claims.get(CWT_ISS), str) else None,
+        "family_name": _text(nam.get("fn")) or _text(nam.get("fnt")),
+        "given_name": _text(nam.get("gn")) or _text(nam.get("gnt")),
+        "dob": _text(dgc.get("dob")),
+        "country": _text(claims.get(CWT_ISS)),
     }
     for key in KINDS:
         entries = dgc.get(key)
@@ -116,7 +122,12 @@ def _content(dgc: Mapping[Any, Any], fields: Mapping[str, Any]) -> PassContent:
 
 
 def verify(
-    text: str, trust: TrustStore, at: datetime, *, demo_ok: bool = False
+    text: str,
+    trust: TrustStore,
+    at: datetime,
+    *,
+    demo_ok: bool = False,
+    skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> CredentialResult:
     """Verify one ``HC1:`` payload; every failure becomes a status and an error, never raises."""
     fmt = CredentialFormat.HC1
@@ -136,26 +147,33 @@ def verify(
         )
     errors: list[str] = []
     kind = kind_of(dgc)
-    sig = check_signature(msg, trust, demo_ok=demo_ok)
+    iss = claims.get(CWT_ISS)
+    sig = check_signature(
+        msg, trust, KeyFormat.HC1, iss if isinstance(iss, str) else None, demo_ok=demo_ok
+    )
     errors += sig.errors
     status = sig.status
-    if status is SignatureStatus.VALID and sig.key is not None and kind is not None:
+    if status is SignatureStatus.VALID and sig.key is not None:
         eku = sig.key.extended_key_usage & _ALL_DCC_OIDS
-        if eku and not eku & EKU_OIDS[kind]:
+        # every group the payload holds, not only a well-formed single one
+        refused = [g for k, g in KINDS.items() if k in dgc and eku and not eku & EKU_OIDS[g]]
+        if refused:
             status = SignatureStatus.INVALID
             errors.append(
                 problem(
                     ErrorCode.KEY_USAGE,
-                    f"the signer certificate is not authorised for {kind} certificates "
-                    "(extended key usage)",
+                    f"the signer certificate is not authorised for {' and '.join(refused)} "
+                    "certificates (extended key usage)",
                 )
             )
-    times = check_times(claims, at, sig.key)
+    times = check_times(claims, at, sig.key, skew)
     errors += times.errors
     errors += structure_problems(dgc)
     fields = _fields(dgc, claims)
     fields["issued_at"] = times.issued_at.isoformat() if times.issued_at else None
     fields["expires_at"] = times.expires_at.isoformat() if times.expires_at else None
+    if times.skew_seconds is not None:
+        fields["clock_skew_seconds"] = round(times.skew_seconds)
     if msg.kid is not None:
         fields["kid"] = base64.b64encode(msg.kid).decode()
     issuer = fields["country"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -53,18 +54,26 @@ class ErrorCode(StrEnum):
     ALGORITHM = "algorithm"
     KID_MISSING = "kid_missing"
     UNKNOWN_KEY = "unknown_key"
+    WRONG_ISSUER = "wrong_issuer"
     BAD_SIGNATURE = "bad_signature"
     KEY_USAGE = "key_usage"
     REVOKED = "revoked"
     CERT_VALIDITY = "certificate_validity"
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
+    CLOCK_SKEW = "clock_skew"
     NO_EXPIRY = "no_expiry"
     CONTENT = "content"
     DEMO = "demo"
     MULTIPART = "multipart"
     OFFLINE = "offline"
     NO_CODE = "no_code"
+    SPEC = "spec"
+
+
+#: how far ahead of the lane clock a credential may have been issued and still be valid
+#: (the policy's ``clock_skew_minutes``; this is its default)
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def problem(code: ErrorCode, message: str) -> str:
@@ -121,6 +130,8 @@ class CredentialResult:
 
 def jsonable(value: Any) -> Any:
     """A JSON-friendly copy of decoded CBOR/JSON data (maps with text keys, lists, text)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from checkpoint.credentials import ckp1, hc1, shc
+from checkpoint.credentials.limits import has_lone_surrogate
 from checkpoint.credentials.model import (
+    DEFAULT_CLOCK_SKEW,
     CredentialFormat,
     CredentialResult,
     ErrorCode,
@@ -18,6 +20,7 @@ from checkpoint.credentials.model import (
 from checkpoint.trust import TrustStore
 
 _CONTEXT = re.compile(r"^[A-Z]{2}\d:")
+_SHC_PART = re.compile(r"^shc:/\d+/\d+/")
 
 
 def _aware(at: datetime) -> datetime:
@@ -57,28 +60,54 @@ def unverifiable(text: str) -> CredentialResult:
     )
 
 
+def _valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (which no encoder accepts) replaced by ``?``."""
+    if has_lone_surrogate(text):
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _is_shc(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n").startswith(shc.PREFIX)
+
+
 def verify_payload(
-    text: str, trust: TrustStore, at: datetime, *, demo: bool = False
+    text: str,
+    trust: TrustStore,
+    at: datetime,
+    *,
+    demo: bool = False,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> CredentialResult:
     """Verify one QR text as of ``at`` (naive means UTC). Never raises on bad input.
 
     ``demo``: the demo issuer counts as trusted (so does ``trust.demo_trusted``). Several
-    ``shc:/N/M/`` parts may be given in one text separated by whitespace.
+    ``shc:/N/M/`` parts may be given in one text separated by whitespace. ``clock_skew``: how
+    far ahead of ``at`` a credential may have been issued and still be valid (the policy's
+    ``clock_skew_minutes``).
     """
     at = _aware(at)
     demo_ok = demo or trust.demo_trusted
+    text = _valid_unicode(text)
+    if _is_shc(text):
+        # a health card is taken exactly as scanned: stray characters around it are refused
+        parts = text.split() if text == text.strip() else [text]
+        return shc.verify(parts, trust, at, skew=clock_skew)
     text = text.strip()
     if text.startswith(hc1.PREFIX):
-        return hc1.verify(text, trust, at, demo_ok=demo_ok)
+        return hc1.verify(text, trust, at, demo_ok=demo_ok, skew=clock_skew)
     if text.startswith(ckp1.PREFIX):
-        return ckp1.verify(text, trust, at, demo_ok=demo_ok)
-    if text.startswith(shc.PREFIX):
-        return shc.verify(text.split(), trust, at)
+        return ckp1.verify(text, trust, at, demo_ok=demo_ok, skew=clock_skew)
     return unverifiable(text)
 
 
 def verify_payloads(
-    texts: Sequence[str], trust: TrustStore, at: datetime, *, demo: bool = False
+    texts: Sequence[str],
+    trust: TrustStore,
+    at: datetime,
+    *,
+    demo: bool = False,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> list[CredentialResult]:
     """Verify several QR texts; the parts of a split health card are joined into one result
     (at the position of its first part)."""
@@ -86,14 +115,13 @@ def verify_payloads(
     shc_parts: list[str] = []
     shc_slot: int | None = None
     for text in texts:
-        stripped = text.strip()
-        if re.match(r"^shc:/\d+/\d+/", stripped):
-            shc_parts.append(stripped)
+        if _SHC_PART.match(text.lstrip("\ufeff \t\r\n")):
+            shc_parts.append(_valid_unicode(text))
             if shc_slot is None:
                 shc_slot = len(results)
                 results.append(None)
             continue
-        results.append(verify_payload(text, trust, at, demo=demo))
+        results.append(verify_payload(text, trust, at, demo=demo, clock_skew=clock_skew))
     if shc_slot is not None:
-        results[shc_slot] = shc.verify(shc_parts, trust, _aware(at))
+        results[shc_slot] = shc.verify(shc_parts, trust, _aware(at), skew=clock_skew)
     return [r for r in results if r is not None]

@@ -727,7 +727,7 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../ui/report_view.py" line="485"/>
+        <location filename="../../ui/report_view.py" line="559"/>
         <source>报表与打印</source>
         <translation>Reports and printing</translation>
     </message>
@@ -735,82 +735,82 @@
 <context>
     <name>ReportView</name>
     <message>
-        <location filename="../../ui/report_view.py" line="255"/>
+        <location filename="../../ui/report_view.py" line="322"/>
         <source>交接班报告</source>
         <translation>Shift handover report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="256"/>
+        <location filename="../../ui/report_view.py" line="323"/>
         <source>每日一报</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="262"/>
+        <location filename="../../ui/report_view.py" line="329"/>
         <source>第{0}班 {1}</source>
         <translation>Shift {0} {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="263"/>
+        <location filename="../../ui/report_view.py" line="330"/>
         <source>生成</source>
         <translation>Generate</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="264"/>
+        <location filename="../../ui/report_view.py" line="331"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="265"/>
+        <location filename="../../ui/report_view.py" line="332"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="266"/>
+        <location filename="../../ui/report_view.py" line="333"/>
         <source>选择报告后点击“生成”。</source>
         <translation>Choose a report, then click Generate.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="332"/>
+        <location filename="../../ui/report_view.py" line="401"/>
         <source>第{0}班</source>
         <translation>Shift {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="347"/>
+        <location filename="../../ui/report_view.py" line="417"/>
         <source>正在生成报告…</source>
         <translation>Generating the report…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="369"/>
+        <location filename="../../ui/report_view.py" line="439"/>
         <source>已取消打印。</source>
         <translation>Printing cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="372"/>
+        <location filename="../../ui/report_view.py" line="442"/>
         <source>正在打印…</source>
         <translation>Printing…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="385"/>
+        <location filename="../../ui/report_view.py" line="455"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="447"/>
+        <location filename="../../ui/report_view.py" line="521"/>
         <source>（无车辆，空报告）</source>
         <translation> (no vehicles: empty report)</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="448"/>
+        <location filename="../../ui/report_view.py" line="522"/>
         <source>{0}：共 {1} 页{2}</source>
         <translation>{0}: {1} pages{2}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="453"/>
+        <location filename="../../ui/report_view.py" line="527"/>
         <source>已发送打印：{0} 页。</source>
         <translation>Sent to the printer: {0} pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="458"/>
+        <location filename="../../ui/report_view.py" line="532"/>
         <source>已保存：{0}</source>
         <translation>Saved: {0}</translation>
     </message>
@@ -818,66 +818,95 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/signin.py" line="84"/>
+        <location filename="../../ui/signin.py" line="122"/>
         <source>值班登录</source>
         <translation>Sign in for duty</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="98"/>
-        <location filename="../../ui/signin.py" line="134"/>
+        <location filename="../../ui/signin.py" line="136"/>
+        <location filename="../../ui/signin.py" line="177"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="103"/>
-        <location filename="../../ui/signin.py" line="137"/>
+        <location filename="../../ui/signin.py" line="141"/>
+        <location filename="../../ui/signin.py" line="180"/>
         <source>PIN/密码</source>
         <translation>PIN/password</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="106"/>
+        <location filename="../../ui/signin.py" line="143"/>
+        <location filename="../../ui/signin.py" line="182"/>
         <source>至少4位数字</source>
         <translation>at least 4 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="109"/>
+        <location filename="../../ui/signin.py" line="146"/>
         <source>登录  Enter</source>
         <translation>Sign in  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="121"/>
-        <source>本班人员(勾选上岗人员)</source>
-        <translation>Roster (tick who is on duty)</translation>
+        <location filename="../../ui/signin.py" line="158"/>
+        <source>本班人员(点选上岗人员)</source>
+        <translation>On this shift (tap everyone on duty)</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="126"/>
+        <location filename="../../ui/signin.py" line="184"/>
+        <source>再输一次</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="186"/>
+        <source>再次输入同一PIN</source>
+        <translation>type the same PIN again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="188"/>
+        <source>创建点长账号  Enter</source>
+        <translation>Create point chief  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="245"/>
+        <source>两次输入的PIN不一致,请重新输入</source>
+        <translation>The two PINs differ; type the PIN again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="169"/>
         <source>开班</source>
         <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="133"/>
+        <location filename="../../ui/signin.py" line="176"/>
         <source>首次使用:请创建点长账号</source>
         <translation>First use: create the point chief account</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="141"/>
-        <source>创建点长账号</source>
-        <translation>Create point chief</translation>
-    </message>
-    <message>
-        <location filename="../../ui/signin.py" line="190"/>
+        <location filename="../../ui/signin.py" line="268"/>
         <source>请先选择姓名</source>
         <translation>Pick your name first</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="212"/>
+        <location filename="../../ui/signin.py" line="290"/>
         <source>本班次尚未开班,请组长先登录开班</source>
         <translation>No shift is open: the shift leader signs in first to open it</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="217"/>
+        <location filename="../../ui/signin.py" line="295"/>
         <source>{name},本班次尚未开班。勾选本班人员后开班。</source>
         <translation>{name}, no shift is open. Tick the roster, then open the shift.</translation>
+    </message>
+</context>
+<context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../ui/app.py" line="94"/>
+        <source>卡口查验台无法启动</source>
+        <translation>Checkpoint Desk cannot start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="125"/>
+        <source>启动时出现意外错误({0}: {1}),详情已写入日志 {2}。</source>
+        <translation>An unexpected error stopped the start ({0}: {1}); the details are in the log {2}.</translation>
     </message>
 </context>
 <context>
@@ -961,17 +990,17 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ui/report_view.py" line="208"/>
+        <location filename="../../ui/report_view.py" line="275"/>
         <source>打印报告</source>
         <translation>Print report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="218"/>
+        <location filename="../../ui/report_view.py" line="285"/>
         <source>另存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="218"/>
+        <location filename="../../ui/report_view.py" line="285"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
