@@ -261,6 +261,15 @@ def clean_value(field: str, value: str) -> str | int | None:
     return text or None
 
 
+def shift_bounds(db: Database, shift_id: uuid.UUID) -> tuple[datetime, datetime]:
+    """When ``shift_id`` starts and ends (the ledger's time filter works inside it)."""
+    with db.session() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise CheckpointError("That shift does not exist.")
+        return shift.starts_at, shift.ends_at
+
+
 def correct(
     db: Database,
     inspection_id: uuid.UUID,
@@ -305,6 +314,15 @@ def correct(
         )
         s.add(row)
         s.flush()
+        audit.record(
+            s,
+            insp.shift.site_id,
+            staff.id,
+            "inspection.correct",
+            str(insp.id),
+            {"field": field, "reason": why, "policy": insp.policy_version},
+            at=row.at,
+        )
         return row
 
 

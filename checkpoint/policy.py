@@ -120,6 +120,14 @@ def _default_response_plan() -> ResponsePlan:
 
 
 @dataclass(frozen=True)
+class OnlineCode:
+    """A provincial health code recognised by its text (e.g. 浙江健康码's URL)."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole policy. ``version_label`` goes into every result."""
 
@@ -139,6 +147,10 @@ class Policy:
     # is stored only when store_raw_payloads is true. Optional in the file (these defaults).
     retention: timedelta = timedelta(days=30)
     store_raw_payloads: bool = False
+    # [online_codes]: provincial health codes that can only be checked online (a URL or a
+    # token); a text matching one of these regular expressions is a person awaiting the
+    # by-eye check. Any other text that is no known credential is not a person.
+    online_codes: tuple[OnlineCode, ...] = ()
     # credentials issued up to this far ahead of the lane clock are valid (the skew is
     # recorded on the credential); optional in the file (top-level clock_skew_minutes)
     clock_skew: timedelta = timedelta(minutes=5)
@@ -146,6 +158,10 @@ class Policy:
     correction_window: timedelta = timedelta(days=7)
     # [response]: the 136 checklist; a file without the section gets the shipped default's.
     response: ResponsePlan = field(default_factory=_default_response_plan)
+
+    def online_code(self, text: str) -> OnlineCode | None:
+        """The provincial health code ``text`` looks like, if any."""
+        return next((c for c in self.online_codes if c.pattern.search(text)), None)
 
     @property
     def version_label(self) -> str:
@@ -333,6 +349,7 @@ class _Reader:
                 if self.has("privacy.store_raw_payloads")
                 else False
             ),
+            online_codes=self.online_codes(),
             clock_skew=timedelta(
                 minutes=self.integer("clock_skew_minutes", low=0, high=60)
                 if self.has("clock_skew_minutes")
@@ -396,3 +413,20 @@ class _Reader:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
             raise self.fail(where, f"item {number} needs minutes as a whole number 1 to 1440")
         return ResponseMeasure(texts["key"], texts["zh"], texts["en"], minutes)
+    def online_codes(self) -> tuple[OnlineCode, ...]:
+        if not self.has("online_codes"):
+            return ()
+        table = self.get("online_codes")
+        if not isinstance(table, dict):
+            raise self.fail("online_codes", "must be a table of name = \"regular expression\"")
+        out = []
+        for name, pattern in table.items():
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise self.fail(f"online_codes.{name}", "must be a non-empty regular expression")
+            try:
+                out.append(OnlineCode(str(name), re.compile(pattern)))
+            except re.error as exc:
+                raise self.fail(
+                    f"online_codes.{name}", f"is not a regular expression ({exc})"
+                ) from exc
+        return tuple(out)

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "response": "response",
     "risk-areas": "risk_areas",
     "shift": "shift",
+    "site-key": "site_key",
     "staff": "staff",
     "sync": "sync",
     "trust": "trust",
