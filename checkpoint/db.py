@@ -8,6 +8,7 @@ migrated. Every failure reaches the person as a :class:`StorageError` in one sen
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,17 +73,39 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file ``path`` readable and writable by its owner only (0600), and
+    narrow an existing one that others could read. SQLite gives its -wal and -shm files the
+    database file's mode. (On Windows the mode bits mean little: the per-user data folder's
+    access list keeps others out; see docs/privacy.md.)"""
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists() and part.stat().st_mode & 0o077:
+                part.chmod(PRIVATE_FILE)
+    except OSError:
+        pass  # a read-only folder or someone else's file: opening it says what is wrong
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout, and are
+    private to the user (0600)."""
     check_url(url)
     path = _sqlite_file(url)
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True, mode=PRIVATE_DIR)
         except OSError as exc:
             raise StorageError(
                 f"Cannot create the folder for the database {path}: {exc.strerror or exc}."
             ) from exc
+        make_private(path)
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
