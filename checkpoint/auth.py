@@ -371,6 +371,38 @@ def authenticate(
     return staff
 
 
+def authenticate_read_only(
+    session: Session,
+    site: Site,
+    name: str,
+    secret: str,
+    *,
+    at: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> StaffMember:
+    """Like :func:`authenticate` for a database that cannot be written (a read-only or full
+    disk): a locked account stays locked, but nothing is counted or audited. Only for
+    commands that read; whoever holds a read-only copy of the file can test PINs offline
+    anyway (docs/privacy.md)."""
+    now = at or utcnow()
+    staff = session.scalars(
+        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
+    ).first()
+    if staff is None or not staff.active or staff.secret_hash is None:
+        raise AuthError(
+            f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r} "
+            "with a PIN)."
+        )
+    if staff.locked_until is not None and staff.locked_until > now:
+        until = _clock(staff.locked_until, tz)
+        raise AuthError(f"账号已锁定至 {until} (locked until {until}).")
+    try:
+        _HASHER.verify(staff.secret_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AuthError("PIN 错误 (wrong PIN).") from None
+    return staff
+
+
 def needs_first_admin(session: Session, site: Site) -> bool:
     """True while the site has no active admin (点长) with a PIN: the first-run state."""
     found = session.scalars(

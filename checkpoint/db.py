@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -54,6 +55,13 @@ def check_url(url: str) -> None:
 def is_sqlite(engine: Engine) -> bool:
     """Whether ``engine`` talks to SQLite."""
     return engine.dialect.name == "sqlite"
+
+
+def _sqlite_read_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -160,13 +168,48 @@ def describe_error(exc: BaseException, url: str) -> str:
     return f"Database error on {safe}: {text}"
 
 
-class Database:
-    """One engine and its session factory. Sessions commit or roll back as a unit."""
+def _read_only_engine(path: Path) -> Engine:
+    """An engine that opens the SQLite file ``path`` read-only (a read-only or full disk)."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
 
-    def __init__(self, url: str) -> None:
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+
+    engine = create_engine("sqlite://", creator=connect)
+    event.listen(engine, "connect", _sqlite_read_pragmas)
+    return engine
+
+
+def sqlite_writable(url: str) -> bool:
+    """False for an SQLite file (or its folder) this user cannot write; True otherwise."""
+    path = _sqlite_file(url)
+    if path is None or not path.exists():
+        return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+class Database:
+    """One engine and its session factory. Sessions commit or roll back as a unit.
+
+    ``read_only`` opens an SQLite file without writing anything (for reading commands on a
+    read-only disk); every session's ``info["database"]`` is this object.
+    """
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        from checkpoint import audit_rows  # the models' audit layer sits above this module
+
         self.url = url
-        self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_only = read_only
+        path = _sqlite_file(url)
+        if read_only and path is not None:
+            check_url(url)
+            self.engine = _read_only_engine(path)
+        else:
+            self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        audit_rows.install(self._sessions)
 
     @property
     def safe_url(self) -> str:
@@ -280,7 +323,18 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
         command.upgrade(_alembic_config(db), "head")
     except SQLAlchemyError as exc:
         raise StorageError(describe_error(exc, db.url)) from exc
+    if before is not None:
+        _baseline_record_digests(db)
     return before, head, backup
+
+
+def _baseline_record_digests(db: Database) -> None:
+    """A database from before record digests: vouch once for the records as they are now."""
+    from checkpoint import audit_rows
+
+    with db.session() as session:
+        if audit_rows.needs_baseline(session):
+            audit_rows.baseline(session)
 
 
 def _has_foreign_tables(db: Database) -> bool:
@@ -289,9 +343,17 @@ def _has_foreign_tables(db: Database) -> bool:
     return bool(names)
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def open_for_reading(url: str) -> Database:
+    """Open ``url`` for a command that only reads: migrated like :func:`open_database` when
+    it can be written, else opened read-only (it must then be at the current schema)."""
+    if sqlite_writable(url):
+        return open_database(url)
+    return open_database(url, migrate=False, read_only=True)
+
+
+def open_database(url: str, *, migrate: bool = True, read_only: bool = False) -> Database:
     """Open ``url``, migrating it to head first when ``migrate`` is set."""
-    db = Database(url)
+    db = Database(url, read_only=read_only)
     if migrate:
         upgrade(db)
     else:

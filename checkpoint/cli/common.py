@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database, open_database
+from checkpoint.db import Database, open_database, open_for_reading
 from checkpoint.models import Site
 from checkpoint.site import ensure_place
 
@@ -40,11 +40,20 @@ def open_db(settings: Settings) -> Database:
     return open_database(settings.database_url)
 
 
+def open_db_for_reading(settings: Settings) -> Database:
+    """The configured database for a command that only reads: no write test of the data
+    directory, and a read-only SQLite file is opened read-only (a read-only or full disk)."""
+    return open_for_reading(settings.database_url)
+
+
 @contextmanager
-def site_session(args: argparse.Namespace) -> Iterator[tuple[Settings, Session, Site]]:
-    """Settings, a committing session and this installation's site, for one command."""
+def site_session(
+    args: argparse.Namespace, *, reading: bool = False
+) -> Iterator[tuple[Settings, Session, Site]]:
+    """Settings, a committing session and this installation's site, for one command;
+    ``reading`` for a command that changes no record (it then works on a read-only disk)."""
     settings = settings_from(args)
-    db = open_db(settings)
+    db = open_db_for_reading(settings) if reading else open_db(settings)
     try:
         with db.session() as session:
             place = ensure_place(session, settings)

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from checkpoint.audit import Anchor
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.models import (
@@ -189,6 +190,8 @@ class ShiftReport:
     figures: Figures
     generated_at: datetime
     digest: str
+    # The audit chain head when the report was made (printed; `audit verify --anchor`).
+    audit_head: Anchor | None = None
 
     @property
     def vehicles(self) -> int:
@@ -737,6 +740,7 @@ def report_json(
             "generated_at": report.generated_at.isoformat(),
             "digest": report.digest,
             "digest_short": short_digest(report.digest),
+            "audit_head": report.audit_head.hash if report.audit_head else None,
             **figs(report.figures),
         }
     return {
