@@ -4,9 +4,10 @@ Every transaction that writes a vehicle's record (its ``inspection`` row with it
 and corrections) or a staff member appends, before it commits, one ``row.inspection`` or
 ``row.staff`` event per record it touched (subject ``inspection:<id>`` / ``staff:<id>``),
 holding a SHA-256 digest of the record as the database then holds it. The session hook does
-this for every ORM write made through :class:`checkpoint.db.Database` sessions; bulk UPDATEs call :func:`touch`. :func:`check_rows`
-recomputes every live record and compares it with the newest digest the chain holds for it,
-so a row edited, inserted or deleted with plain SQL is found and named.
+this for every ORM write made through :class:`checkpoint.db.Database` sessions; bulk UPDATEs
+call :func:`touch`. :func:`check_rows` recomputes every live record and compares it with the
+newest digest the chain holds for it, so a row edited, inserted or deleted with plain SQL is
+found and named.
 
 A staff member's lock-out counters (failed tries, lock time) change on every wrong PIN and are
 left out of the digest; name, role, PIN hash and the active flag are in it.
