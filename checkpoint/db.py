@@ -8,8 +8,10 @@ migrated. Every failure reaches the person as a :class:`StorageError` in one sen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -209,7 +211,49 @@ class Database:
         else:
             self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        self._site_id: uuid.UUID | None = None
+        self._file_id: tuple[int, int] | None = None
         audit_rows.install(self._sessions)
+        event.listen(self._sessions, "before_flush", _check_identity_before_flush)
+
+    def bind_site(self, site_id: uuid.UUID) -> None:
+        """Remember which site this database holds (and, for SQLite, which file it is), so
+        every later write first checks that it still writes there (:meth:`check_identity`)."""
+        self._site_id = site_id
+        path = _sqlite_file(self.url)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                self._file_id = (st.st_dev, st.st_ino)
+
+    def check_identity(self, session: Session) -> None:
+        """StorageError if the database file was removed or replaced, or no longer holds the
+        site, since :meth:`bind_site`: saving stops instead of writing into the void."""
+        path = _sqlite_file(self.url)
+        if self._file_id is not None and path is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                raise StorageError(
+                    f"The database file {path} was removed while the program was running; "
+                    "nothing more is saved: put the file back (or restore a backup) and restart."
+                ) from None
+            if (st.st_dev, st.st_ino) != self._file_id:
+                raise StorageError(
+                    f"The database file {path} was replaced by another file while the program "
+                    "was running; nothing more is saved: restart to work with the new file."
+                )
+        if self._site_id is not None:
+            from checkpoint.models import Site
+
+            found = session.connection().execute(
+                select(Site.__table__.c.id).where(Site.__table__.c.id == self._site_id)
+            ).first()
+            if found is None:
+                raise StorageError(
+                    f"The database {self.safe_url} no longer holds this site; it was replaced "
+                    "while the program was running, and nothing more is saved."
+                )
 
     @property
     def safe_url(self) -> str:
@@ -246,6 +290,12 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (before a file copy or at exit)."""
         self.engine.dispose()
+
+
+def _check_identity_before_flush(session: Session, _flush: Any, _instances: Any) -> None:
+    database = session.info.get("database")
+    if isinstance(database, Database):
+        database.check_identity(session)
 
 
 def _alembic_config(db: Database) -> Any:
