@@ -175,9 +175,20 @@ def _read_only_engine(path: Path) -> Engine:
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(
+        conn = sqlite3.connect(
             uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
         )
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder nobody can write has no -shm file to share: read the
+            # file as it stands (nothing can be writing to it there).
+            conn.close()
+            conn = sqlite3.connect(
+                uri + "&immutable=1", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )  # fmt: skip
+        return conn
 
     engine = create_engine("sqlite://", creator=connect)
     event.listen(engine, "connect", _sqlite_read_pragmas)

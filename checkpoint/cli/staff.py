@@ -129,7 +129,7 @@ def run_unlock(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with site_session(args) as (_settings, session, site):
+    with site_session(args, reading=True) as (_settings, session, site):
         rows = [
             (m.name, Role(m.role), m.secret_hash is not None, m.active)
             for m in list_staff(session, site)
