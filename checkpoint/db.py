@@ -257,9 +257,11 @@ class Database:
         if self._site_id is not None:
             from checkpoint.models import Site
 
-            found = session.connection().execute(
-                select(Site.__table__.c.id).where(Site.__table__.c.id == self._site_id)
-            ).first()
+            found = (
+                session.connection()
+                .execute(select(Site.__table__.c.id).where(Site.__table__.c.id == self._site_id))
+                .first()
+            )
             if found is None:
                 raise StorageError(
                     f"The database {self.safe_url} no longer holds this site; it was replaced "
@@ -408,7 +410,12 @@ def open_for_reading(url: str) -> Database:
     """Open ``url`` for a command that only reads: migrated like :func:`open_database` when
     it can be written, else opened read-only (it must then be at the current schema)."""
     if sqlite_writable(url):
-        return open_database(url)
+        try:
+            return open_database(url)
+        except StorageError:
+            if _sqlite_file(url) is None:
+                raise
+            # A full disk: SQLite cannot even make its shared-memory file; read the file as is.
     return open_database(url, migrate=False, read_only=True)
 
 

@@ -117,7 +117,6 @@ def sign_in_as(
     return member
 
 
-
 def audited(
     session: Session,
     site: Site,
