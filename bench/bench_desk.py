@@ -116,14 +116,10 @@ def main() -> int:
     print(f"start → window shown: fresh data dir {fresh * 1000:.0f} ms, "
           f"existing {warm * 1000:.0f} ms (budget 2000 ms)")  # fmt: skip
     samples, wall = latency(args.vehicles)
-    print(
-        f"frame → verdict on screen: n={len(samples)} median {statistics.median(samples):.1f} "
-        f"ms, p95 {pct(samples, 0.95):.1f} ms, max {max(samples):.1f} ms (budget p95 100 ms)"
-    )
-    print(
-        f"{args.vehicles} two-person cars through all four steps in {wall:.1f} s "
-        f"({wall / args.vehicles * 1000:.0f} ms each incl. waiting for the camera)"
-    )
+    print(f"frame → verdict on screen: n={len(samples)} median {statistics.median(samples):.1f} "
+          f"ms, p95 {pct(samples, 0.95):.1f} ms, max {max(samples):.1f} ms (budget p95 100 ms)")
+    print(f"{args.vehicles} two-person cars through all four steps in {wall:.1f} s "
+          f"({wall / args.vehicles * 1000:.0f} ms each incl. waiting for the camera)")
     return 0
 
 
