@@ -99,13 +99,14 @@ def _insert_head(session: Session, site_id: uuid.UUID) -> None:
         session.execute(sqlite.insert(_HEAD).values(values).on_conflict_do_nothing())
 
 
-def _claim(session: Session, site_id: uuid.UUID) -> tuple[int, str]:
-    """Lock the site's chain head and take the next number; returns (seq, previous hash)."""
+def _claim(session: Session, site_id: uuid.UUID, n: int = 1) -> tuple[int, str]:
+    """Lock the site's chain head and take the next ``n`` numbers; returns (the last of them,
+    the hash of the event before the first)."""
     for _ in range(2):
         row = session.execute(
             update(_HEAD)
             .where(_HEAD.c.site_id == site_id)
-            .values(seq=_HEAD.c.seq + 1)
+            .values(seq=_HEAD.c.seq + n)
             .returning(_HEAD.c.seq, _HEAD.c.hash)
         ).first()
         if row is not None:
@@ -191,19 +192,8 @@ def record_many(
     if not items:
         return
     when = (at or utcnow()).astimezone(UTC)
-    n = len(items)
-    for _ in range(2):
-        row = session.execute(
-            update(_HEAD)
-            .where(_HEAD.c.site_id == site_id)
-            .values(seq=_HEAD.c.seq + n)
-            .returning(_HEAD.c.seq, _HEAD.c.hash)
-        ).first()
-        if row is not None:
-            break
-        _insert_head(session, site_id)
-    assert row is not None
-    seq, prev = int(row[0]) - n, str(row[1])
+    last, prev = _claim(session, site_id, len(items))
+    seq = last - len(items)
     values = []
     for item in items:
         seq += 1

@@ -297,6 +297,12 @@ def _release_claim(session: Session, staff: StaffMember, lane: Lane | None, clai
         session.execute(update(_LANE_T).where(_LANE_T.c.id == lane.id).values(failed_attempts=0))
 
 
+def _named(session: Session, site: Site, name: str) -> StaffMember | None:
+    return session.scalars(
+        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
+    ).first()
+
+
 def authenticate(
     session: Session,
     site: Site,
@@ -306,6 +312,7 @@ def authenticate(
     at: datetime | None = None,
     tz: tzinfo | None = None,
     lane: Lane | None = None,
+    counted: bool = True,
 ) -> StaffMember:
     """The active staff member ``name`` if ``secret`` is theirs; AuthError otherwise.
 
@@ -315,11 +322,15 @@ def authenticate(
     ``lane``, wrong PINs at that lane across all accounts are limited too (see
     LANE_MAX_FAILED_ATTEMPTS). This call commits the session. ``tz`` is the zone the
     "locked until HH:MM" message is shown in (default: the computer's).
+
+    ``counted=False`` is for a database that cannot be written (a read-only or full disk, for
+    commands that only read): a locked account stays locked, but nothing is counted or
+    audited; whoever holds a read-only copy of the file can test PINs offline anyway.
     """
     now = at or utcnow()
-    staff = session.scalars(
-        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
-    ).first()
+    staff = _named(session, site, name)
+    if not counted:
+        return _check_uncounted(staff, name, secret, now, tz)
     if staff is None or not staff.active:
         audit.record(
             session,
@@ -342,8 +353,7 @@ def authenticate(
         )
     claim = _claim_try(session, staff, lane, now)
     if claim.number is None:
-        until = _clock(claim.locked_until or now, tz)
-        raise AuthError(f"账号已锁定至 {until} (locked until {until}).")
+        raise _locked(claim.locked_until or now, tz)
     try:
         _HASHER.verify(stored_hash, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -371,36 +381,27 @@ def authenticate(
     return staff
 
 
-def authenticate_read_only(
-    session: Session,
-    site: Site,
-    name: str,
-    secret: str,
-    *,
-    at: datetime | None = None,
-    tz: tzinfo | None = None,
+def _check_uncounted(
+    staff: StaffMember | None, name: str, secret: str, now: datetime, tz: tzinfo | None
 ) -> StaffMember:
-    """Like :func:`authenticate` for a database that cannot be written (a read-only or full
-    disk): a locked account stays locked, but nothing is counted or audited. Only for
-    commands that read; whoever holds a read-only copy of the file can test PINs offline
-    anyway (docs/privacy.md)."""
-    now = at or utcnow()
-    staff = session.scalars(
-        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
-    ).first()
+    """The sign-in of :func:`authenticate` with ``counted=False``: no writes at all."""
     if staff is None or not staff.active or staff.secret_hash is None:
         raise AuthError(
             f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r} "
             "with a PIN)."
         )
     if staff.locked_until is not None and staff.locked_until > now:
-        until = _clock(staff.locked_until, tz)
-        raise AuthError(f"账号已锁定至 {until} (locked until {until}).")
+        raise _locked(staff.locked_until, tz)
     try:
         _HASHER.verify(staff.secret_hash, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise AuthError("PIN 错误 (wrong PIN).") from None
     return staff
+
+
+def _locked(until: datetime, tz: tzinfo | None) -> AuthError:
+    shown = _clock(until, tz)
+    return AuthError(f"账号已锁定至 {shown} (locked until {shown}).")
 
 
 def needs_first_admin(session: Session, site: Site) -> bool:

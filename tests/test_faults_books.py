@@ -50,7 +50,7 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 HOSTILE = ('=HYPERLINK("http://x","a")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "＝1+1")
 
 
-def _lane_with_hostile_text(tmp_path: Path) -> tuple[object, Settings]:
+def _desk(tmp_path: Path) -> tuple[object, InspectionDesk, object, object, Settings]:
     settings = Settings(data_dir=tmp_path / "data")
     settings.ensure_data_dir()
     db = open_database(settings.database_url)
@@ -59,7 +59,11 @@ def _lane_with_hostile_text(tmp_path: Path) -> tuple[object, Settings]:
         leader = add_staff(s, place.site, "王建国", Role.LEADER)
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, duty_date=DAY, number=2).id
         lane_id = place.lane.id
-    desk = InspectionDesk(db, lane_id)
+    return db, InspectionDesk(db, lane_id), shift_id, leader, settings
+
+
+def _lane_with_hostile_text(tmp_path: Path) -> tuple[object, Settings]:
+    db, desk, shift_id, leader, settings = _desk(tmp_path)
     for i, text in enumerate(HOSTILE):
         at = T0 + timedelta(minutes=i)
         iid = desk.guide(shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,
@@ -215,18 +219,6 @@ def test_reading_commands_work_on_a_read_only_or_full_disk(small_disk: Path, fau
 
 
 # --- the database removed or replaced while running -----------------------------------------
-
-
-def _desk(tmp_path: Path) -> tuple[object, InspectionDesk, object, object, Settings]:
-    settings = Settings(data_dir=tmp_path / "data")
-    settings.ensure_data_dir()
-    db = open_database(settings.database_url)
-    with db.session() as s:
-        place = ensure_place(s, settings)
-        leader = add_staff(s, place.site, "王建国", Role.LEADER)
-        shift_id = open_shift(s, place.site, leader=leader, tz=SH, duty_date=DAY, number=2).id
-        lane_id = place.lane.id
-    return db, InspectionDesk(db, lane_id), shift_id, leader, settings
 
 
 def _guide(desk: InspectionDesk, shift_id: object, leader: object, minute: int) -> object:

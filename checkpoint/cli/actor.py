@@ -25,7 +25,6 @@ from checkpoint.auth import (
     Permission,
     PermissionDenied,
     authenticate,
-    authenticate_read_only,
     needs_first_admin,
     require,
 )
@@ -101,7 +100,7 @@ def sign_in_as(
     secret = os.environ.get(PIN_ENV) or read_secret(f"PIN for {name}: ")
     database = session.info.get("database")
     if database is not None and getattr(database, "read_only", False):
-        member = authenticate_read_only(session, site, name, secret, tz=settings.tz)
+        member = authenticate(session, site, name, secret, tz=settings.tz, counted=False)
         require(member, permission)
         print(
             f"checkpoint: the database cannot be written, so this read by {member.name} is not "
