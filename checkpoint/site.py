@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -104,17 +104,22 @@ def ensure_place(session: Session, settings: Settings) -> Place:
     database = session.info.get("database")
     if database is not None:
         database.bind_site(site.id)
-    if existed:  # a site made in this transaction is marked once it is surely committed
-        _mark(settings, key, site)
+    if existed:
+        _mark(settings, key, site.id, site.name)
+    else:  # a site made in this transaction is marked once it is committed
+        site_id, name = site.id, site.name
+        event.listen(
+            session, "after_commit", lambda _s: _mark(settings, key, site_id, name), once=True
+        )
     return Place(site, lane)
 
 
-def _mark(settings: Settings, key: str, site: Site) -> None:
+def _mark(settings: Settings, key: str, site_id: uuid.UUID, name: str) -> None:
     marker = settings.data_dir / MARKER_FILE
     doc = _read_marker(marker)
     entry = doc.get(key)
-    if isinstance(entry, dict) and entry.get("site_id") == str(site.id):
+    if isinstance(entry, dict) and entry.get("site_id") == str(site_id):
         return
     if settings.data_dir.is_dir():
-        doc[key] = {"site_id": str(site.id), "site": site.name}
+        doc[key] = {"site_id": str(site_id), "site": name}
         _write_marker(marker, doc)
