@@ -225,11 +225,13 @@ class Database:
         self._site_id: uuid.UUID | None = None
         self._file_id: tuple[int, int] | None = None
         audit_rows.install(self._sessions)
-        event.listen(self._sessions, "before_flush", _check_identity_before_flush)
+        event.listen(self._sessions, "after_flush", _note_write)
+        event.listen(self._sessions, "before_commit", _check_identity_before_commit)
 
     def bind_site(self, site_id: uuid.UUID) -> None:
         """Remember which site this database holds (and, for SQLite, which file it is), so
-        every later write first checks that it still writes there (:meth:`check_identity`)."""
+        every later transaction that writes checks, before it commits, that it still writes
+        there (:meth:`check_identity`)."""
         self._site_id = site_id
         path = _sqlite_file(self.url)
         if path is not None:
@@ -305,10 +307,19 @@ class Database:
         self.engine.dispose()
 
 
-def _check_identity_before_flush(session: Session, _flush: Any, _instances: Any) -> None:
-    database = session.info.get("database")
-    if isinstance(database, Database):
-        database.check_identity(session)
+_WROTE = "checkpoint.db.wrote"
+
+
+def _note_write(session: Session, _flush: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _check_identity_before_commit(session: Session) -> None:
+    """Once per transaction that wrote something: still the same database and site?"""
+    if session.info.pop(_WROTE, False):
+        database = session.info.get("database")
+        if isinstance(database, Database):
+            database.check_identity(session)
 
 
 def _alembic_config(db: Database) -> Any:
