@@ -104,10 +104,15 @@ _FILE_KEYS = {
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad's BOM is fine
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"The settings file {path} is not UTF-8 text (byte {exc.start}; saved as GBK?); "
+            "save it as UTF-8."
+        ) from exc
+    except OSError as exc:
         raise ConfigError(f"The settings file {path} cannot be read: {exc}.") from exc
     try:
         raw = tomllib.loads(text)

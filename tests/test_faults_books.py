@@ -292,3 +292,15 @@ def test_a_shift_cannot_close_before_it_opened_and_steps_never_run_backwards(
             assert audit.verify_chain(s, site_id).ok
     finally:
         db.dispose()  # type: ignore[attr-defined]
+
+
+def test_settings_file_with_a_bom_is_read_and_gbk_is_named(tmp_path: Path) -> None:
+    from checkpoint.config import load_settings
+    from checkpoint.errors import ConfigError
+
+    path = Path(os.environ["CHECKPOINT_CONFIG"])
+    path.write_bytes('lane_name = "2号车道"\n'.encode("utf-8-sig"))
+    assert load_settings().lane_name == "2号车道"
+    path.write_bytes('lane_name = "2号车道"\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match=r"not UTF-8 text.*GBK"):
+        load_settings()
