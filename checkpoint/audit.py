@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from checkpoint.models import AuditEvent, AuditHead, StaffMember, utcnow
@@ -34,12 +34,17 @@ _HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The outcome of checking a site's chain: ok, how many events, the first bad one and why."""
+    """The outcome of checking a site's chain: ok, how many events, the first bad one and why,
+    the head the check reached, and how many live records were compared (and differ)."""
 
     ok: bool
     checked: int
     first_broken_seq: int | None
     reason: str | None
+    head_seq: int = 0
+    head_hash: str = "0" * 64
+    records: int = 0
+    bad_records: int = 0
 
 
 def _plain(value: Any) -> Any:
@@ -99,13 +104,14 @@ def _insert_head(session: Session, site_id: uuid.UUID) -> None:
         session.execute(sqlite.insert(_HEAD).values(values).on_conflict_do_nothing())
 
 
-def _claim(session: Session, site_id: uuid.UUID) -> tuple[int, str]:
-    """Lock the site's chain head and take the next number; returns (seq, previous hash)."""
+def _claim(session: Session, site_id: uuid.UUID, n: int = 1) -> tuple[int, str]:
+    """Lock the site's chain head and take the next ``n`` numbers; returns (the last of them,
+    the hash of the event before the first)."""
     for _ in range(2):
         row = session.execute(
             update(_HEAD)
             .where(_HEAD.c.site_id == site_id)
-            .values(seq=_HEAD.c.seq + 1)
+            .values(seq=_HEAD.c.seq + n)
             .returning(_HEAD.c.seq, _HEAD.c.hash)
         ).first()
         if row is not None:
@@ -157,11 +163,77 @@ def record(
     )
     session.add(event)
     session.execute(update(_HEAD).where(_HEAD.c.site_id == site_id).values(hash=digest))
+    if subject is not None and actor_id is not None:
+        actors_of(session)[subject] = actor_id
     session.flush()
     return event
 
 
+_ACTORS = "checkpoint.audit.actors"
+
+
+def actors_of(session: Session) -> dict[str, uuid.UUID]:
+    """Who the events of this session's transaction named, by subject: a record's digest event
+    (checkpoint.audit_rows) names the person whose step wrote the record."""
+    actors: dict[str, uuid.UUID] = session.info.setdefault(_ACTORS, {})
+    return actors
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append with :func:`record_many`."""
+
+    action: str
+    subject: str | None
+    detail: dict[str, Any]
+    actor_id: uuid.UUID | None = None
+
+
+def record_many(
+    session: Session, site_id: uuid.UUID, items: list[NewEvent], *, at: datetime | None = None
+) -> None:
+    """Append ``items`` to the site's chain in one claim of the head and one INSERT (the bulk
+    form of :func:`record`, for record digests of a large write)."""
+    if not items:
+        return
+    when = (at or utcnow()).astimezone(UTC)
+    last, prev = _claim(session, site_id, len(items))
+    seq = last - len(items)
+    values = []
+    for item in items:
+        seq += 1
+        plain = _plain(item.detail)
+        digest = event_hash(
+            site_id=site_id,
+            seq=seq,
+            at=when,
+            actor_id=item.actor_id,
+            action=item.action,
+            subject=item.subject,
+            detail=plain,
+            prev_hash=prev,
+        )
+        values.append(
+            {
+                "id": uuid.uuid4(),
+                "site_id": site_id,
+                "seq": seq,
+                "at": when,
+                "actor_id": item.actor_id,
+                "action": item.action,
+                "subject": item.subject,
+                "detail": plain,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    session.execute(insert(_EVENT), values)
+    session.execute(update(_HEAD).where(_HEAD.c.site_id == site_id).values(hash=prev))
+
+
 _EVENT: Table = AuditEvent.__table__  # type: ignore[assignment]
+EVENT_TABLE = _EVENT
 
 
 def events(
@@ -182,11 +254,60 @@ def events(
         seq = rows[-1].seq
 
 
-def verify_chain(session: Session, site_id: uuid.UUID) -> ChainReport:
-    """Walk the chain and report the first event that was edited, removed or inserted."""
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head written down outside the database: on a handover report (the digest only)
+    or in the anchor log (with its event number)."""
+
+    hash: str
+    seq: int | None = None
+    source: str = "--anchor"
+
+
+def _anchor_break(anchor: Anchor, found: dict[str, int], last_seq: int) -> tuple[int, str] | None:
+    """(first broken seq, reason) if ``anchor`` no longer matches the chain."""
+    short = anchor.hash[:12]
+    at = found.get(anchor.hash)
+    if at is not None and (anchor.seq is None or anchor.seq == at):
+        return None
+    if anchor.seq is not None and anchor.seq > last_seq:
+        return (
+            last_seq + 1,
+            f"the chain ends at event {last_seq} but {anchor.source} names event {anchor.seq} "
+            f"({short}): events were cut off the end",
+        )
+    if anchor.seq is not None:
+        return (
+            anchor.seq,
+            f"event {anchor.seq} differs from {anchor.source} ({short}): the chain was "
+            "rewritten from there",
+        )
+    return (
+        last_seq + 1,
+        f"{anchor.source} {short} is not in the chain: events were cut off or rewritten "
+        "after it was printed",
+    )
+
+
+def verify_chain(
+    session: Session,
+    site_id: uuid.UUID,
+    *,
+    anchors: Sequence[Anchor] = (),
+    rows: bool = True,
+) -> ChainReport:
+    """Walk the chain and report the first event that was edited, removed or inserted; then
+    each anchor (a head written down outside the database) must still be in it, and, with
+    ``rows``, every live record must match its newest digest in the chain
+    (checkpoint.audit_rows)."""
+    from checkpoint import audit_rows  # audit_rows builds on this module
+
     expected_seq = 1
     prev = GENESIS
     checked = 0
+    wanted = {a.hash for a in anchors}
+    found: dict[str, int] = {}
+    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     for ev in events(session, site_id):
         if ev.seq != expected_seq:
             return ChainReport(
@@ -219,6 +340,14 @@ def verify_chain(session: Session, site_id: uuid.UUID) -> ChainReport:
                 ev.seq,
                 f"event {ev.seq} was altered (its content does not match its hash)",
             )
+        if ev.hash in wanted:
+            found[ev.hash] = ev.seq
+        if rows and ev.action.startswith(audit_rows.ACTION_PREFIX) and ev.subject:
+            detail = ev.detail if isinstance(ev.detail, dict) else {}
+            latest[(ev.action[len(audit_rows.ACTION_PREFIX) :], ev.subject.split(":")[-1])] = (
+                ev.seq,
+                detail.get("digest"),
+            )
         checked += 1
         prev = ev.hash
         expected_seq += 1
@@ -237,7 +366,31 @@ def verify_chain(session: Session, site_id: uuid.UUID) -> ChainReport:
         return ChainReport(False, checked, last_seq, "the chain head does not match the last event")
     if head is None and checked:
         return ChainReport(False, checked, None, "the chain head row is missing")
-    return ChainReport(True, checked, None, None)
+    breaks = [b for a in anchors if (b := _anchor_break(a, found, last_seq)) is not None]
+    if breaks:
+        seq, reason = min(breaks)
+        return ChainReport(False, checked, seq, reason, last_seq, prev)
+    records = 0
+    if rows:
+        records, problems = audit_rows.check_rows(session, site_id, latest)
+        if problems:
+            first = problems[0]
+            more = f"; {len(problems) - 1} more records differ" if len(problems) > 1 else ""
+            return ChainReport(
+                False, checked, first.seq, first.text + more, last_seq, prev, records,
+                len(problems),
+            )  # fmt: skip
+    return ChainReport(True, checked, None, None, last_seq, prev, records)
+
+
+def head(session: Session, site_id: uuid.UUID) -> Anchor:
+    """The site's chain head now: the hash of its newest event and its number."""
+    row = session.execute(
+        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.site_id == site_id)
+    ).first()
+    if row is None:
+        return Anchor(GENESIS, 0)
+    return Anchor(str(row[1]), int(row[0]))
 
 
 def count(session: Session, site_id: uuid.UUID) -> int:

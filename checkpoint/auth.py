@@ -1,29 +1,38 @@
 """Staff sign-in and permissions: who may do what, checked in the domain for every action.
 
 Secrets (a PIN of at least 4 digits or a password of at least 6 characters) are stored only
-as argon2 hashes. Five wrong tries lock the account for five minutes. Every sign-in, failed
-try and lock-out is an audit event. The desk hides buttons a role may not use, but the check
-that counts is :func:`require`, called by the domain functions themselves.
+as argon2 hashes. Five wrong tries lock the account for five minutes, each further lock twice
+as long (at most a day) until a good sign-in; twenty wrong tries at one lane, over all
+accounts, lock that lane's sign-in for a quarter of an hour. Tries are counted atomically
+before the secret is checked, so parallel guesses cannot outrun the count. Every sign-in,
+failed try, lock-out and unlock is an audit event. The desk hides buttons a role may not use,
+but the check that counts is :func:`require`, called by the domain functions themselves.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from checkpoint import audit
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Site, StaffMember, utcnow
+from checkpoint.models import Lane, Site, StaffMember, utcnow
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=5)
+MAX_LOCKOUT = timedelta(hours=24)
+#: Wrong PINs at one lane, over all its accounts, before the lane's sign-in locks.
+LANE_MAX_FAILED_ATTEMPTS = 20
+LANE_LOCKOUT = timedelta(minutes=15)
 MIN_PIN_DIGITS = 4
 MIN_PASSWORD_CHARS = 6
 
@@ -172,6 +181,7 @@ def unlock(session: Session, staff: StaffMember, *, by: StaffMember | None) -> N
         require(by, Permission.MANAGE_STAFF)
     staff.failed_attempts = 0
     staff.locked_until = None
+    staff.lockouts = 0
     session.flush()
     audit.record(
         session,
@@ -183,8 +193,114 @@ def unlock(session: Session, staff: StaffMember, *, by: StaffMember | None) -> N
     )
 
 
+def unlock_lane(session: Session, lane: Lane, *, by: StaffMember | None) -> None:
+    """Lift a lane's sign-in lock (MANAGE_STAFF). Audited as ``lane.unlock``."""
+    if by is not None:
+        require(by, Permission.MANAGE_STAFF)
+    lane.failed_attempts = 0
+    lane.locked_until = None
+    session.flush()
+    audit.record(session, lane.site_id, by.id if by else None, "lane.unlock", str(lane.id), {})
+
+
 def _clock(instant: datetime, tz: tzinfo | None) -> str:
     return instant.astimezone(tz).strftime("%H:%M")
+
+
+def lockout_length(lockouts: int) -> timedelta:
+    """How long the next lock lasts after ``lockouts`` earlier ones: 5 min, doubling, ≤ 24 h."""
+    length: timedelta = LOCKOUT * (2 ** min(lockouts, 16))
+    return min(length, MAX_LOCKOUT)
+
+
+_STAFF: Table = StaffMember.__table__  # type: ignore[assignment]
+_LANE_T: Table = Lane.__table__  # type: ignore[assignment]
+
+
+def _not_locked(table: Table, now: datetime) -> ColumnElement[bool]:
+    return or_(table.c.locked_until.is_(None), table.c.locked_until <= now)
+
+
+@dataclass(frozen=True)
+class _Try:
+    """A counted sign-in try: its number since the last good one (None: the account is
+    locked) and the account's lock, as the count left them."""
+
+    number: int | None
+    locked_until: datetime | None
+
+
+def _claim_try(session: Session, staff: StaffMember, lane: Lane | None, now: datetime) -> _Try:
+    """Count this try before the secret is checked, in one committed transaction.
+
+    The transaction starts with the UPDATE (the caller's work is committed first), and each
+    UPDATE ... RETURNING holds the row's lock (PostgreSQL) or the database's write lock
+    (SQLite) until the commit, so parallel tries are counted one after another and at most
+    MAX_FAILED_ATTEMPTS of them are ever checked per lock period. The try that reaches the
+    limit locks the account at once (a right PIN lifts it again). AuthError if the lane is
+    locked.
+    """
+    session.commit()
+    if lane is not None and staff.role != Role.ADMIN.value:
+        # Admins pass a lane lock (someone must be able to lift it); their own lock still holds.
+        row = session.execute(
+            update(_LANE_T)
+            .where(_LANE_T.c.id == lane.id, _not_locked(_LANE_T, now))
+            .values(failed_attempts=_LANE_T.c.failed_attempts + 1)
+            .returning(_LANE_T.c.failed_attempts)
+        ).first()
+        if row is None:
+            until = session.scalar(select(_LANE_T.c.locked_until).where(_LANE_T.c.id == lane.id))
+            session.rollback()
+            shown = _clock(until or now, None)
+            raise AuthError(
+                f"本车道登录已锁定至 {shown}，请点长解锁 (sign-in at this lane is locked until "
+                f"{shown} after too many wrong PINs; the point chief lifts it with "
+                "`checkpoint staff unlock --lane`)."
+            )
+        if int(row[0]) >= LANE_MAX_FAILED_ATTEMPTS:
+            session.execute(
+                update(_LANE_T)
+                .where(_LANE_T.c.id == lane.id)
+                .values(failed_attempts=0, locked_until=now + LANE_LOCKOUT)
+            )
+            audit.record(session, staff.site_id, None, "auth.lane_locked", str(lane.id), {}, at=now)
+    row = session.execute(
+        update(_STAFF)
+        .where(_STAFF.c.id == staff.id, _not_locked(_STAFF, now))
+        .values(failed_attempts=_STAFF.c.failed_attempts + 1)
+        .returning(_STAFF.c.failed_attempts, _STAFF.c.lockouts, _STAFF.c.locked_until)
+    ).first()
+    if row is None:
+        until = session.scalar(select(_STAFF.c.locked_until).where(_STAFF.c.id == staff.id))
+        session.commit()  # keeps the lane's count
+        return _Try(None, until)
+    number, lockouts, until = int(row[0]), int(row[1]), row[2]
+    if number >= MAX_FAILED_ATTEMPTS:
+        until = now + lockout_length(lockouts)
+        session.execute(
+            update(_STAFF)
+            .where(_STAFF.c.id == staff.id)
+            .values(failed_attempts=0, locked_until=until, lockouts=lockouts + 1)
+        )
+    session.commit()
+    return _Try(number, until)
+
+
+def _release_claim(session: Session, staff: StaffMember, lane: Lane | None, claim: _Try) -> None:
+    """The secret was right: clear the account's count and a lock this very try set."""
+    values: dict[str, Any] = {"failed_attempts": 0, "lockouts": 0}
+    if claim.number is not None and claim.number >= MAX_FAILED_ATTEMPTS:
+        values["locked_until"] = None
+    session.execute(update(_STAFF).where(_STAFF.c.id == staff.id).values(**values))
+    if lane is not None:
+        session.execute(update(_LANE_T).where(_LANE_T.c.id == lane.id).values(failed_attempts=0))
+
+
+def _named(session: Session, site: Site, name: str) -> StaffMember | None:
+    return session.scalars(
+        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
+    ).first()
 
 
 def authenticate(
@@ -195,17 +311,26 @@ def authenticate(
     *,
     at: datetime | None = None,
     tz: tzinfo | None = None,
+    lane: Lane | None = None,
+    counted: bool = True,
 ) -> StaffMember:
     """The active staff member ``name`` if ``secret`` is theirs; AuthError otherwise.
 
-    A failed try, the lock-out it may cause and the audit event are committed before
-    AuthError is raised, so a caller's rollback cannot undo the count. ``tz`` is the zone the
+    Every try is counted (committed) before the secret is checked, so neither parallel tries
+    nor a caller's rollback get past the limit: the fifth wrong PIN locks the account, each
+    lock twice as long as the one before (:func:`lockout_length`) until a good sign-in. With
+    ``lane``, wrong PINs at that lane across all accounts are limited too (see
+    LANE_MAX_FAILED_ATTEMPTS). This call commits the session. ``tz`` is the zone the
     "locked until HH:MM" message is shown in (default: the computer's).
+
+    ``counted=False`` is for a database that cannot be written (a read-only or full disk, for
+    commands that only read): a locked account stays locked, but nothing is counted or
+    audited; whoever holds a read-only copy of the file can test PINs offline anyway.
     """
     now = at or utcnow()
-    staff = session.scalars(
-        select(StaffMember).where(StaffMember.site_id == site.id, StaffMember.name == name.strip())
-    ).first()
+    staff = _named(session, site, name)
+    if not counted:
+        return _check_uncounted(staff, name, secret, now, tz)
     if staff is None or not staff.active:
         audit.record(
             session,
@@ -220,28 +345,23 @@ def authenticate(
         raise AuthError(
             f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r})."
         )
-    if staff.secret_hash is None:
+    stored_hash = staff.secret_hash
+    if stored_hash is None:
         raise AuthError(
             f"{staff.name} 尚未设置 PIN，请点长设置 ({staff.name} has no PIN yet; "
             "the point chief sets one with `checkpoint staff passwd`)."
         )
-    if staff.locked_until is not None and staff.locked_until > now:
-        until = _clock(staff.locked_until, tz)
-        raise AuthError(f"账号已锁定至 {until} (locked until {until}).")
-    if staff.locked_until is not None:  # an expired lock: a fresh set of tries
-        staff.locked_until = None
-        staff.failed_attempts = 0
+    claim = _claim_try(session, staff, lane, now)
+    if claim.number is None:
+        raise _locked(claim.locked_until or now, tz)
     try:
-        _HASHER.verify(staff.secret_hash, secret)
+        _HASHER.verify(stored_hash, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        staff.failed_attempts += 1
-        left = MAX_FAILED_ATTEMPTS - staff.failed_attempts
+        left = MAX_FAILED_ATTEMPTS - claim.number
         if left <= 0:
-            staff.locked_until = now + LOCKOUT
-            staff.failed_attempts = 0
             audit.record(session, site.id, staff.id, "auth.locked", str(staff.id), {}, at=now)
             session.commit()
-            until = _clock(staff.locked_until, tz)
+            until = _clock(claim.locked_until or now, tz)
             raise AuthError(
                 f"PIN 错误次数过多，账号已锁定至 {until} "
                 f"(too many wrong tries; locked until {until})."
@@ -252,12 +372,36 @@ def authenticate(
         session.commit()
         tries = "try" if left == 1 else "tries"
         raise AuthError(f"PIN 错误，还可尝试 {left} 次 (wrong PIN, {left} {tries} left).") from None
-    if _HASHER.check_needs_rehash(staff.secret_hash):
+    _release_claim(session, staff, lane, claim)
+    session.refresh(staff)
+    if _HASHER.check_needs_rehash(stored_hash):
         staff.secret_hash = _HASHER.hash(secret)
-    staff.failed_attempts = 0
     audit.record(session, site.id, staff.id, "auth.sign_in", str(staff.id), {}, at=now)
     session.flush()
     return staff
+
+
+def _check_uncounted(
+    staff: StaffMember | None, name: str, secret: str, now: datetime, tz: tzinfo | None
+) -> StaffMember:
+    """The sign-in of :func:`authenticate` with ``counted=False``: no writes at all."""
+    if staff is None or not staff.active or staff.secret_hash is None:
+        raise AuthError(
+            f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r} "
+            "with a PIN)."
+        )
+    if staff.locked_until is not None and staff.locked_until > now:
+        raise _locked(staff.locked_until, tz)
+    try:
+        _HASHER.verify(staff.secret_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AuthError("PIN 错误 (wrong PIN).") from None
+    return staff
+
+
+def _locked(until: datetime, tz: tzinfo | None) -> AuthError:
+    shown = _clock(until, tz)
+    return AuthError(f"账号已锁定至 {shown} (locked until {shown}).")
 
 
 def needs_first_admin(session: Session, site: Site) -> bool:

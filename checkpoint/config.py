@@ -7,7 +7,9 @@ database. A malformed file is an error naming the file and line, never a silent 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -69,12 +71,19 @@ class Settings:
         return self.data_dir / "trust"
 
     def ensure_data_dir(self) -> Path:
-        """Create the data directory if needed; a clear error if it cannot be written."""
+        """Create the data directory (private to the user: 0700) if needed; a clear error if
+        it cannot be written. Commands that only read never call this, so they work on a
+        read-only or full disk."""
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.data_dir / ".write-test"
-            probe.write_text("ok", encoding="utf-8")
-            probe.unlink()
+            if not self.data_dir.exists():
+                self.data_dir.mkdir(parents=True, mode=0o700)
+            elif self.data_dir.stat().st_mode & 0o077 and os.name == "posix":
+                with contextlib.suppress(OSError):  # not ours to narrow: it still works
+                    self.data_dir.chmod(0o700)
+            # A probe file of its own: parallel commands never remove each other's.
+            fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=self.data_dir)
+            os.close(fd)
+            os.unlink(probe)
         except OSError as exc:
             raise ConfigError(
                 f"The data directory {self.data_dir} cannot be written ({exc.strerror or exc}); "
@@ -97,10 +106,15 @@ _FILE_KEYS = {
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad's BOM is fine
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"The settings file {path} is not UTF-8 text (byte {exc.start}; saved as GBK?); "
+            "save it as UTF-8."
+        ) from exc
+    except OSError as exc:
         raise ConfigError(f"The settings file {path} cannot be read: {exc}.") from exc
     try:
         raw = tomllib.loads(text)

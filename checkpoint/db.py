@@ -8,15 +8,19 @@ migrated. Every failure reaches the person as a :class:`StorageError` in one sen
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,6 +60,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def _sqlite_read_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -73,17 +84,39 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file ``path`` readable and writable by its owner only (0600), and
+    narrow an existing one that others could read. SQLite gives its -wal and -shm files the
+    database file's mode. (On Windows the mode bits mean little: the per-user data folder's
+    access list keeps others out; see docs/privacy.md.)"""
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists() and part.stat().st_mode & 0o077:
+                part.chmod(PRIVATE_FILE)
+    except OSError:
+        pass  # a read-only folder or someone else's file: opening it says what is wrong
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout, and are
+    private to the user (0600)."""
     check_url(url)
     path = _sqlite_file(url)
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True, mode=PRIVATE_DIR)
         except OSError as exc:
             raise StorageError(
                 f"Cannot create the folder for the database {path}: {exc.strerror or exc}."
             ) from exc
+        make_private(path)
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -138,13 +171,105 @@ def describe_error(exc: BaseException, url: str) -> str:
     return f"Database error on {safe}: {text}"
 
 
-class Database:
-    """One engine and its session factory. Sessions commit or roll back as a unit."""
+def _read_only_engine(path: Path) -> Engine:
+    """An engine that opens the SQLite file ``path`` read-only (a read-only or full disk)."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
 
-    def __init__(self, url: str) -> None:
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder nobody can write has no -shm file to share: read the
+            # file as it stands (nothing can be writing to it there).
+            conn.close()
+            conn = sqlite3.connect(
+                uri + "&immutable=1", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )  # fmt: skip
+        return conn
+
+    engine = create_engine("sqlite://", creator=connect)
+    event.listen(engine, "connect", _sqlite_read_pragmas)
+    return engine
+
+
+def sqlite_writable(url: str) -> bool:
+    """False for an SQLite file (or its folder) this user cannot write; True otherwise."""
+    path = _sqlite_file(url)
+    if path is None or not path.exists():
+        return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+class Database:
+    """One engine and its session factory. Sessions commit or roll back as a unit.
+
+    ``read_only`` opens an SQLite file without writing anything (for reading commands on a
+    read-only disk); every session's ``info["database"]`` is this object.
+    """
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        from checkpoint import audit_rows  # the models' audit layer sits above this module
+
         self.url = url
-        self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_only = read_only
+        path = _sqlite_file(url)
+        if read_only and path is not None:
+            check_url(url)
+            self.engine = _read_only_engine(path)
+        else:
+            self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"database": self})
+        self._site_id: uuid.UUID | None = None
+        self._file_id: tuple[int, int] | None = None
+        audit_rows.install(self._sessions)
+        event.listen(self._sessions, "after_flush", _note_write)
+        event.listen(self._sessions, "before_commit", _check_identity_before_commit)
+
+    def bind_site(self, site_id: uuid.UUID) -> None:
+        """Remember which site this database holds (and, for SQLite, which file it is), so
+        every later transaction that writes checks, before it commits, that it still writes
+        there (:meth:`check_identity`)."""
+        self._site_id = site_id
+        path = _sqlite_file(self.url)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                self._file_id = (st.st_dev, st.st_ino)
+
+    def check_identity(self, session: Session) -> None:
+        """StorageError if the database file was removed or replaced, or no longer holds the
+        site, since :meth:`bind_site`: saving stops instead of writing into the void."""
+        path = _sqlite_file(self.url)
+        if self._file_id is not None and path is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                raise StorageError(
+                    f"The database file {path} was removed while the program was running; "
+                    "nothing more is saved: put the file back (or restore a backup) and restart."
+                ) from None
+            if (st.st_dev, st.st_ino) != self._file_id:
+                raise StorageError(
+                    f"The database file {path} was replaced by another file while the program "
+                    "was running; nothing more is saved: restart to work with the new file."
+                )
+        if self._site_id is not None:
+            from checkpoint.models import Site
+
+            found = (
+                session.connection()
+                .execute(select(Site.__table__.c.id).where(Site.__table__.c.id == self._site_id))
+                .first()
+            )
+            if found is None:
+                raise StorageError(
+                    f"The database {self.safe_url} no longer holds this site; it was replaced "
+                    "while the program was running, and nothing more is saved."
+                )
 
     @property
     def safe_url(self) -> str:
@@ -181,6 +306,21 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (before a file copy or at exit)."""
         self.engine.dispose()
+
+
+_WROTE = "checkpoint.db.wrote"
+
+
+def _note_write(session: Session, _flush: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _check_identity_before_commit(session: Session) -> None:
+    """Once per transaction that wrote something: still the same database and site?"""
+    if session.info.pop(_WROTE, False):
+        database = session.info.get("database")
+        if isinstance(database, Database):
+            database.check_identity(session)
 
 
 def _alembic_config(db: Database) -> Any:
@@ -311,7 +451,18 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
         command.upgrade(_alembic_config(db), "head")
     except SQLAlchemyError as exc:
         raise StorageError(describe_error(exc, db.url)) from exc
+    if before is not None:
+        _baseline_record_digests(db)
     return before, head, backup
+
+
+def _baseline_record_digests(db: Database) -> None:
+    """A database from before record digests: vouch once for the records as they are now."""
+    from checkpoint import audit_rows
+
+    with db.session() as session:
+        if audit_rows.needs_baseline(session):
+            audit_rows.baseline(session)
 
 
 def _has_foreign_tables(db: Database) -> bool:
@@ -320,9 +471,22 @@ def _has_foreign_tables(db: Database) -> bool:
     return bool(names)
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
+def open_for_reading(url: str) -> Database:
+    """Open ``url`` for a command that only reads: migrated like :func:`open_database` when
+    it can be written, else opened read-only (it must then be at the current schema)."""
+    if sqlite_writable(url):
+        try:
+            return open_database(url)
+        except StorageError:
+            if _sqlite_file(url) is None:
+                raise
+            # A full disk: SQLite cannot even make its shared-memory file; read the file as is.
+    return open_database(url, migrate=False, read_only=True)
+
+
+def open_database(url: str, *, migrate: bool = True, read_only: bool = False) -> Database:
     """Open ``url``, migrating it to head first when ``migrate`` is set."""
-    db = Database(url)
+    db = Database(url, read_only=read_only)
     if migrate:
         upgrade(db)
     else:

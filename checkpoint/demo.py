@@ -4,6 +4,8 @@ A day/night hourly profile, ~70% cars / 25% trucks / 5% buses, 1–5 people per 
 mostly from the home province, mostly green findings with realistic shares of yellow and red
 codes, stale tests, risk-area travel and fever, and the dispositions that follow from the
 rules engine. Every shift of every day is opened with its roster and closed with a handover.
+Every seeded record is in the audit chain (its digest event, checkpoint.audit_rows). A database
+that holds accounts or real records is refused: demo traffic never mixes into real books.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkpoint import audit
 from checkpoint.config import PROVINCES, Settings
 from checkpoint.credentials.claims import GoodsPass, NucleicAcidTest, PlaceVisit, Region, TestResult
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType, Verdict
+from checkpoint.errors import CheckpointError
 from checkpoint.models import (
     CredentialScan,
     Inspection,
@@ -170,6 +175,23 @@ def _findings_json(f: PersonFindings, at: datetime) -> dict[str, Any]:
     }
 
 
+class DemoSeedRefused(CheckpointError):
+    """The database holds accounts or real records: demo traffic would mix into real books."""
+
+
+def refuse_real_database(session: Session) -> None:
+    """DemoSeedRefused if the database holds an account (anyone with a PIN) or a record that
+    is not demo traffic: demo data goes into a database of its own."""
+    account = session.scalar(select(StaffMember.id).where(StaffMember.secret_hash.is_not(None)))
+    real = session.scalar(select(Inspection.id).where(Inspection.demo.is_(False)).limit(1))
+    if account is not None or real is not None:
+        what = "accounts (staff with a PIN)" if account is not None else "real inspection records"
+        raise DemoSeedRefused(
+            f"This database holds {what}; demo traffic is only seeded into an empty or demo "
+            "database: give another with --db sqlite:///demo.db."
+        )
+
+
 def _team(session: Session, site: Site) -> dict[Role, list[StaffMember]]:
     by_role: dict[Role, list[StaffMember]] = {r: [] for r in Role}
     for name, role in TEAM:
@@ -200,6 +222,7 @@ def seed(
     areas = _demo_risk_areas(first)
     shifts = inspections = people = 0
     with db.session() as s:
+        refuse_real_database(s)
         place = ensure_place(s, settings)
         team = _team(s, place.site)
         plan = spec_from_model(active_plan(s, place.site))
@@ -238,6 +261,11 @@ def seed(
                     note=f"交接正常，本班查验车辆{len(batch)}辆。",
                     open_issues="无" if rng.random() < 0.7 else "测温枪电量低，请及时更换电池。",
                 )  # fmt: skip
+    with db.session() as s:
+        audit.record(
+            s, site_id, None, "demo.seed", None,
+            {"days": days, "inspections": inspections, "seed": seed_value},
+        )  # fmt: skip
     return SeedStats(days, shifts, inspections, people, _time.perf_counter() - t0)
 
 

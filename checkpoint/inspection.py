@@ -323,6 +323,7 @@ class InspectionDesk:
         with self.db.session() as s:
             self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
+            at = _in_order(s, insp, at, self._site(s))
             if not insp.people:
                 raise InspectionError("Check at least the driver before finishing verification.")
             if people_required and len(insp.people) < insp.people_count:
@@ -370,6 +371,7 @@ class InspectionDesk:
         with self.db.session() as s:
             self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.RECORD)
+            at = _in_order(s, insp, at, self._site(s))
             insp.record_at = at
             insp.record_by_id = staff.id
             insp.step = Step.DIVERT.value
@@ -438,6 +440,7 @@ class InspectionDesk:
                     f"stored findings give ({derived_suggestion(insp).value}); "
                     "verify this vehicle again."
                 )
+            at = _in_order(s, insp, at, self._site(s))
             overridden = insp.suggested_disposition != disposition.value
             reason = (override_reason or "").strip()
             if overridden and not reason:
@@ -618,6 +621,20 @@ class InspectionDesk:
                 f"This vehicle is at step {current.zh} ({current.en}), not {step.zh} ({step.en})."
             )
         return insp
+
+
+def _in_order(s: Session, insp: Inspection, at: datetime, site_id: uuid.UUID) -> datetime:
+    """The step's time, never earlier than the step before it: a time that runs backwards (a
+    lane clock set back, a wrong time given) is clamped to the previous step's and flagged in
+    the audit trail (``inspection.clock_back``), so no step lasts less than nothing."""
+    before = max((t for t in (insp.guide_at, insp.verify_at, insp.record_at) if t), default=None)
+    if before is None or at >= before:
+        return at
+    audit.record(
+        s, site_id, None, "inspection.clock_back", str(insp.id),
+        {"seconds": round((before - at).total_seconds(), 3)}, at=before,
+    )  # fmt: skip
+    return before
 
 
 def _scan_row(

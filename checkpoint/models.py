@@ -92,6 +92,9 @@ class Lane(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
     name: Mapped[str] = mapped_column(String(50))
+    # Wrong PINs typed at this lane since its last good sign-in, and its lock (any account).
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
     site: Mapped[Site] = relationship(back_populates="lanes")
 
 
@@ -107,6 +110,8 @@ class StaffMember(Base):
     secret_hash: Mapped[str | None] = mapped_column(String(200))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
+    # Lock-outs since the last good sign-in: each one doubles the next lock's length.
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -5,7 +5,8 @@ masked ID, temperature and detailed findings; each scan's fingerprint and any ra
 old and new values of corrections; the plate is reduced to its masked form (浙A***45). What
 stays: counts, verdicts, code colours, dispositions, reasons, step times, who worked — so shift
 totals and reports come out exactly as before. The audit trail holds no personal data and is
-left untouched, so its chain stays intact.
+left untouched, so its chain stays intact; each purged record gets a new digest event
+(checkpoint.audit_rows), so the purge is a recorded change, not a break.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
+from checkpoint import audit, audit_rows
 from checkpoint.auth import Permission, require
 from checkpoint.config import Settings
 from checkpoint.db import Database
@@ -122,6 +123,7 @@ def purge(
             update(Inspection),
             [{"id": i, "plate": mask_plate(p), "purged_at": at} for i, p in rows],
         )
+        audit_rows.touch(session, audit_rows.INSPECTION, ids, site_id)
         inspections += len(rows)
     if inspections == 0 and by is None:
         return PurgeResult(cutoff, 0, 0, 0)  # nothing due: no audit noise at every start-up

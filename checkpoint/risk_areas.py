@@ -1,6 +1,6 @@
 """Today's risk areas (中高风险地区), imported from a CSV and kept as a file in the data dir.
 
-CSV columns (header row required; UTF-8, a BOM is fine)::
+CSV columns (header row required; UTF-8 with or without a BOM, UTF-16 or GBK)::
 
     region_code,name,level,effective_from,effective_to
     330102,杭州市上城区,high,2022-04-20,
@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -107,6 +109,15 @@ def parse_csv(text: str, origin: str = "CSV") -> list[RiskArea]:
     """Risk areas from CSV text; :class:`RiskAreaError` names the first bad line."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
+        return _parse_rows(reader, origin)
+    except csv.Error as exc:  # a field past csv's size limit, a NUL byte
+        raise RiskAreaError(
+            f"{origin}, line {reader.line_num}: not readable as CSV ({exc})."
+        ) from exc
+
+
+def _parse_rows(reader: Any, origin: str) -> list[RiskArea]:
+    try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration as exc:
         raise RiskAreaError(f"{origin} is empty; expected a header: {','.join(COLUMNS)}.") from exc
@@ -158,17 +169,50 @@ def _to_json(area: RiskArea) -> dict[str, Any]:
     }
 
 
-def import_csv(data_dir: Path, csv_file: Path, at: datetime) -> RiskAreaList:
-    """Replace the stored list with ``csv_file``'s areas (all or nothing)."""
+def read_text(path: Path) -> tuple[str, str]:
+    """(text, encoding name) of a CSV as spreadsheets save it: UTF-8 with or without a BOM,
+    UTF-16 with a BOM, or GBK/GB18030 (what Chinese Excel writes); RiskAreaError naming the
+    encoding otherwise."""
     try:
-        text = csv_file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RiskAreaError(f"{csv_file} cannot be read as UTF-8 text ({exc}).") from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RiskAreaError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise RiskAreaError(f"{path} starts like UTF-16 but is not valid UTF-16.") from exc
+    try:
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "GBK/GB18030"
+    except UnicodeDecodeError as exc:
+        raise RiskAreaError(
+            f"{path} is neither UTF-8 nor GBK text (byte {exc.start}); save it as "
+            "CSV UTF-8 and import again."
+        ) from exc
+
+
+def import_csv(
+    data_dir: Path, csv_file: Path, at: datetime, *, replace_with_empty: bool = False
+) -> RiskAreaList:
+    """Replace the stored list with ``csv_file``'s areas (all or nothing). A file with a
+    header but no areas would empty the list: refused unless ``replace_with_empty``."""
+    text, _encoding = read_text(csv_file)
     areas = parse_csv(text, str(csv_file))
+    if not areas and not replace_with_empty:
+        raise RiskAreaError(
+            f"{csv_file} has a header but no risk areas; importing it would empty the list. "
+            "Pass --replace-with-empty if that is what you mean."
+        )
     listing = RiskAreaList(tuple(areas), at, csv_file.name)
     data_dir.mkdir(parents=True, exist_ok=True)
     target = data_dir / FILE_NAME
-    tmp = target.with_suffix(".tmp")
+    fd, name = tempfile.mkstemp(prefix=".risk-areas-", suffix=".tmp", dir=data_dir)
+    os.close(fd)
+    tmp = Path(name)
     tmp.write_text(
         json.dumps(
             {

@@ -293,7 +293,14 @@ def close_shift(
     require(closed_by, Permission.OPEN_CLOSE_SHIFT)
     if shift.closed_at is not None:
         raise ShiftError(f"Shift {shift.duty_date} #{shift.slot_number} is already closed.")
-    shift.closed_at = at or utcnow()
+    closing = at or utcnow()
+    if closing < shift.opened_at:
+        raise ShiftError(
+            f"Shift {shift.duty_date} #{shift.slot_number} cannot close at "
+            f"{closing.isoformat(timespec='seconds')}, before it opened "
+            f"({shift.opened_at.isoformat(timespec='seconds')}); check the computer's clock."
+        )
+    shift.closed_at = closing
     shift.closed_by_id = closed_by.id
     shift.handover_to_id = handover_to.id if handover_to else None
     shift.handover_note = note

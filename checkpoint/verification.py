@@ -389,8 +389,7 @@ def recent_sightings(
             )
         ).all()
     return [
-        Sighting(fp, holder_key(plate, name, seq or 0), when)
-        for fp, when, plate, name, seq in rows
+        Sighting(fp, holder_key(plate, name, seq or 0), when) for fp, when, plate, name, seq in rows
     ]
 
 

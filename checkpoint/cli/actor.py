@@ -1,8 +1,11 @@
 """Who is doing this, on the command line: ``--as NAME`` and a PIN, once the site has accounts.
 
-Until the site has a point chief (点长) with a PIN, anyone at the computer may set things up;
-from then on a command that changes records signs its person in (the PIN is asked for, read
-from one line of standard input, or from ``CHECKPOINT_PIN``).
+Until the site has a point chief (点长) with a PIN, anyone at the computer may set things up
+(the events then name no actor); from then on every command that changes records or
+reads personal data signs its person in (the PIN is asked for, read from one line of standard
+input, or from ``CHECKPOINT_PIN``), is checked for the permission, and is audited. On a
+database that cannot be written (a read-only or full disk) a reading command still checks
+the PIN, and says that its read could not be audited.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import argparse
 import getpass
 import os
 import sys
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkpoint import audit
 from checkpoint.auth import (
     AuthError,
     Permission,
@@ -23,7 +29,7 @@ from checkpoint.auth import (
     require,
 )
 from checkpoint.config import Settings
-from checkpoint.models import Site, StaffMember
+from checkpoint.models import Lane, Site, StaffMember
 from checkpoint.staff import get_staff
 
 PIN_ENV = "CHECKPOINT_PIN"
@@ -92,6 +98,35 @@ def sign_in_as(
             f"${PIN_ENV})."
         )
     secret = os.environ.get(PIN_ENV) or read_secret(f"PIN for {name}: ")
-    member = authenticate(session, site, name, secret, tz=settings.tz)
+    database = session.info.get("database")
+    if database is not None and getattr(database, "read_only", False):
+        member = authenticate(session, site, name, secret, tz=settings.tz, counted=False)
+        require(member, permission)
+        print(
+            f"checkpoint: the database cannot be written, so this read by {member.name} is not "
+            "in the audit trail.",
+            file=sys.stderr,
+        )
+        return member
+    lane = session.scalars(
+        select(Lane).where(Lane.site_id == site.id, Lane.name == settings.lane_name)
+    ).first()
+    member = authenticate(session, site, name, secret, tz=settings.tz, lane=lane)
     require(member, permission)
     return member
+
+
+def audited(
+    session: Session,
+    site: Site,
+    actor: StaffMember | None,
+    action: str,
+    subject: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append the command's audit event (no names or ID numbers in ``detail``); skipped on a
+    database that cannot be written (the sign-in said so)."""
+    database = session.info.get("database")
+    if database is not None and getattr(database, "read_only", False):
+        return
+    audit.record(session, site.id, actor.id if actor else None, action, subject, detail)

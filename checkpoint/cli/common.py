@@ -47,13 +47,24 @@ def open_db(settings: Settings) -> Database:
     return open_database(settings.database_url)
 
 
+def open_db_for_reading(settings: Settings) -> Database:
+    """The configured database for a command that only reads: no write test of the data
+    directory, and a read-only SQLite file is opened read-only (a read-only or full disk)."""
+    from checkpoint.db import open_for_reading
+
+    return open_for_reading(settings.database_url)
+
+
 @contextmanager
-def site_session(args: argparse.Namespace) -> Iterator[tuple[Settings, Session, Site]]:
-    """Settings, a committing session and this installation's site, for one command."""
+def site_session(
+    args: argparse.Namespace, *, reading: bool = False
+) -> Iterator[tuple[Settings, Session, Site]]:
+    """Settings, a committing session and this installation's site, for one command;
+    ``reading`` for a command that changes no record (it then works on a read-only disk)."""
     from checkpoint.site import ensure_place
 
     settings = settings_from(args)
-    db = open_db(settings)
+    db = open_db_for_reading(settings) if reading else open_db(settings)
     try:
         with db.session() as session:
             place = ensure_place(session, settings)

@@ -21,8 +21,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Print one JSON line per image with the QR codes found in it. An unreadable "
         "file gives an error line and the run goes on; the exit code is 1 if any file failed.",
     )
-    dec.add_argument("--backend", choices=BACKENDS, default="auto",
-                     help="decoder: auto (cascade, default), zxing, zbar or opencv")
+    dec.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="decoder: auto (cascade, default), zxing, zbar or opencv",
+    )
     dec.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     dec.set_defaults(func=run_decode)
 
@@ -31,8 +35,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="list attached cameras and the resolutions they accept",
         description="Probe camera indices and print one JSON line per camera found.",
     )
-    cams.add_argument("--max-index", type=int, default=8, metavar="N",
-                      help="probe camera indices 0..N-1 (default 8)")
+    cams.add_argument(
+        "--max-index",
+        type=int,
+        default=8,
+        metavar="N",
+        help="probe camera indices 0..N-1 (default 8)",
+    )
     cams.set_defaults(func=run_cameras)
 
 
@@ -77,14 +86,18 @@ def run_cameras(args: argparse.Namespace) -> int:
         raise CheckpointError("--max-index must be at least 1.")
     cameras = list_cameras(max_index=args.max_index)
     for cam in cameras:
-        print_json({
-            "index": cam.index,
-            "backend": cam.backend,
-            "default": [cam.width, cam.height],
-            "fourcc": cam.fourcc,
-            "resolutions": [list(r) for r in cam.resolutions],
-        })
+        print_json(
+            {
+                "index": cam.index,
+                "backend": cam.backend,
+                "default": [cam.width, cam.height],
+                "fourcc": cam.fourcc,
+                "resolutions": [list(r) for r in cam.resolutions],
+            }
+        )
     if not cameras:
-        print("checkpoint: no camera found (is it plugged in and not used by another program?)",
-              file=sys.stderr)
+        print(
+            "checkpoint: no camera found (is it plugged in and not used by another program?)",
+            file=sys.stderr,
+        )
     return 0

@@ -1,4 +1,9 @@
-"""``checkpoint report shift|day`` (the paper); ``checkpoint export`` (the ledger, CSV/XLSX)."""
+"""``checkpoint report shift|day`` (the paper); ``checkpoint export`` (the ledger, CSV/XLSX).
+
+Both read personal data: once the site has accounts they need ``--as NAME`` of someone allowed
+to print reports or export, and each is audited. Both only read the database, so they work on
+a read-only or full disk (the report's PDF and the export file go wherever ``--out`` says).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,17 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from checkpoint.cli.common import add_db_flag, open_db, print_json, settings_from, site_session
+from checkpoint.auth import Permission
+from checkpoint.cli.actor import add_as_flag, audited, cli_actor
+from checkpoint.cli.common import (
+    add_db_flag,
+    open_db_for_reading,
+    print_json,
+    settings_from,
+    site_session,
+)
 from checkpoint.errors import CheckpointError
+from checkpoint.site import ensure_place
 
 
 def _date(text: str) -> date:
@@ -44,6 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             action="store_true",
             help="also print the report's figures as JSON, to compare with the paper",
         )
+        add_as_flag(q)
         add_db_flag(q)
         q.set_defaults(func=run_report)
 
@@ -55,6 +70,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ex.add_argument("--from", dest="first", type=_date, help="first duty date of a range")
     ex.add_argument("--to", dest="last", type=_date, help="last duty date of a range (inclusive)")
     ex.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    add_as_flag(ex)
     add_db_flag(ex)
     ex.set_defaults(func=run_export)
 
@@ -72,9 +88,17 @@ def run_report(args: argparse.Namespace) -> int:
     kind = ReportKind(args.kind)
     request = ReportRequest(kind, args.date, args.shift if kind is ReportKind.SHIFT else None)
     settings = settings_from(args)
-    db = open_db(settings)
+    db = open_db_for_reading(settings)
     try:
+        with db.session() as session:
+            site = ensure_place(session, settings).site
+            actor = cli_actor(session, site, settings, args, Permission.PRINT_REPORT)
         doc = make_report(db, settings, request)
+        with db.session() as session:
+            audited(
+                session, site, actor, "report.print", request.file_name,
+                {"kind": kind.value, "date": args.date.isoformat(), "digest": doc.report.digest},
+            )  # fmt: skip
     finally:
         db.dispose()
     save_pdf(doc.pdf, out)
@@ -86,9 +110,11 @@ def run_report(args: argparse.Namespace) -> int:
         return 0
     vehicles = doc.report.vehicles
     note = " (no vehicles: an empty report)" if vehicles == 0 else ""
+    head = getattr(doc.report, "audit_head", None)
+    chain = f"; audit chain head #{head.seq} {head.hash}" if head is not None else ""
     print(
         f"Wrote {out}: {doc.title}, {vehicles} vehicles, {doc.pages} pages, "
-        f"digest {short_digest(doc.report.digest)}{note}."
+        f"digest {short_digest(doc.report.digest)}{note}{chain}."
     )
     return 0
 
@@ -109,7 +135,12 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.parent and not out.parent.exists():
         raise CheckpointError(f"The folder {out.parent} does not exist.")
-    with site_session(args) as (settings, session, site):
+    with site_session(args, reading=True) as (settings, session, site):
+        actor = cli_actor(session, site, settings, args, Permission.EXPORT)
         n = export_ledger(session, site, settings.tz, scope, out)
+        audited(
+            session, site, actor, "export.ledger", out.suffix.lower(),
+            {"from": scope.first.isoformat(), "to": scope.last.isoformat(), "rows": n},
+        )  # fmt: skip
     print(f"Wrote {n} vehicles of {scope.describe()} to {out}.")
     return 0

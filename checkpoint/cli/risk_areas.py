@@ -6,7 +6,9 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checkpoint.cli.common import print_json
+from checkpoint.auth import Permission
+from checkpoint.cli.actor import add_as_flag, audited, cli_actor
+from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.config import load_settings
 from checkpoint.risk_areas import RiskLevel, import_csv, load
 
@@ -22,6 +24,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(level high/medium/low or 高/中/低; effective_to may be empty).",
     )
     imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument(
+        "--replace-with-empty",
+        action="store_true",
+        help="accept a file with a header and no areas: the list becomes empty",
+    )
+    add_as_flag(imp)
+    add_db_flag(imp)
     imp.set_defaults(func=run_import)
     ls = verbs.add_parser("list", help="list the imported risk areas")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -29,9 +38,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_import(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    settings.ensure_data_dir()
-    listing = import_csv(settings.data_dir, args.file, datetime.now(UTC))
+    with site_session(args) as (settings, session, site):
+        actor = cli_actor(session, site, settings, args, Permission.MANAGE_POLICY)
+        listing = import_csv(
+            settings.data_dir,
+            args.file,
+            datetime.now(UTC),
+            replace_with_empty=args.replace_with_empty,
+        )
+        audited(
+            session, site, actor, "risk_areas.import", None,
+            {"areas": len(listing.areas), "source": args.file.name[:60]},
+        )  # fmt: skip
     counts = {lv: sum(a.level is lv for a in listing.areas) for lv in RiskLevel}
     summary = ", ".join(f"{n} {lv.code}" for lv, n in counts.items() if n)
     print(

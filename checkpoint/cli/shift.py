@@ -136,7 +136,7 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    with site_session(args) as (settings, session, site):
+    with site_session(args, reading=True) as (settings, session, site):
         duty_date, slot = _target(args, session, site, settings.tz)
         shift = find_shift(session, site, duty_date, slot.number)
         state = "not opened" if shift is None else ("closed" if shift.closed_at else "open")

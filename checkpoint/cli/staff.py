@@ -10,17 +10,21 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy import select
+
 from checkpoint.auth import (
     Permission,
     create_first_admin,
     needs_first_admin,
     set_secret,
     unlock,
+    unlock_lane,
 )
 from checkpoint.cli.actor import add_as_flag, cli_actor, read_optional_secret, read_secret
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
+from checkpoint.models import Lane
 from checkpoint.staff import add_staff, get_staff, list_staff
 
 
@@ -46,7 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_flag(pw)
     pw.set_defaults(func=run_passwd)
     un = verbs.add_parser("unlock", help="lift a lock-out after too many wrong PINs")
-    un.add_argument("name")
+    un.add_argument("name", nargs="?", help="whose account (or give --lane)")
+    un.add_argument(
+        "--lane",
+        nargs="?",
+        const="",
+        metavar="LANE",
+        help="lift a lane's sign-in lock instead (default: this computer's lane)",
+    )
     add_as_flag(un)
     add_db_flag(un)
     un.set_defaults(func=run_unlock)
@@ -97,8 +108,20 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 
 def run_unlock(args: argparse.Namespace) -> int:
+    if (args.name is None) == (args.lane is None):
+        raise CheckpointError("Give the name of whose account to unlock, or --lane.")
     with site_session(args) as (settings, session, site):
         actor = cli_actor(session, site, settings, args, Permission.MANAGE_STAFF)
+        if args.lane is not None:
+            name = args.lane or settings.lane_name
+            lane = session.scalars(
+                select(Lane).where(Lane.site_id == site.id, Lane.name == name)
+            ).first()
+            if lane is None:
+                raise CheckpointError(f"There is no lane called {name!r} at {site.name}.")
+            unlock_lane(session, lane, by=actor)
+            print(f"Unlocked sign-in at {lane.name}.")
+            return 0
         member = get_staff(session, site, args.name)
         unlock(session, member, by=actor)
         print(f"Unlocked {member.name}.")
@@ -106,7 +129,7 @@ def run_unlock(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with site_session(args) as (_settings, session, site):
+    with site_session(args, reading=True) as (_settings, session, site):
         rows = [
             (m.name, Role(m.role), m.secret_hash is not None, m.active)
             for m in list_staff(session, site)

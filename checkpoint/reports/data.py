@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from checkpoint.audit import Anchor
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.models import (
@@ -201,6 +202,8 @@ class ShiftReport:
     generated_at: datetime
     digest: str
     leader: LeaderSection | None = None
+    # The audit chain head when the report was made (printed; `audit verify --anchor`).
+    audit_head: Anchor | None = None
 
     @property
     def vehicles(self) -> int:
@@ -897,6 +900,7 @@ def report_json(
             "generated_at": report.generated_at.isoformat(),
             "digest": report.digest,
             "digest_short": short_digest(report.digest),
+            "audit_head": report.audit_head.hash if report.audit_head else None,
             **figs(report.figures),
             **_leader_json(report.leader),
         }

@@ -2,7 +2,9 @@
 
 One row per vehicle, Chinese headers, plates masked (privacy.mask_plate). CSV is UTF-8 with a
 byte-order mark so Excel opens it with the Chinese intact; XLSX is written in openpyxl's
-streaming mode. Rows are streamed from the database, never loaded all at once.
+streaming mode. Neither carries a live formula: free text a guide typed ("=HYPERLINK(...)")
+is neutralised in CSV and stored as a string cell in XLSX. Rows are streamed from the
+database, never loaded all at once.
 """
 
 from __future__ import annotations
@@ -204,20 +206,36 @@ def rows_where(
         )
 
 
+#: A cell starting with one of these is read as a formula by spreadsheet programs (OWASP
+#: "CSV injection"); the full-width forms are included because some programs fold them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell that no spreadsheet program runs: text that would start a formula gets a
+    leading apostrophe (OWASP's rule); numbers and other text are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Iterator[tuple[Any, ...]], path: Path) -> int:
-    """Write the header and ``rows`` as UTF-8 CSV with BOM; returns the number of rows."""
+    """Write the header and ``rows`` as UTF-8 CSV with BOM, every text cell neutralised
+    (:func:`neutralise`); returns the number of rows."""
     n = 0
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(LEDGER_HEADER)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([neutralise(v) for v in row])
             n += 1
     return n
 
 
 def write_xlsx(rows: Iterator[tuple[Any, ...]], path: Path, *, title: str = "工作台账") -> int:
-    """Write the header and ``rows`` as one XLSX sheet; ReportError past Excel's row limit."""
+    """Write the header and ``rows`` as one XLSX sheet; ReportError past Excel's row limit.
+
+    Text is always stored as a string cell, never as a formula, whatever it starts with."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -244,10 +262,18 @@ def write_xlsx(rows: Iterator[tuple[Any, ...]], path: Path, *, title: str = "工
                 f"The ledger has more than {XLSX_MAX_ROWS:,} rows, more than one Excel sheet "
                 "holds; export a shorter range or use .csv."
             )
-        ws.append(row)
+        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in row])
         n += 1
     wb.save(str(path))
     return n
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"  # openpyxl would store "=..." as a formula
+    return cell
 
 
 def _column_letter(index: int) -> str:

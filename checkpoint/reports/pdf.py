@@ -872,7 +872,11 @@ def shift_report_pdf(report: ShiftReport) -> RenderedPdf:
         f"{h.site} · 交接班报告 {h.duty_date.isoformat()} {h.name_zh} · "
         f"数据摘要 {short_digest(report.digest)}"
     )
-    return _build(_shift_story(report, st), report.title, footer)
+    story = _shift_story(report, st)
+    if report.audit_head is not None:
+        head = report.audit_head
+        story.append(_p(f"审计链头 audit chain head (#{head.seq}): {head.hash}", st.small))
+    return _build(story, report.title, footer)
 
 
 def day_report_pdf(report: DayReport) -> RenderedPdf:

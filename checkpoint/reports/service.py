@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from checkpoint import anchors, audit
 from checkpoint.config import Settings
 from checkpoint.db import Database
 from checkpoint.errors import CheckpointError
@@ -64,9 +65,13 @@ def build_report(
         site = ensure_place(session, settings).site
         if request.kind is ReportKind.SHIFT:
             assert request.shift_number is not None
-            return shift_report(
+            report = shift_report(
                 session, site, settings.tz, request.duty_date, request.shift_number, now=now
             )
+            # The handover report carries the chain head; the anchor log keeps it too.
+            head = audit.head(session, site.id)
+            anchors.append(settings.data_dir, site.id, head, f"handover report {request.file_name}")
+            return replace(report, audit_head=head)
         return day_report(session, site, settings.tz, request.duty_date, now=now)
 
 
