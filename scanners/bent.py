@@ -29,7 +29,8 @@ def _grid(h: np.ndarray, n: int) -> np.ndarray:
     c = np.arange(n, dtype=np.float64) + 0.5
     gx, gy = np.meshgrid(c, c)
     pts = np.stack([gx.ravel(), gy.ravel(), np.ones(n * n)], axis=1) @ h.T
-    return (pts[:, :2] / pts[:, 2:]).reshape(n, n, 2).astype(np.float32)
+    grid: np.ndarray = (pts[:, :2] / pts[:, 2:]).reshape(n, n, 2).astype(np.float32)
+    return grid
 
 
 def _sample(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -63,9 +64,9 @@ def bent_grids(grey: np.ndarray, corners: Quad, n: int) -> Iterator[np.ndarray]:
     k = int(module * 5) | 1
     offsets = [(dx, dy) for dy in np.linspace(-1, 1, 5) for dx in np.linspace(-1, 1, 5)]
     for sigma, radius, blur in _VARIANTS:
-        img = grey.astype(np.float32)
+        img: np.ndarray = grey.astype(np.float32)
         if blur:
-            img = cv2.GaussianBlur(img, (0, 0), blur)
+            img = np.asarray(cv2.GaussianBlur(img, (0, 0), blur))
         threshold = cv2.blur(img, (k, k))
         xy = _grid(h, n)
         for _ in range(_ITERATIONS):

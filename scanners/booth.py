@@ -11,7 +11,7 @@ screen's moiré, sharpening motion blur. A region that still does not read is re
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -19,8 +19,9 @@ import numpy as np
 
 from scanners.codes import AimHint, Quad, UnreadRegion, quad
 
-# Finder search works on at most this many pixels across (720p → 640×360).
-_FINDER_WIDTH = 640
+# Finder search works on at most this many pixels across (720p → 480×270: a phone's finder
+# pattern is still ~20 px there).
+_FINDER_WIDTH = 480
 SATURATED = 250  # grey level counted as blown out
 
 
@@ -37,11 +38,15 @@ def find_finders(grey: np.ndarray) -> list[Finder]:
     """Finder patterns in an 8-bit grey frame: contours nested three deep, square-ish."""
     w = grey.shape[1]
     scale = min(1.0, _FINDER_WIDTH / w)
+    lo, hi = np.percentile(grey[::16, ::16], (1, 99))
+    if hi - lo < 80:  # a dim, noisy night frame: averaging down removes most of the noise
+        scale /= 2.0
     small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale,
                                                  interpolation=cv2.INTER_AREA)
     block = max(int(min(small.shape) / 12) | 1, 11)
+    offset = float(np.clip(0.06 * (hi - lo), 2.5, 5.0))
     binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
-                                   cv2.THRESH_BINARY_INV, block, 5)
+                                   cv2.THRESH_BINARY_INV, block, offset)
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -141,7 +146,8 @@ def _flat_field(crop: np.ndarray) -> np.ndarray:
     light = cv2.dilate(crop, np.ones((5, 5), np.uint8))
     light = cv2.blur(light, (k, k)).astype(np.float32) + 1.0
     flat = crop.astype(np.float32) / light
-    return np.asarray(cv2.normalize(flat, None, 0, 255, cv2.NORM_MINMAX), dtype=np.uint8)
+    lo, hi = float(flat.min()), float(flat.max())
+    return np.asarray((flat - lo) * (255.0 / max(hi - lo, 1e-6)), dtype=np.uint8)
 
 
 def _erase_spots(crop: np.ndarray) -> np.ndarray:
@@ -176,7 +182,6 @@ _VARIANTS = (
 )
 
 
-def booth_variants(crop: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
-    """The region's crop under each preprocessing, cheapest first (lazy: stop when one reads)."""
-    for name, fn in _VARIANTS:
-        yield name, fn(crop)
+def booth_variants() -> Iterator[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+    """The preprocessing steps for a region's crop, by name, cheapest first."""
+    yield from _VARIANTS

@@ -26,6 +26,7 @@ import zxingcpp
 from scanners import _zbar
 from scanners.bent import bent_grids, clean_symbol, symbol_sizes
 from scanners.booth import (
+    SATURATED,
     booth_variants,
     bounding_box,
     find_finders,
@@ -270,6 +271,10 @@ def _from_crop(codes: list[DecodedCode], x0: int, y0: int, scale: float,
     ]
 
 
+def _zxing_codes(grey: np.ndarray, name: str) -> list[DecodedCode]:
+    return _zxing_read(grey, name=name, try_downscale=False)[0]
+
+
 def _centre(points: Quad) -> tuple[float, float]:
     return (sum(p[0] for p in points) / 4.0, sum(p[1] for p in points) / 4.0)
 
@@ -279,6 +284,11 @@ def _module_px(points: Quad, modules: int) -> float:
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     return max(max(xs) - min(xs), max(ys) - min(ys)) / modules
+
+
+# Live frames: what a stage is assumed to cost before it has run once (720p, 2 cores). The
+# whole-frame fallbacks are slow; without a guess the first frames would run them all.
+_FIRST_GUESS_MS = {"zbar": 20.0, "opencv": 30.0, "bent": 30.0, "rescue": 4.0}
 
 
 class CascadeDecoder:
@@ -309,6 +319,7 @@ class CascadeDecoder:
                 self._zbar = None  # the cascade works without it, a little less well
         self._opencv = OpenCvDecoder(name="opencv") if use_opencv else None
         self._cost_ms: dict[str, float] = {}
+        self._warm: set[str] = set()
 
     # -- stage helpers -------------------------------------------------------------------------
 
@@ -316,12 +327,23 @@ class CascadeDecoder:
         if self.budget_ms is None:
             return True
         elapsed = (time.perf_counter() - t0) * 1000.0
-        return elapsed + self._cost_ms.get(stage, 0.0) <= self.budget_ms
+        cost = self._cost_ms.get(stage, _FIRST_GUESS_MS.get(stage, 0.0))
+        if elapsed + cost <= self.budget_ms:
+            return True
+        # Skipped: let the estimate fade, so that one slow run (a cold start, a busy moment)
+        # does not bar the stage for good; it is measured afresh when it next runs (~3 s on).
+        self._cost_ms[stage] = 0.98 * cost
+        return False
 
     def _run(self, stage: str, fn: Callable[[], _T]) -> _T:
         t = time.perf_counter()
         out = fn()
         ms = (time.perf_counter() - t) * 1000.0
+        if stage not in self._warm:
+            # The first run of a stage pays one-off set-up (OpenCV's and zxing's first calls):
+            # no estimate from it.
+            self._warm.add(stage)
+            return out
         prev = self._cost_ms.get(stage)
         # Running estimate that follows a cost rise at once and forgets a spike slowly.
         self._cost_ms[stage] = ms if prev is None else max(ms, 0.8 * prev + 0.2 * ms)
@@ -346,18 +368,23 @@ class CascadeDecoder:
             return codes
         return _from_crop(self._zbar.codes(big), x0, y0, scale, "zbar")
 
-    def _booth(self, grey: np.ndarray, points: Quad) -> list[DecodedCode]:
-        """A region where finder patterns were seen, under the booth-light preprocessing."""
+    def _booth(self, grey: np.ndarray, points: Quad, t0: float) -> list[DecodedCode]:
+        """A region where finder patterns were seen, under the booth-light preprocessing:
+        cheapest first, each variant only while the frame's budget lasts."""
         x0, y0, x1, y1 = bounding_box(grey, points, 0.2)
         if x1 - x0 < 16 or y1 - y0 < 16:
             return []
         crop = grey[y0:y1, x0:x1]
         scale = 1.0
-        if max(crop.shape) < 320:  # small modules: upscale so the filters have pixels to work on
+        if _module_px(points, 33) < 3.0:  # small modules: upscale so the filters have pixels
             scale = 2.0
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        for name, image in booth_variants(crop):
-            codes = _zxing_read(image, name=f"zxing+{name}", try_downscale=False)[0]
+        for name, prepare in booth_variants():
+            stage = f"booth-{name}"
+            if not self._affordable(stage, t0):
+                continue
+            label = f"zxing+{name}"
+            codes = self._run(stage, functools.partial(_zxing_codes, prepare(crop), label))
             if codes:
                 return _from_crop(codes, x0, y0, scale, f"zxing+{name}")
         return []
@@ -366,13 +393,15 @@ class CascadeDecoder:
     def _bent(grey: np.ndarray, points: Quad) -> list[DecodedCode]:
         """A located symbol resampled on a grid that follows folds (codes printed on cloth)."""
         x0, y0, x1, y1 = bounding_box(grey, points, 0.1)
-        finders = find_finders(np.ascontiguousarray(grey[y0:y1, x0:x1]))
-        sizes = symbol_sizes(points)
-        if finders:
-            q = np.asarray(points)
-            side = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[3] - q[0])) / 2.0
-            modules = side / (float(np.median([f.size for f in finders])) / 7.0)
-            sizes = sorted(sizes, key=lambda n: abs(n - modules))[:2]
+        crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
+        finders = find_finders(crop)
+        # Folds bend a grid whose modules are all there; glare erases them: nothing to resample.
+        if not finders or np.count_nonzero(crop >= SATURATED) > 0.05 * crop.size:
+            return []
+        q = np.asarray(points)
+        side = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[3] - q[0])) / 2.0
+        modules = side / (float(np.median([f.size for f in finders])) / 7.0)
+        sizes = sorted(symbol_sizes(points), key=lambda n: abs(n - modules))[:2]
         for n in sizes:
             for modules_matrix in bent_grids(grey, points, n):
                 codes = _zxing_read(clean_symbol(modules_matrix), name="zxing+bent",
@@ -403,40 +432,39 @@ class CascadeDecoder:
         found, failed = self._run("zxing", lambda: _zxing_read(grey, name="zxing"))
         unread: list[tuple[Quad, float]] = []
         for cand in failed:
-            if _covered(cand, found):
+            # zxing's inverted/downscaled passes may locate one symbol several times
+            if _covered(cand, found) or any(inside(q, *_centre(cand.points)) for q, _ in unread):
                 continue
             codes: list[DecodedCode] = []
-            for stage, fn in (("rescue", self._rescue), ("booth", self._booth_cand),
-                              ("bent", self._bent_cand)):
-                if codes or not self._affordable(stage, t0):
-                    continue
-                codes = self._run(stage, functools.partial(fn, grey, cand))
+            if self._affordable("rescue", t0):
+                codes = self._run("rescue", functools.partial(self._rescue, grey, cand))
+            if not codes:
+                codes = self._booth(grey, cand.points, t0)
+            if not codes and self._affordable("bent", t0):
+                codes = self._run("bent", functools.partial(self._bent, grey, cand.points))
             if codes:
                 _merge(found, codes)
             else:
                 unread.append((cand.points, _module_px(cand.points, 29)))
-        if self._affordable("finders", t0):
-            for region in self._run("finders", lambda: finder_regions(grey)):
-                if any(inside(region, *c.center()) for c in found) or any(
-                    inside(region, *_centre(q)) for q, _ in unread
-                ):
-                    continue
-                codes = (self._run("booth", functools.partial(self._booth, grey, region))
-                         if self._affordable("booth", t0) else [])
-                if codes:
-                    _merge(found, codes)
-                else:
-                    unread.append((region, _module_px(region, 33)))
+        # Always when nothing was read (a millisecond or two): it is how the desk knows a code is
+        # in view but unread, which the aiming aid and the exposure loop depend on. Beside codes
+        # that read, only within the budget (a second phone in view).
+        searched = (self._run("finders", lambda: finder_regions(grey))
+                    if not found or self._affordable("finders", t0) else [])
+        for region in searched:
+            if any(inside(region, *c.center()) for c in found) or any(
+                inside(region, *_centre(q)) for q, _ in unread
+            ):
+                continue
+            codes = self._booth(grey, region, t0)
+            if codes:
+                _merge(found, codes)
+            else:
+                unread.append((region, _module_px(region, 33)))
         if not found:
             found = self._whole_frame(grey, t0)
         unread = [(q, m) for q, m in unread if not any(inside(q, *c.center()) for c in found)]
         return found, [unread_region(grey, q, m) for q, m in unread]
-
-    def _booth_cand(self, grey: np.ndarray, cand: _Candidate) -> list[DecodedCode]:
-        return self._booth(grey, cand.points)
-
-    def _bent_cand(self, grey: np.ndarray, cand: _Candidate) -> list[DecodedCode]:
-        return self._bent(grey, cand.points)
 
     def _whole_frame(self, grey: np.ndarray, t0: float) -> list[DecodedCode]:
         """The heavier whole-frame paths, for a frame in which nothing was read."""

@@ -199,3 +199,4 @@ class FrameRenderer:
             c = np.array([[0, 0, 1], [sw, 0, 1], [sw, sh, 1], [0, sh, 1]], np.float64) @ m.T
             out.append((payload, c))
         return out
+
