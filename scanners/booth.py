@@ -19,9 +19,8 @@ import numpy as np
 
 from scanners.codes import AimHint, Quad, UnreadRegion, quad
 
-# Finder search works on at most this many pixels across (720p → 480×270: a phone's finder
-# pattern is still ~20 px there).
-_FINDER_WIDTH = 480
+# Finder search works on at most this many pixels across (720p → 640×360).
+_FINDER_WIDTH = 640
 SATURATED = 250  # grey level counted as blown out
 
 
@@ -39,14 +38,27 @@ def find_finders(grey: np.ndarray) -> list[Finder]:
     w = grey.shape[1]
     scale = min(1.0, _FINDER_WIDTH / w)
     lo, hi = np.percentile(grey[::16, ::16], (1, 99))
-    if hi - lo < 80:  # a dim, noisy night frame: averaging down removes most of the noise
-        scale /= 2.0
     small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale,
                                                  interpolation=cv2.INTER_AREA)
-    block = max(int(min(small.shape) / 12) | 1, 11)
+    if hi - lo < 80:  # a dim, noisy night frame: smooth the sensor noise first
+        small = cv2.blur(small, (3, 3))
+    block = max(int(min(small.shape) / 30) | 1, 11)
     offset = float(np.clip(0.06 * (hi - lo), 2.5, 5.0))
     binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                    cv2.THRESH_BINARY_INV, block, offset)
+    found = _nested_squares(binary, scale)
+    if not found:
+        # Bands of light across the code (moiré, a sheen): compare each pixel with the local
+        # brightest instead of the local mean.
+        light = cv2.blur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (5, 5))
+        binary = np.where(small.astype(np.int16) * 100 < light.astype(np.int16) * 62,
+                          np.uint8(255), np.uint8(0))
+        found = _nested_squares(binary, scale)
+    return found
+
+
+def _nested_squares(binary: np.ndarray, scale: float) -> list[Finder]:
+    """Contours nested three deep and square-ish in a binary image (dark = 255)."""
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -140,10 +152,11 @@ def _clahe(crop: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.createCLAHE(clipLimit=3.0, tileGridSize=(tiles, tiles)).apply(crop))
 
 
-def _flat_field(crop: np.ndarray) -> np.ndarray:
-    """Divide out a slowly varying light (a screen's glare) and stretch what is left."""
-    k = max(min(crop.shape) // 6, 3) | 1
-    light = cv2.dilate(crop, np.ones((5, 5), np.uint8))
+def _flat_field(crop: np.ndarray, reach: float = 1 / 6) -> np.ndarray:
+    """Divide out light that varies over ``reach`` of the crop (a screen's glare) and stretch
+    what is left; the light is the local maximum, since white modules are never far apart."""
+    k = max(int(min(crop.shape) * reach), 3) | 1
+    light = cv2.dilate(crop, np.ones((max(k // 2, 3), max(k // 2, 3)), np.uint8))
     light = cv2.blur(light, (k, k)).astype(np.float32) + 1.0
     flat = crop.astype(np.float32) / light
     lo, hi = float(flat.min()), float(flat.max())
@@ -164,7 +177,9 @@ def _erase_spots(crop: np.ndarray) -> np.ndarray:
 
 
 def _smooth_moire(crop: np.ndarray) -> np.ndarray:
-    return np.asarray(cv2.GaussianBlur(crop, (0, 0), 1.3))
+    """A phone screen's moiré: smooth the pixel-grid texture, then divide out the beat bands,
+    a few modules apart."""
+    return _flat_field(np.asarray(cv2.GaussianBlur(crop, (0, 0), 1.3)), reach=1 / 16)
 
 
 def _sharpen(crop: np.ndarray) -> np.ndarray:

@@ -26,7 +26,6 @@ import zxingcpp
 from scanners import _zbar
 from scanners.bent import bent_grids, clean_symbol, symbol_sizes
 from scanners.booth import (
-    SATURATED,
     booth_variants,
     bounding_box,
     find_finders,
@@ -395,8 +394,7 @@ class CascadeDecoder:
         x0, y0, x1, y1 = bounding_box(grey, points, 0.1)
         crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
         finders = find_finders(crop)
-        # Folds bend a grid whose modules are all there; glare erases them: nothing to resample.
-        if not finders or np.count_nonzero(crop >= SATURATED) > 0.05 * crop.size:
+        if not finders:  # the size of a module comes from the finder patterns
             return []
         q = np.asarray(points)
         side = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[3] - q[0])) / 2.0

@@ -528,7 +528,7 @@ class ExposureSimSource:
             radiance = base * 1.1 + spot[:, :, None]
             read_noise = 2.0
         else:
-            radiance = base * 0.05
+            radiance = base * 0.022
             read_noise = 5.0
         linear = radiance * (2.0 ** (step or 0))
         excess = np.maximum(linear - 1.0, 0.0)
