@@ -378,7 +378,7 @@ class CascadeDecoder:
         if _module_px(points, 33) < 3.0:  # small modules: upscale so the filters have pixels
             scale = 2.0
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        for name, prepare in booth_variants():
+        for name, prepare in booth_variants(crop):
             stage = f"booth-{name}"
             if not self._affordable(stage, t0):
                 continue
