@@ -47,13 +47,44 @@ def find_finders(grey: np.ndarray) -> list[Finder]:
     binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                    cv2.THRESH_BINARY_INV, block, offset)
     found = _nested_squares(binary, scale)
-    if not found:
+    if len(found) < 2:
         # Bands of light across the code (moiré, a sheen): compare each pixel with the local
         # brightest instead of the local mean.
         light = cv2.blur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (5, 5))
-        binary = np.where(small.astype(np.int16) * 100 < light.astype(np.int16) * 62,
+        banded = np.where(small.astype(np.int16) * 100 < light.astype(np.int16) * 62,
                           np.uint8(255), np.uint8(0))
-        found = _nested_squares(binary, scale)
+        found += _nested_squares(banded, scale)
+    if len(found) < 2:
+        found += _smeared_squares(binary, scale)
+    return found
+
+
+def _smeared_squares(binary: np.ndarray, scale: float) -> list[Finder]:
+    """Finder patterns smeared by motion: the white ring closes along the motion, so the dark
+    centre joins the outer square, leaving one to three holes; dark in the middle."""
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    tree = hierarchy[0]
+    found: list[Finder] = []
+    for i, contour in enumerate(contours):
+        child = tree[i][2]
+        if child < 0:
+            continue
+        x, y, cw, ch = cv2.boundingRect(contour)
+        if cw < 6 or ch < 6 or not 0.6 < cw / ch < 1.7:
+            continue
+        area = cv2.contourArea(contour)
+        if area < 0.7 * cw * ch or not binary[y + ch // 2, x + cw // 2]:
+            continue
+        holes, count = 0.0, 0
+        while child >= 0:
+            holes += cv2.contourArea(contours[child])
+            count += 1
+            child = tree[child][0]
+        if count <= 3 and 0.15 < holes / max(area, 1.0) < 0.6:
+            found.append(Finder(x=(x + cw / 2) / scale, y=(y + ch / 2) / scale,
+                                size=(cw + ch) / 2 / scale))
     return found
 
 

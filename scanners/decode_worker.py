@@ -37,6 +37,7 @@ import numpy as np
 
 from scanners.codes import DecodeResult
 from scanners.decoders import CascadeDecoder, to_grey
+from scanners.synthetic import booth_light_frame
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ class _SharedBuffer:
 def _worker_main(conn: multiprocessing.connection.Connection, budget_ms: float | None) -> None:
     """The worker process: attach buffers as told, decode each frame, answer, until told to end."""
     decoder = CascadeDecoder(budget_ms=budget_ms)
+    # Warm up before reporting ready: every stage's first call pays one-off set-up (hundreds
+    # of milliseconds in all), which the desk would otherwise see on its first frames.
+    for category in ("glare", "low_light"):
+        decoder.scan(to_grey(booth_light_frame(category, "WARM-UP 预热", 0)))
     buffer: _SharedBuffer | None = None
     conn.send(("ready", os.getpid()))
     try:

@@ -9,10 +9,11 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scan_waiting import wait_for
 
 from scanners import CascadeDecoder, CodesDecoded, ProcessDecoder, ScanPipeline, SyntheticSource
 from scanners.synthetic import FrameRenderer
@@ -39,13 +40,10 @@ def children() -> list[int]:
     return found
 
 
-def wait_for(cond: Callable[[], object], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+def _until_worker_ready(decoder: ProcessDecoder, frame: np.ndarray) -> None:
+    """Decode (in process meanwhile) until the worker has come up."""
+    wait_for(timeout=60.0,
+             cond=lambda: (decoder.decode(frame), decoder.where)[1] == "worker process")
 
 
 def test_the_worker_reads_what_the_cascade_reads_and_leaves_no_child() -> None:
@@ -54,7 +52,7 @@ def test_the_worker_reads_what_the_cascade_reads_and_leaves_no_child() -> None:
     decoder = ProcessDecoder()
     decoder.start()
     try:
-        wait_for(lambda: (decoder.decode(frames[0]), decoder.where)[1] == "worker process")
+        _until_worker_ready(decoder, frames[0])
         for frame in frames:
             result = decoder.decode(frame)
             assert sorted(result.texts) == sorted(CascadeDecoder().decode(frame).texts)
@@ -75,7 +73,7 @@ def test_a_bigger_frame_gets_a_bigger_shared_buffer() -> None:
     try:
         small = FrameRenderer(["SMALL"], size=(640, 360), seed=1).render(0)
         big = FrameRenderer(["BIG 1080p"], size=(1920, 1080), seed=1).render(0)
-        wait_for(lambda: (decoder.decode(small), decoder.where)[1] == "worker process")
+        _until_worker_ready(decoder, small)
         assert decoder.decode(small).texts == ["SMALL"]
         assert decoder.decode(big).texts == ["BIG 1080p"]
         assert decoder.decode(small).texts == ["SMALL"]
@@ -109,7 +107,7 @@ def test_a_worker_that_dies_is_replaced_by_decoding_here(
     decoder = ProcessDecoder()
     decoder.start()
     try:
-        wait_for(lambda: (decoder.decode(frame), decoder.where)[1] == "worker process")
+        _until_worker_ready(decoder, frame)
         decoder._process.kill()  # the worker crashes for real
         decoder._process.join(5)
         with caplog.at_level(logging.WARNING, logger="scanners.decode_worker"):
@@ -132,10 +130,10 @@ def test_the_pipeline_decodes_in_the_worker_and_stops_it() -> None:
     pipeline = ScanPipeline(SyntheticSource(PAYLOADS, seed=7), on_codes=on_codes,
                             dedupe_seconds=0.0, isolate_decode=True)
     with pipeline:
-        wait_for(lambda: pipeline.stats().decode_where == "worker process")
+        wait_for(timeout=60.0, cond=lambda: pipeline.stats().decode_where == "worker process")
         with lock:
             got.clear()
-        wait_for(lambda: len(got) >= 5)
+        wait_for(timeout=60.0, cond=lambda: len(got) >= 5)
         stats = pipeline.stats()
     assert stats.decode_where == "worker process"
     with lock:
