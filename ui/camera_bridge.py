@@ -14,6 +14,8 @@ preview image here: a box around the region and the hint for the driver (调暗�
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
@@ -74,8 +76,11 @@ class CameraBridge(QObject):
                  **pipeline_kwargs: object) -> None:
         super().__init__(parent)
         self._factory = pipeline_factory
-        # Off the GUI's interpreter lock unless told otherwise (falls back by itself).
-        pipeline_kwargs.setdefault("isolate_decode", True)
+        # Off the GUI's interpreter lock unless told otherwise (falls back by itself);
+        # CHECKPOINT_DECODE_WORKER=0 keeps decoding in this process (for comparison, or a site
+        # whose security software blocks child processes).
+        pipeline_kwargs.setdefault("isolate_decode",
+                                   os.environ.get("CHECKPOINT_DECODE_WORKER", "1") != "0")
         self._kwargs = pipeline_kwargs
         self._pipeline: ScanPipeline | None = None
         self._last_seq = 0
