@@ -11,7 +11,7 @@ screen's moiré, sharpening motion blur. A region that still does not read is re
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -46,69 +46,65 @@ def find_finders(grey: np.ndarray) -> list[Finder]:
     offset = float(np.clip(0.06 * (hi - lo), 2.5, 5.0))
     binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                    cv2.THRESH_BINARY_INV, block, offset)
-    found = _nested_squares(binary, scale)
+    found = _squares(binary, scale, _nested)
     if len(found) < 2:
         # Bands of light across the code (moiré, a sheen): compare each pixel with the local
         # brightest instead of the local mean.
         light = cv2.blur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (5, 5))
         banded = np.where(small.astype(np.int16) * 100 < light.astype(np.int16) * 62,
                           np.uint8(255), np.uint8(0))
-        found += _nested_squares(banded, scale)
+        found += _squares(banded, scale, _nested)
     if len(found) < 2:
-        found += _smeared_squares(binary, scale)
+        found += _squares(binary, scale, _smeared)
     return found
 
 
-def _smeared_squares(binary: np.ndarray, scale: float) -> list[Finder]:
-    """Finder patterns smeared by motion: the white ring closes along the motion, so the dark
-    centre joins the outer square, leaving one to three holes; dark in the middle."""
+def _nested(contours: Sequence[np.ndarray], tree: np.ndarray, i: int,
+            box: tuple[int, int, int, int], area: float, binary: np.ndarray) -> bool:
+    """Nested three deep, square-ish: the finder pattern as printed."""
+    child = tree[i][2]
+    _, _, cw, ch = box
+    if tree[child][2] < 0 or cw < 5 or ch < 5 or not 0.5 < cw / ch < 2.0:
+        return False
+    inner_area = max(cv2.contourArea(contours[tree[child][2]]), 1.0)
+    return 2.0 < area / inner_area < 14.0 and area >= 0.6 * cw * ch
+
+
+def _smeared(contours: Sequence[np.ndarray], tree: np.ndarray, i: int,
+             box: tuple[int, int, int, int], area: float, binary: np.ndarray) -> bool:
+    """Smeared by motion: the white ring closes along the motion, so the dark centre joins the
+    outer square, leaving one to three holes; dark in the middle."""
+    x, y, cw, ch = box
+    if cw < 6 or ch < 6 or not 0.6 < cw / ch < 1.7:
+        return False
+    if area < 0.7 * cw * ch or not binary[y + ch // 2, x + cw // 2]:
+        return False
+    holes, count, child = 0.0, 0, tree[i][2]
+    while child >= 0:
+        holes += cv2.contourArea(contours[child])
+        count += 1
+        child = tree[child][0]
+    return count <= 3 and 0.15 < holes / max(area, 1.0) < 0.6
+
+
+_Shape = Callable[[Sequence[np.ndarray], np.ndarray, int, tuple[int, int, int, int], float,
+                   np.ndarray], bool]
+
+
+def _squares(binary: np.ndarray, scale: float, shape: _Shape) -> list[Finder]:
+    """Dark contours with holes in a binary image (dark = 255) that pass ``shape``."""
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
     tree = hierarchy[0]
     found: list[Finder] = []
     for i, contour in enumerate(contours):
-        child = tree[i][2]
-        if child < 0:
+        if tree[i][2] < 0:
             continue
         x, y, cw, ch = cv2.boundingRect(contour)
-        if cw < 6 or ch < 6 or not 0.6 < cw / ch < 1.7:
-            continue
-        area = cv2.contourArea(contour)
-        if area < 0.7 * cw * ch or not binary[y + ch // 2, x + cw // 2]:
-            continue
-        holes, count = 0.0, 0
-        while child >= 0:
-            holes += cv2.contourArea(contours[child])
-            count += 1
-            child = tree[child][0]
-        if count <= 3 and 0.15 < holes / max(area, 1.0) < 0.6:
+        if shape(contours, tree, i, (x, y, cw, ch), cv2.contourArea(contour), binary):
             found.append(Finder(x=(x + cw / 2) / scale, y=(y + ch / 2) / scale,
                                 size=(cw + ch) / 2 / scale))
-    return found
-
-
-def _nested_squares(binary: np.ndarray, scale: float) -> list[Finder]:
-    """Contours nested three deep and square-ish in a binary image (dark = 255)."""
-    contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
-        return []
-    tree = hierarchy[0]
-    found: list[Finder] = []
-    for i, contour in enumerate(contours):
-        child = tree[i][2]
-        if child < 0 or tree[child][2] < 0:
-            continue
-        inner = contours[tree[child][2]]
-        x, y, cw, ch = cv2.boundingRect(contour)
-        if cw < 5 or ch < 5 or not 0.5 < cw / ch < 2.0:
-            continue
-        outer_area = cv2.contourArea(contour)
-        inner_area = max(cv2.contourArea(inner), 1.0)
-        if not 2.0 < outer_area / inner_area < 14.0 or outer_area < 0.6 * cw * ch:
-            continue
-        found.append(Finder(x=(x + cw / 2) / scale, y=(y + ch / 2) / scale,
-                            size=(cw + ch) / 2 / scale))
     return found
 
 
