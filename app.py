@@ -5,9 +5,11 @@ python app.py [--demo] [--lang zh_CN|en] [--screenshot FILE] [--smoke]
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 from ui.app import main
 
 if __name__ == "__main__":
+    multiprocessing.freeze_support()  # the bundled exe doubles as the decode worker (spawn)
     sys.exit(main(sys.argv[1:]))

@@ -1,13 +1,16 @@
 """Camera sources, QR decoders and the scan pipeline. No Qt here: ``ui/`` adapts the events."""
 
 from scanners.codes import (
+    AimHint,
     BackendUnavailable,
     DecodedCode,
     DecodeResult,
     ImageReadError,
     ScanError,
+    UnreadRegion,
     normalise_newlines,
 )
+from scanners.decode_worker import ProcessDecoder
 from scanners.decoders import (
     BACKENDS,
     CascadeDecoder,
@@ -19,6 +22,12 @@ from scanners.decoders import (
     decode_frame,
     make_decoder,
     read_image,
+)
+from scanners.exposure import (
+    CameraControls,
+    ControllableSource,
+    ExposureController,
+    ExposureRequest,
 )
 from scanners.pipeline import (
     CodesDecoded,
@@ -34,6 +43,7 @@ from scanners.pipeline import (
 from scanners.sources import (
     CameraSource,
     EndOfStream,
+    ExposureSimSource,
     FrameSource,
     ImageFolderSource,
     SourceError,
@@ -44,20 +54,27 @@ from scanners.sources import (
 
 __all__ = [
     "BACKENDS",
+    "AimHint",
     "BackendUnavailable",
+    "CameraControls",
     "CameraSource",
     "CascadeDecoder",
     "CodesDecoded",
+    "ControllableSource",
     "DecodeResult",
     "DecodedCode",
     "Decoder",
     "EndOfStream",
+    "ExposureController",
+    "ExposureRequest",
+    "ExposureSimSource",
     "FrameReady",
     "FrameSource",
     "ImageFolderSource",
     "ImageReadError",
     "OpenCvDecoder",
     "PipelineStats",
+    "ProcessDecoder",
     "ScanError",
     "ScanPipeline",
     "SourceBack",
@@ -68,6 +85,7 @@ __all__ = [
     "SourceOpened",
     "StatusEvent",
     "SyntheticSource",
+    "UnreadRegion",
     "VideoFileSource",
     "ZbarDecoder",
     "ZxingDecoder",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from checkpoint.errors import CheckpointError
@@ -45,12 +46,34 @@ class DecodedCode:
         )
 
 
+class AimHint(enum.Enum):
+    """What the driver can do so that a code that is seen but not read becomes readable."""
+
+    DIM_SCREEN = "dim_screen"  # 调暗手机亮度: the screen is blown out
+    TILT_PHONE = "tilt_phone"  # 倾斜手机: a reflection sits on the code
+    MOVE_CLOSER = "move_closer"  # 靠近一点: too small (or too dark) to read
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadRegion:
+    """A code-like region (finder patterns seen) that no stage could read (看到但未读出)."""
+
+    points: Quad  # clockwise from top-left, frame pixels
+    hint: AimHint
+    brightness: float  # mean grey level inside, 0–255
+    saturated: float  # fraction of blown-out pixels inside
+    module_px: float  # estimated module size in frame pixels
+
+
 @dataclass(frozen=True, slots=True)
 class DecodeResult:
     """All codes found in one image and how long decoding took (milliseconds)."""
 
     codes: list[DecodedCode] = field(default_factory=list)
     ms: float = 0.0
+    #: code-like regions (finder patterns seen) that nothing could read, for the aiming aid and
+    #: the exposure loop; only the cascade reports them
+    unread: tuple[UnreadRegion, ...] = ()
 
     @property
     def texts(self) -> list[str]:

@@ -12,7 +12,6 @@ Backends (measured on ../shared/data/qr-samples, see docs/scanning.md):
 from __future__ import annotations
 
 import functools
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,15 @@ import numpy as np
 import zxingcpp
 
 from scanners import _zbar
+from scanners.bent import bent_grids, clean_symbol, symbol_sizes
+from scanners.booth import (
+    booth_variants,
+    bounding_box,
+    find_finders,
+    finder_regions,
+    inside,
+    unread_region,
+)
 from scanners.codes import (
     BackendUnavailable,
     DecodedCode,
@@ -32,6 +40,7 @@ from scanners.codes import (
     ImageReadError,
     Quad,
     ScanError,
+    UnreadRegion,
     quad,
     repair_sjis_mojibake,
     text_from_bytes,
@@ -251,6 +260,36 @@ def _covered(candidate: _Candidate, codes: Sequence[DecodedCode]) -> bool:
     return False
 
 
+def _from_crop(codes: list[DecodedCode], x0: int, y0: int, scale: float,
+               name: str) -> list[DecodedCode]:
+    """Codes read in a (scaled) crop, with their corners back in frame pixels."""
+    return [
+        DecodedCode(text=c.text, raw=c.raw, backend=name,
+                    points=quad([(x0 + x / scale, y0 + y / scale) for x, y in c.points]))
+        for c in codes
+    ]
+
+
+def _zxing_codes(grey: np.ndarray, name: str) -> list[DecodedCode]:
+    return _zxing_read(grey, name=name, try_downscale=False)[0]
+
+
+def _centre(points: Quad) -> tuple[float, float]:
+    return (sum(p[0] for p in points) / 4.0, sum(p[1] for p in points) / 4.0)
+
+
+def _module_px(points: Quad, modules: int) -> float:
+    """Module size of a symbol of ``modules`` a side spanning ``points`` (an estimate)."""
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return max(max(xs) - min(xs), max(ys) - min(ys)) / modules
+
+
+# Live frames: what a stage is assumed to cost before it has run once (720p, 2 cores). The
+# whole-frame fallbacks are slow; without a guess the first frames would run them all.
+_FIRST_GUESS_MS = {"zbar": 20.0, "opencv": 30.0, "bent": 30.0, "rescue": 4.0}
+
+
 class CascadeDecoder:
     """zxing first; heavier paths only for what the cheap path could not read.
 
@@ -279,6 +318,7 @@ class CascadeDecoder:
                 self._zbar = None  # the cascade works without it, a little less well
         self._opencv = OpenCvDecoder(name="opencv") if use_opencv else None
         self._cost_ms: dict[str, float] = {}
+        self._warm: set[str] = set()
 
     # -- stage helpers -------------------------------------------------------------------------
 
@@ -286,12 +326,23 @@ class CascadeDecoder:
         if self.budget_ms is None:
             return True
         elapsed = (time.perf_counter() - t0) * 1000.0
-        return elapsed + self._cost_ms.get(stage, 0.0) <= self.budget_ms
+        cost = self._cost_ms.get(stage, _FIRST_GUESS_MS.get(stage, 0.0))
+        if elapsed + cost <= self.budget_ms:
+            return True
+        # Skipped: let the estimate fade, so that one slow run (a cold start, a busy moment)
+        # does not bar the stage for good; it is measured afresh when it next runs (~3 s on).
+        self._cost_ms[stage] = 0.98 * cost
+        return False
 
     def _run(self, stage: str, fn: Callable[[], _T]) -> _T:
         t = time.perf_counter()
         out = fn()
         ms = (time.perf_counter() - t) * 1000.0
+        if stage not in self._warm:
+            # The first run of a stage pays one-off set-up (OpenCV's and zxing's first calls):
+            # no estimate from it.
+            self._warm.add(stage)
+            return out
         prev = self._cost_ms.get(stage)
         # Running estimate that follows a cost rise at once and forgets a spike slowly.
         self._cost_ms[stage] = ms if prev is None else max(ms, 0.8 * prev + 0.2 * ms)
@@ -299,40 +350,64 @@ class CascadeDecoder:
 
     def _rescue(self, grey: np.ndarray, cand: _Candidate) -> list[DecodedCode]:
         """Try the heavy variants on one located-but-unread symbol."""
-        h, w = grey.shape
-        xs = [p[0] for p in cand.points]
-        ys = [p[1] for p in cand.points]
-        side = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-        margin = 0.35 * side  # the local binariser needs the quiet zone's surroundings
-        x0 = max(int(min(xs) - margin), 0)
-        y0 = max(int(min(ys) - margin), 0)
-        x1 = min(math.ceil(max(xs) + margin), w)
-        y1 = min(math.ceil(max(ys) + margin), h)
+        x0, y0, x1, y1 = bounding_box(grey, cand.points, 0.35)  # the binariser needs the quiet zone
         if x1 - x0 < 8 or y1 - y0 < 8:
             return []
         crop = grey[y0:y1, x0:x1]
         # Twice the size but at most ~900 px: enough pixels per module, bounded cost.
         scale = min(2.0, 900.0 / max(crop.shape))
         big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-
-        def back(codes: list[DecodedCode], s: float, name: str) -> list[DecodedCode]:
-            return [
-                DecodedCode(
-                    text=c.text, raw=c.raw, backend=name,
-                    points=quad([(x0 + x / s, y0 + y / s) for x, y in c.points]),
-                )
-                for c in codes
-            ]
-
         eroded = cv2.erode(big, np.ones((3, 3), np.uint8))
-        codes = back(_zxing_read(eroded, name="zxing")[0], scale, "zxing")
+        codes = _from_crop(_zxing_read(eroded, name="zxing")[0], x0, y0, scale, "zxing")
         if codes or self._zbar is None:
             return codes
         blurred = cv2.blur(crop, (3, 3))
-        codes = back(self._zbar.codes(blurred), 1.0, "zbar")
+        codes = _from_crop(self._zbar.codes(blurred), x0, y0, 1.0, "zbar")
         if codes:
             return codes
-        return back(self._zbar.codes(big), scale, "zbar")
+        return _from_crop(self._zbar.codes(big), x0, y0, scale, "zbar")
+
+    def _booth(self, grey: np.ndarray, points: Quad, t0: float) -> list[DecodedCode]:
+        """A region where finder patterns were seen, under the booth-light preprocessing:
+        cheapest first, each variant only while the frame's budget lasts."""
+        x0, y0, x1, y1 = bounding_box(grey, points, 0.2)
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return []
+        crop = grey[y0:y1, x0:x1]
+        scale = 1.0
+        if _module_px(points, 33) < 3.0:  # small modules: upscale so the filters have pixels
+            scale = 2.0
+            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        for name, prepare in booth_variants(crop):
+            stage = f"booth-{name}"
+            if not self._affordable(stage, t0):
+                continue
+            label = f"zxing+{name}"
+            codes = self._run(stage, functools.partial(_zxing_codes, prepare(crop), label))
+            if codes:
+                return _from_crop(codes, x0, y0, scale, f"zxing+{name}")
+        return []
+
+    @staticmethod
+    def _bent(grey: np.ndarray, points: Quad) -> list[DecodedCode]:
+        """A located symbol resampled on a grid that follows folds (codes printed on cloth)."""
+        x0, y0, x1, y1 = bounding_box(grey, points, 0.1)
+        crop = np.ascontiguousarray(grey[y0:y1, x0:x1])
+        finders = find_finders(crop)
+        if not finders:  # the size of a module comes from the finder patterns
+            return []
+        q = np.asarray(points)
+        side = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[3] - q[0])) / 2.0
+        modules = side / (float(np.median([f.size for f in finders])) / 7.0)
+        sizes = sorted(symbol_sizes(points), key=lambda n: abs(n - modules))[:2]
+        for n in sizes:
+            for modules_matrix in bent_grids(grey, points, n):
+                codes = _zxing_read(clean_symbol(modules_matrix), name="zxing+bent",
+                                    try_invert=False, try_downscale=False)[0]
+                if codes:
+                    return [DecodedCode(text=c.text, raw=c.raw, points=points, backend=c.backend)
+                            for c in codes]
+        return []
 
     def _zxing_hist(self, grey: np.ndarray) -> list[DecodedCode]:
         hist = zxingcpp.Binarizer.GlobalHistogram
@@ -347,14 +422,50 @@ class CascadeDecoder:
 
     def codes(self, grey: np.ndarray) -> list[DecodedCode]:
         """Codes in an 8-bit grey image."""
+        return self.scan(grey)[0]
+
+    def scan(self, grey: np.ndarray) -> tuple[list[DecodedCode], list[UnreadRegion]]:
+        """Codes in an 8-bit grey image, and the code-like regions that could not be read."""
         t0 = time.perf_counter()
         found, failed = self._run("zxing", lambda: _zxing_read(grey, name="zxing"))
+        unread: list[tuple[Quad, float]] = []
         for cand in failed:
-            if _covered(cand, found) or not self._affordable("rescue", t0):
+            # zxing's inverted/downscaled passes may locate one symbol several times
+            if _covered(cand, found) or any(inside(q, *_centre(cand.points)) for q, _ in unread):
                 continue
-            _merge(found, self._run("rescue", functools.partial(self._rescue, grey, cand)))
-        if found:
-            return found
+            codes: list[DecodedCode] = []
+            if self._affordable("rescue", t0):
+                codes = self._run("rescue", functools.partial(self._rescue, grey, cand))
+            if not codes:
+                codes = self._booth(grey, cand.points, t0)
+            if not codes and self._affordable("bent", t0):
+                codes = self._run("bent", functools.partial(self._bent, grey, cand.points))
+            if codes:
+                _merge(found, codes)
+            else:
+                unread.append((cand.points, _module_px(cand.points, 29)))
+        # Always when nothing was read (a millisecond or two): it is how the desk knows a code is
+        # in view but unread, which the aiming aid and the exposure loop depend on. Beside codes
+        # that read, only within the budget (a second phone in view).
+        searched = (self._run("finders", lambda: finder_regions(grey))
+                    if not found or self._affordable("finders", t0) else [])
+        for region in searched:
+            if any(inside(region, *c.center()) for c in found) or any(
+                inside(region, *_centre(q)) for q, _ in unread
+            ):
+                continue
+            codes = self._booth(grey, region, t0)
+            if codes:
+                _merge(found, codes)
+            else:
+                unread.append((region, _module_px(region, 33)))
+        if not found:
+            found = self._whole_frame(grey, t0)
+        unread = [(q, m) for q, m in unread if not any(inside(q, *c.center()) for c in found)]
+        return found, [unread_region(grey, q, m) for q, m in unread]
+
+    def _whole_frame(self, grey: np.ndarray, t0: float) -> list[DecodedCode]:
+        """The heavier whole-frame paths, for a frame in which nothing was read."""
         if self._affordable("zxing-hist", t0):
             # Global histogram: codes with picture texture inside the modules; a 3×3 blur first
             # removes screen moiré and halftone dots.
@@ -368,11 +479,14 @@ class CascadeDecoder:
                 return found
         opencv = self._opencv
         if opencv is not None and self._affordable("opencv", t0):
-            found = self._run("opencv", lambda: opencv.codes(grey))
-        return found
+            return self._run("opencv", lambda: opencv.codes(grey))
+        return []
 
     def decode(self, image: np.ndarray) -> DecodeResult:
-        return _timed(self.codes, image)
+        t0 = time.perf_counter()
+        codes, unread = self.scan(to_grey(image))
+        return DecodeResult(codes=codes, ms=(time.perf_counter() - t0) * 1000.0,
+                            unread=tuple(unread))
 
 
 def make_decoder(backend: str = "auto", *, budget_ms: float | None = None) -> Decoder:

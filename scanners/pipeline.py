@@ -6,6 +6,12 @@
   are dropped, not queued, so decoding never falls behind the camera.
 - A payload seen again within ``dedupe_seconds`` of its last sighting is reported once: a phone
   held up for ten seconds is one scan, not three hundred.
+- ``isolate_decode=True`` decodes in a worker process fed through shared memory
+  (:mod:`scanners.decode_worker`), so decoding never holds the GUI's interpreter lock; it falls
+  back to this process, with a logged sentence, if the worker cannot start.
+- A camera the desk can control (:class:`~scanners.exposure.ControllableSource`) gets its
+  exposure stepped by :class:`~scanners.exposure.ExposureController` while a code-like region is
+  in view but unread; regions seen but not read reach the preview with an aiming hint.
 - When the source fails the pipeline reports :class:`SourceLost`, reopens it with exponential
   back-off and reports :class:`SourceBack`; callers (manual entry) are never blocked meanwhile.
 
@@ -26,14 +32,17 @@ from typing import TypeVar
 
 import numpy as np
 
-from scanners.codes import DecodedCode
+from scanners.codes import DecodedCode, DecodeResult, UnreadRegion
+from scanners.decode_worker import ProcessDecoder
 from scanners.decoders import CascadeDecoder, Decoder
+from scanners.exposure import CameraControls, ControllableSource, ExposureController
 from scanners.sources import EndOfStream, FrameSource, SourceInfo
 
 log = logging.getLogger(__name__)
 
 # Live frames get this much decode time; a missed code gets another chance in the next frame.
-LIVE_BUDGET_MS = 12.0
+# (Stages are skipped on estimates, so a frame may overrun it a little: the target is p95 10 ms.)
+LIVE_BUDGET_MS = 8.0
 
 _E = TypeVar("_E")
 # Outlines older than this are not drawn on the preview (the phone has moved on).
@@ -48,6 +57,8 @@ class FrameReady:
     seq: int
     captured_at: float  # time.monotonic()
     outlines: tuple[DecodedCode, ...] = ()
+    #: code-like regions seen but not read in the latest decoded frame, with the driver's hint
+    unread: tuple[UnreadRegion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,8 @@ class PipelineStats:
     frames_dropped: int
     codes_reported: int
     reconnect_attempts: int
+    decode_where: str = "in process"  # or "worker process", "starting"
+    camera: CameraControls | None = None  # what a controllable camera accepted, read back
 
 
 @dataclass(slots=True)
@@ -164,9 +177,17 @@ class ScanPipeline:
         *,
         retry_initial_s: float = 0.5,
         retry_max_s: float = 5.0,
+        isolate_decode: bool = False,
+        exposure: ExposureController | None = None,
     ) -> None:
         self.source = source
+        self._own_decoder: ProcessDecoder | None = None
+        if decoder is None and isolate_decode:
+            decoder = self._own_decoder = ProcessDecoder(budget_ms=LIVE_BUDGET_MS)
         self.decoder: Decoder = decoder or CascadeDecoder(budget_ms=LIVE_BUDGET_MS)
+        self.exposure: ExposureController | None = None
+        if isinstance(source, ControllableSource):
+            self.exposure = exposure or ExposureController()
         self.on_frame = on_frame
         self.on_codes = on_codes
         self.on_status = on_status
@@ -181,6 +202,8 @@ class ScanPipeline:
         self._seen: dict[bytes, float] = {}
         self._outlines: tuple[DecodedCode, ...] = ()
         self._outlines_at = 0.0
+        self._unread: tuple[UnreadRegion, ...] = ()
+        self._unread_at = 0.0
         self._source_ok = False
         self._info: SourceInfo | None = None
         self._lifecycle = threading.Lock()
@@ -218,6 +241,8 @@ class ScanPipeline:
                     if t.is_alive():
                         log.warning("%s did not stop within %.1f s", t.name, timeout)
             self._threads = []
+            if self._own_decoder is not None:
+                self._own_decoder.close()
 
     def __enter__(self) -> ScanPipeline:
         self.start()
@@ -235,8 +260,9 @@ class ScanPipeline:
         if frame is None or seq <= after_seq:
             return None
         # Frames are never written after publication, so copying outside the lock is safe.
-        return FrameReady(frame=frame.copy(), seq=seq, captured_at=at,
-                          outlines=self._current_outlines())
+        outlines, unread = self._current_marks()
+        return FrameReady(frame=frame.copy(), seq=seq, captured_at=at, outlines=outlines,
+                          unread=unread)
 
     def reset_dedupe(self) -> None:
         """Forget what was seen: the next sighting of any payload is reported again."""
@@ -261,15 +287,24 @@ class ScanPipeline:
                 frames_dropped=c.dropped,
                 codes_reported=c.reported,
                 reconnect_attempts=c.attempts,
+                decode_where=getattr(self.decoder, "where", "in process"),
+                camera=self.camera_controls(),
             )
+
+    def camera_controls(self) -> CameraControls | None:
+        """Exposure, gain and focus as the camera accepted them (None: not controllable)."""
+        source = self.source
+        return source.controls() if isinstance(source, ControllableSource) else None
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _current_outlines(self) -> tuple[DecodedCode, ...]:
+    def _current_marks(self) -> tuple[tuple[DecodedCode, ...], tuple[UnreadRegion, ...]]:
+        """The outlines of recently read codes and the recently seen unread regions."""
+        now = time.monotonic()
         with self._cond:
-            if time.monotonic() - self._outlines_at > OUTLINE_MAX_AGE_S:
-                return ()
-            return self._outlines
+            outlines = self._outlines if now - self._outlines_at <= OUTLINE_MAX_AGE_S else ()
+            unread = self._unread if now - self._unread_at <= OUTLINE_MAX_AGE_S else ()
+            return outlines, unread
 
     def _emit(self, callback: Callable[[_E], None] | None, event: _E) -> None:
         if callback is None:
@@ -346,10 +381,13 @@ class ScanPipeline:
             self._counters.capture_times.append(now)
             self._cond.notify_all()
         if self.on_frame is not None:
+            outlines, unread = self._current_marks()
             self._emit(self.on_frame, FrameReady(frame=frame.copy(), seq=seq, captured_at=now,
-                                                 outlines=self._current_outlines()))
+                                                 outlines=outlines, unread=unread))
 
     def _decode_loop(self) -> None:
+        if self._own_decoder is not None:
+            self._own_decoder.start()  # here, not on the caller's (GUI) thread
         last_seq = 0
         while True:
             with self._cond:
@@ -367,21 +405,41 @@ class ScanPipeline:
                 log.exception("decoding a frame failed")
                 continue
             done = time.monotonic()
-            fresh = self._register(result.codes, done, result.ms)
+            self._steer_camera(result)
+            fresh = self._register(result, done)
             if fresh:
                 self._emit(self.on_codes, CodesDecoded(codes=fresh, frame_seq=seq,
                                                        captured_at=captured_at, decoded_at=done,
                                                        ms=result.ms))
 
-    def _register(self, codes: list[DecodedCode], now: float, ms: float) -> tuple[DecodedCode, ...]:
+    def _steer_camera(self, result: DecodeResult) -> None:
+        controller, source = self.exposure, self.source
+        if controller is None or not isinstance(source, ControllableSource):
+            return
+        request = controller.observe(result)
+        if request is None:
+            return
+        try:
+            source.request_exposure(request.step)
+            if request.refocus:
+                source.request_refocus()
+        except Exception:  # a camera driver's quirk must not stop decoding
+            log.exception("the camera refused an exposure request")
+
+    def _register(self, result: DecodeResult, now: float) -> tuple[DecodedCode, ...]:
         """Record a decoded frame; returns the codes not seen within the dedupe window."""
+        codes = result.codes
         with self._cond:
             c = self._counters
             c.decoded += 1
             c.decode_times.append(now)
-            c.decode_ms.append(ms)
+            c.decode_ms.append(result.ms)
             if codes:
                 self._outlines, self._outlines_at = tuple(codes), now
+            if result.unread:
+                self._unread, self._unread_at = result.unread, now
+            elif codes:
+                self._unread = ()  # it read: the aiming box goes at once
             fresh = []
             for code in codes:
                 last = self._seen.get(code.raw)

@@ -199,3 +199,69 @@ class FrameRenderer:
             c = np.array([[0, 0, 1], [sw, 0, 1], [sw, sh, 1], [0, sh, 1]], np.float64) @ m.T
             out.append((payload, c))
         return out
+
+
+
+BOOTH_LIGHT = ("glare", "bright_spots", "low_light", "motion_blur", "moire")
+
+
+def booth_light_frame(category: str, payload: str, seed: int,
+                      size: tuple[int, int] = (1280, 720)) -> np.ndarray:
+    """A 720p frame of a phone showing ``payload`` in one of the booth's hard lights.
+
+    ``glare``: a specular sheen across the screen (a floodlight reflected); ``bright_spots``:
+    small blown-out reflections (headlights); ``low_light``: a night cabin, dim and noisy;
+    ``motion_blur``: the phone moving during the exposure; ``moire``: the camera's pixel grid
+    beating against the phone's. Severity varies with ``seed``, from mild to unreadable.
+    """
+    if category not in BOOTH_LIGHT:
+        raise ValueError(f"unknown booth-light category {category!r}")
+    rng = np.random.default_rng(seed * 7919 + BOOTH_LIGHT.index(category))
+    renderer = FrameRenderer([payload], size, seed=seed, blur=0.7, glare=0.0, noise=0.0,
+                             motion=1.0)
+    n = int(rng.integers(0, 300))
+    frame: np.ndarray = renderer.render(n).astype(np.float32)
+    height, width = frame.shape[:2]
+    (_, corners), = renderer.code_outlines(n)
+    x0, x1 = float(corners[:, 0].min()), float(corners[:, 0].max())
+    y0, y1 = float(corners[:, 1].min()), float(corners[:, 1].max())
+    cx, cy = (x0 + x1) / 2, y0 + 0.38 * (y1 - y0)  # where the code sits on the screen
+    code = 0.42 * (x1 - x0)  # the code's side, roughly
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    if category == "glare":
+        angle = rng.uniform(0, np.pi)
+        d = (xx - cx) * np.cos(angle) + (yy - cy) * np.sin(angle) - rng.uniform(-0.3, 0.3) * code
+        width_px = rng.uniform(0.12, 0.3) * code
+        sheen = rng.uniform(120, 230) * np.exp(-(d ** 2) / (2 * width_px ** 2))
+        frame = frame * rng.uniform(0.55, 0.8) + sheen[:, :, None]
+    elif category == "bright_spots":
+        for _ in range(int(rng.integers(2, 6))):
+            sx = cx + rng.uniform(-0.5, 0.5) * code
+            sy = cy + rng.uniform(-0.5, 0.5) * code
+            r = rng.uniform(0.03, 0.08) * code
+            spot = np.exp(-((xx - sx) ** 2 + (yy - sy) ** 2) / (2 * r * r))
+            frame += 700.0 * spot[:, :, None]
+        frame = cv2.GaussianBlur(frame, (0, 0), 1.2)
+    elif category == "low_light":
+        frame = frame * rng.uniform(0.05, 0.12) + rng.normal(0, rng.uniform(3, 6), frame.shape)
+    elif category == "motion_blur":
+        length = int(rng.integers(4, 10))
+        kernel: np.ndarray = np.zeros((length, length), np.float32)
+        kernel[length // 2, :] = 1.0 / length
+        rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5),
+                                      float(rng.uniform(0, 180)), 1.0)
+        kernel = cv2.warpAffine(kernel, rot, (length, length))
+        kernel = (kernel / max(float(kernel.sum()), 1e-6)).astype(np.float32)
+        frame = cv2.filter2D(frame, -1, kernel)
+    else:  # moire
+        # The beat of two pixel grids: bands a few modules apart, darkening the screen by turns.
+        period = rng.uniform(2.0, 4.0) * code / 29.0 * 1.8
+        angle = rng.uniform(0, np.pi)
+        warp = 0.15 * period * np.sin(2 * np.pi * yy / (3.1 * period))
+        phase = 2 * np.pi * ((xx + warp) * np.cos(angle) + yy * np.sin(angle)) / period
+        a = rng.uniform(0.35, 0.7)
+        grid = 1.0 - a * (0.5 + 0.5 * np.cos(phase))
+        screen = (np.abs(xx - (x0 + x1) / 2) < (x1 - x0) / 2) & (yy > y0) & (yy < y1)
+        frame = np.where(screen[:, :, None], frame * grid[:, :, None], frame)
+    out: np.ndarray = np.clip(frame, 0, 255).astype(np.uint8)
+    return out

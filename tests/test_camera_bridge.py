@@ -83,3 +83,65 @@ def test_source_lost_and_back_signals(qtbot: object, bridge: CameraBridge, tmp_p
         (tmp_path / "gone").rename(folder)
     bridge.stop()
     bridge.stop()
+
+
+def _amber_columns(image: QImage) -> np.ndarray:
+    """x of every amber pixel (the aiming aid's colour) in an image."""
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(
+        image.height(), image.width(), 3)
+    amber = ((rgb[:, :, 0] > 200) & (rgb[:, :, 1] > 120) & (rgb[:, :, 1] < 220)
+             & (rgb[:, :, 2] < 90))
+    return np.nonzero(amber)[1]
+
+
+def test_the_aiming_aid_is_drawn_where_a_code_is_seen_but_not_read(
+    qtbot: object, bridge: CameraBridge
+) -> None:
+    from scanners import ExposureSimSource
+
+    camera = ExposureSimSource("CKP1:HINT-0123456789ABCDEFGHIJKLMNOPQRST", scene="glare",
+                               seed=0, refuse_manual=True)  # stays blown out: never reads
+    frames: list[QImage] = []
+    bridge.frameReady.connect(lambda img, outl: frames.append(img))
+    bridge.start(camera)
+    pipeline = bridge.pipeline
+    assert pipeline is not None
+    regions = []
+
+    def boxed() -> bool:
+        ready = pipeline.latest_frame()
+        if ready is not None and ready.unread:
+            regions.append(ready.unread[0])
+        return bool(regions) and any(len(_amber_columns(f)) > 200 for f in frames[-5:])
+
+    qtbot.waitUntil(boxed, timeout=30000)  # type: ignore[attr-defined]
+    controls = bridge.camera_controls()
+    bridge.stop()
+    assert controls is not None and not controls.manual_exposure
+    # the raw camera frame has no amber: the dashed box and the hint's letters were drawn
+    assert len(_amber_columns(frame_to_qimage(camera.frame_at(None, 0)))) == 0
+    xs = max((_amber_columns(f) for f in frames[-5:]), key=len)
+    region = regions[-1]
+    # ... around the region that was not read (the phone sways a little between frames)
+    left, right = min(p[0] for p in region.points), max(p[0] for p in region.points)
+    assert abs(int(np.percentile(xs, 2)) - left) < 40
+    assert abs(int(np.percentile(xs, 98)) - right) < 60
+    assert bridge.hint_text(region.hint) in ("调暗手机亮度", "倾斜手机")
+
+
+def test_the_bridge_decodes_off_the_gui_process_by_default(
+    qtbot: object, bridge: CameraBridge
+) -> None:
+    bridge.start(SyntheticSource(["WORKER 子进程"], seed=10))
+    pipeline = bridge.pipeline
+    assert pipeline is not None
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: pipeline.stats().decode_where == "worker process", timeout=60000)
+    codes: list[CodesDecoded] = []
+    bridge.reset_dedupe()
+    bridge.codesDecoded.connect(codes.append)
+    qtbot.waitUntil(lambda: bool(codes), timeout=10000)  # type: ignore[attr-defined]
+    bridge.stop()
+    assert codes[-1].codes[0].text == "WORKER 子进程"

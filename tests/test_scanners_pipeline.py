@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from scan_waiting import wait_for
 
 from scanners import (
     CameraSource,
@@ -68,15 +68,6 @@ class Recorder:
             on_frame=self.on_frame,
             **kw,
         )  # type: ignore[arg-type]
-
-
-def wait_for(cond: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 def test_minted_checkpoint_pass_comes_out_of_the_pipeline_and_verifies() -> None:

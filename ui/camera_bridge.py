@@ -5,15 +5,24 @@ callbacks only emit private signals, which Qt queues to the bridge's (GUI) threa
 public signals are emitted. The preview is pulled, not pushed: a timer on the GUI thread takes
 the newest frame at display rate and converts it to a QImage by copying, so a slow repaint
 never backs frames up.
+
+Decoding runs in a worker process by default (``isolate_decode``; the pipeline falls back to
+this process by itself). Where a code is seen but not read, the aiming aid is drawn onto the
+preview image here: a box around the region and the hint for the driver (调暗手机亮度 / 倾斜手机 /
+靠近一点), so any widget showing the frame shows the aid.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 
 from scanners import (
+    AimHint,
+    CameraControls,
     CodesDecoded,
     DecodedCode,
     FrameReady,
@@ -23,7 +32,10 @@ from scanners import (
     SourceLost,
     SourceOpened,
     StatusEvent,
+    UnreadRegion,
 )
+
+AIM_COLOUR = QColor("#ffb300")  # amber: seen, not yet read (read codes are outlined in green)
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
@@ -52,7 +64,7 @@ class CameraBridge(QObject):
     codesDecoded = Signal(object)
     sourceLost = Signal(str)
     sourceBack = Signal(str)
-    #: the same moment as ``sourceBack``, with the SourceInfo itself (for a translated label)
+    # the same moment as ``sourceBack``, with the SourceInfo itself (for a translated label)
     sourceOpened = Signal(object)
     sourceEnded = Signal(str)
 
@@ -64,6 +76,11 @@ class CameraBridge(QObject):
                  **pipeline_kwargs: object) -> None:
         super().__init__(parent)
         self._factory = pipeline_factory
+        # Off the GUI's interpreter lock unless told otherwise (falls back by itself);
+        # CHECKPOINT_DECODE_WORKER=0 keeps decoding in this process (for comparison, or a site
+        # whose security software blocks child processes).
+        pipeline_kwargs.setdefault("isolate_decode",
+                                   os.environ.get("CHECKPOINT_DECODE_WORKER", "1") != "0")
         self._kwargs = pipeline_kwargs
         self._pipeline: ScanPipeline | None = None
         self._last_seq = 0
@@ -99,6 +116,46 @@ class CameraBridge(QObject):
         if pipeline is not None:
             pipeline.stop()
 
+    def camera_controls(self) -> CameraControls | None:
+        """Exposure, gain and focus as the camera accepted them (for the camera dialog)."""
+        return self._pipeline.camera_controls() if self._pipeline is not None else None
+
+    def hint_text(self, hint: AimHint) -> str:
+        """The driver's hint, in the desk's language."""
+        if hint is AimHint.DIM_SCREEN:
+            return self.tr("调暗手机亮度")
+        if hint is AimHint.TILT_PHONE:
+            return self.tr("倾斜手机")
+        return self.tr("靠近一点")
+
+    def draw_aiming_aid(self, image: QImage, regions: tuple[UnreadRegion, ...]) -> None:
+        """Box each region seen but not read and write its hint above it, onto ``image``."""
+        if not regions:
+            return
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            width = max(image.width() // 320, 2)
+            font = QFont(painter.font())
+            font.setPixelSize(max(image.height() // 24, 14))
+            font.setBold(True)
+            painter.setFont(font)
+            for region in regions:
+                painter.setPen(QPen(AIM_COLOUR, width, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in region.points]))
+                text = self.hint_text(region.hint)
+                box = painter.fontMetrics().boundingRect(text).adjusted(-8, -4, 8, 4)
+                left = min(p[0] for p in region.points)
+                top = min(p[1] for p in region.points)
+                y = top - box.height() - width if top - box.height() - width >= 0 else top + width
+                label = QRectF(max(left, 0.0), y, box.width(), box.height())
+                painter.fillRect(label, QColor(0, 0, 0, 170))
+                painter.setPen(AIM_COLOUR)
+                painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+        finally:
+            painter.end()
+
     def reset_dedupe(self) -> None:
         """Next vehicle: report every payload again even if it was just seen."""
         if self._pipeline is not None:
@@ -114,7 +171,9 @@ class CameraBridge(QObject):
             return
         self._last_seq = ready.seq
         outlines: list[DecodedCode] = list(ready.outlines)
-        self.frameReady.emit(frame_to_qimage(ready.frame), outlines)
+        image = frame_to_qimage(ready.frame)
+        self.draw_aiming_aid(image, ready.unread)
+        self.frameReady.emit(image, outlines)
 
     @Slot(object)
     def _deliver_codes(self, event: CodesDecoded) -> None:

@@ -1,6 +1,24 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>CameraBridge</name>
+    <message>
+        <location filename="../../ui/camera_bridge.py" line="126" />
+        <source>调暗手机亮度</source>
+        <translation>Dim the phone screen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/camera_bridge.py" line="128" />
+        <source>倾斜手机</source>
+        <translation>Tilt the phone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/camera_bridge.py" line="129" />
+        <source>靠近一点</source>
+        <translation>Come a little closer</translation>
+    </message>
+</context>
+<context>
     <name>DivertStep</name>
     <message>
         <location filename="../../ui/step_divert.py" line="53" />

@@ -4,7 +4,7 @@
 set -e
 cd "$(dirname "$0")/../.."
 BIN=${VENV:-.venv}/bin
-FILES=$(ls ui/*.py | grep -v -e camera_bridge)
+FILES=$(ls ui/*.py)
 "$BIN/pyside6-lupdate" $FILES -ts resources/translations/en.ts \
     -source-language zh_CN -target-language en -no-obsolete
 "$BIN/pyside6-lrelease" resources/translations/en.ts -qm resources/translations/en.qm
