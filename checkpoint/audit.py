@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -289,19 +289,39 @@ def _anchor_break(anchor: Anchor, found: dict[str, int], last_seq: int) -> tuple
     )
 
 
+# The action of a record's digest event: ``row.<kind>`` (written by checkpoint.audit_rows).
+ROW_DIGEST_PREFIX = "row."
+
+
+class RowProblem(Protocol):
+    """A live record that differs from its newest digest in the chain."""
+
+    @property
+    def seq(self) -> int | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+# (session, site, (kind, id) → (seq, digest) of each record's newest digest event)
+#   → (records checked, problems in chain order); checkpoint.audit_rows.check_rows is one
+RowCheck = Callable[
+    [Session, uuid.UUID, Mapping[tuple[str, str], tuple[int, str | None]]],
+    tuple[int, Sequence[RowProblem]],
+]
+
+
 def verify_chain(
     session: Session,
     site_id: uuid.UUID,
     *,
     anchors: Sequence[Anchor] = (),
-    rows: bool = True,
+    rows: RowCheck | None = None,
 ) -> ChainReport:
     """Walk the chain and report the first event that was edited, removed or inserted; then
     each anchor (a head written down outside the database) must still be in it, and, with
-    ``rows``, every live record must match its newest digest in the chain
-    (checkpoint.audit_rows)."""
-    from checkpoint import audit_rows  # audit_rows builds on this module
-
+    ``rows`` (checkpoint.audit_rows.check_rows), every live record must match its newest
+    digest in the chain; :func:`checkpoint.audit_rows.verify_books` does both."""
     expected_seq = 1
     prev = GENESIS
     checked = 0
@@ -342,9 +362,9 @@ def verify_chain(
             )
         if ev.hash in wanted:
             found[ev.hash] = ev.seq
-        if rows and ev.action.startswith(audit_rows.ACTION_PREFIX) and ev.subject:
+        if rows and ev.action.startswith(ROW_DIGEST_PREFIX) and ev.subject:
             detail = ev.detail if isinstance(ev.detail, dict) else {}
-            latest[(ev.action[len(audit_rows.ACTION_PREFIX) :], ev.subject.split(":")[-1])] = (
+            latest[(ev.action[len(ROW_DIGEST_PREFIX) :], ev.subject.split(":")[-1])] = (
                 ev.seq,
                 detail.get("digest"),
             )
@@ -372,7 +392,7 @@ def verify_chain(
         return ChainReport(False, checked, seq, reason, last_seq, prev)
     records = 0
     if rows:
-        records, problems = audit_rows.check_rows(session, site_id, latest)
+        records, problems = rows(session, site_id, latest)
         if problems:
             first = problems[0]
             more = f"; {len(problems) - 1} more records differ" if len(problems) > 1 else ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,7 +39,7 @@ from checkpoint.models import (
 INSPECTION = "inspection"
 STAFF = "staff"
 KINDS = (INSPECTION, STAFF)
-ACTION_PREFIX = "row."
+ACTION_PREFIX = audit.ROW_DIGEST_PREFIX
 BATCH = 500
 
 _PENDING = "checkpoint.audit_rows.pending"
@@ -351,3 +351,11 @@ def baseline(session: Session) -> int:
         STAFF: {i: None for i in session.scalars(select(_STAFF_T.c.id))},
     }
     return record_digests(session, pending)
+
+
+def verify_books(
+    session: Session, site_id: uuid.UUID, *, anchors: Sequence[audit.Anchor] = ()
+) -> audit.ChainReport:
+    """The chain, its anchors and every live record against its newest digest in the chain
+    (what ``checkpoint audit verify`` reports)."""
+    return audit.verify_chain(session, site_id, anchors=anchors, rows=check_rows)

@@ -11,7 +11,6 @@ but the check that counts is :func:`require`, called by the domain functions the
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -26,6 +25,7 @@ from checkpoint import audit
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
 from checkpoint.models import Lane, Site, StaffMember, utcnow
+from checkpoint.sync.keys import staff_key
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=5)
@@ -421,8 +421,6 @@ def create_first_admin(
     session: Session, site: Site, name: str, secret: str, *, at: datetime | None = None
 ) -> StaffMember:
     """First run: create the point chief (点长) with ``secret``. Refused once one exists."""
-    from checkpoint.staff import StaffError, find_staff
-
     if not needs_first_admin(session, site):
         raise PermissionDenied(
             "已有点长账号，请用点长账号添加人员 (an admin already exists; sign in as the point "
@@ -431,10 +429,13 @@ def create_first_admin(
     check_secret_strength(secret)
     name = name.strip()
     if not name:
-        raise StaffError("A staff member needs a name.")
-    member = find_staff(session, site, name)
+        raise AuthError("A staff member needs a name.")
+    member = _named(session, site, name)
     if member is None:
-        member = StaffMember(id=uuid.uuid4(), site_id=site.id, name=name, role=Role.ADMIN.value)
+        # the same name-derived id every lane gives this person (checkpoint.staff.add_staff)
+        member = StaffMember(
+            id=staff_key(site.id, name), site_id=site.id, name=name, role=Role.ADMIN.value
+        )
         session.add(member)
     else:
         member.role = Role.ADMIN.value

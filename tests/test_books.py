@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from checkpoint import anchors, audit
+from checkpoint import anchors, audit, audit_rows
 from checkpoint.auth import set_secret
 from checkpoint.config import Settings
 from checkpoint.db import Database, open_database
@@ -88,7 +88,7 @@ def books(db_url: str, tmp_path: Path) -> Iterator[Books]:
 
 def _verify(b: Books, anchors_: list[audit.Anchor] | None = None) -> audit.ChainReport:
     with b.db.session() as s:
-        return audit.verify_chain(s, b.site_id, anchors=anchors_ or [])
+        return audit_rows.verify_books(s, b.site_id, anchors=anchors_ or [])
 
 
 def _sql(b: Books, statement: str, **params: object) -> None:
@@ -246,7 +246,7 @@ def test_demo_seed_writes_audit_events_and_refuses_real_books(db_url: str, tmp_p
             site = s.scalars(select(Site)).one()
             digests = [e for e in audit.events(s, site.id) if e.action == "row.inspection"]
             assert len({e.subject for e in digests}) == stats.inspections == 30
-            report = audit.verify_chain(s, site.id)
+            report = audit_rows.verify_books(s, site.id)
             assert report.ok and report.records >= 30
             member = s.scalars(select(StaffMember)).first()
             assert member is not None

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from leader_world import MORNING, TZ, Person, World, make_world
+from leader_world import MORNING, PINS, TZ, Person, World, make_world
 from pypdf import PdfReader
 
 from checkpoint.backentry import import_paper_ledger
@@ -135,11 +135,13 @@ def test_the_reports_list_responses_corrections_and_back_entries(world: World) -
 
 
 def test_report_json_carries_the_leader_section(
-    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "day.pdf"
+    monkeypatch.setenv("CHECKPOINT_PIN", PINS["王建国"])  # reports carry personal data: sign in
     assert main(["report", "day", "--date", "2022-04-18", "--out", str(out), "--json",
-                 "--db", db_url]) == 0  # fmt: skip
+                 "--db", db_url, "--as", "王建国"]) == 0  # fmt: skip
     data = json.loads(capsys.readouterr().out)
     leader = data["leader"]
     assert leader["back_entered"] == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from checkpoint import anchors, audit
+from checkpoint import anchors, audit, audit_rows
 from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, audited, cli_actor
 from checkpoint.cli.common import add_db_flag, print_json, site_session
@@ -60,7 +60,7 @@ def run_verify(args: argparse.Namespace) -> int:
     with site_session(args, reading=True) as (settings, session, site):
         logged = anchors.read(settings.data_dir, site.id)
         given = [audit.Anchor(d, None, f"--anchor {d[:12]}") for d in args.anchor]
-        report = audit.verify_chain(session, site.id, anchors=[*given, *logged])
+        report = audit_rows.verify_books(session, site.id, anchors=[*given, *logged])
     if args.json:
         print_json(
             {
