@@ -52,7 +52,7 @@ def bench_steps(url: str, vehicles: int) -> dict[str, list[float]]:
                          people_count=1, staff=leader, at=at)  # fmt: skip
         times["guide"].append(time.perf_counter() - c)
         c = time.perf_counter()
-        desk.add_person(iid, entry, at=at)
+        desk.add_person(iid, entry, at=at, staff=leader)
         times["add_person"].append(time.perf_counter() - c)
         c = time.perf_counter()
         desk.finish_verify(iid, suggested=Disposition.RELEASE, reasons=[],

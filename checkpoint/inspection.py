@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -86,6 +86,33 @@ class StepEvent:
 Listener = Callable[[StepEvent], None]
 
 
+class PersonJudge(Protocol):
+    """Judges a person afresh from their stored findings and the policy (the rules engine)."""
+
+    @property
+    def policy_version(self) -> str:
+        """The policy the verdicts come from (``name-version``)."""
+
+    def rejudge(
+        self,
+        entry: PersonEntry,
+        *,
+        seq: int,
+        at: datetime,
+        vehicle_type: VehicleType,
+        plate: str,
+    ) -> PersonEntry:
+        """``entry`` with the verdict, disposition and reasons its findings give."""
+
+
+def _same_judgement(a: PersonEntry, b: PersonEntry) -> bool:
+    return (a.verdict, a.disposition, a.report_to_community) == (
+        b.verdict,
+        b.disposition,
+        b.report_to_community,
+    ) and [r.get("code") for r in a.reasons] == [r.get("code") for r in b.reasons]
+
+
 class InspectionDesk:
     """Records each step of each vehicle, committing before it returns."""
 
@@ -96,10 +123,14 @@ class InspectionDesk:
         *,
         demo: bool = False,
         store_raw_payloads: bool = False,
+        judge: PersonJudge | None = None,
     ) -> None:
         self.db = db
         self.lane_id = lane_id
         self.demo = demo
+        # With a judge every person is judged here again from their findings, and an entry
+        # whose verdict differs is refused: the store never trusts a verdict handed to it.
+        self.judge = judge
         # The policy's store_raw_payloads flag; off, a scan's raw QR text is never written.
         self.store_raw_payloads = store_raw_payloads
         self._listeners: list[Listener] = []
@@ -200,19 +231,19 @@ class InspectionDesk:
         inspection_id: uuid.UUID,
         entry: PersonEntry,
         *,
+        staff: StaffMember,
         at: datetime | None = None,
-        staff: StaffMember | None = None,
     ) -> uuid.UUID:
         """During verify: one more person checked, with their scans. Returns the person's id.
 
-        ``staff`` (the inspector) is checked and named in the audit trail when given.
+        ``staff`` (the inspector) is checked and named in the audit trail.
         """
         at = at or utcnow()
         with self.db.session() as s:
-            if staff is not None:
-                self._actor(s, staff, Permission.RUN_INSPECTION)
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
-            seq = len(insp.people) + 1
+            seq = max((p.seq for p in insp.people), default=0) + 1
+            entry = self._checked(insp, entry, seq, at)
             person = PersonCheck(
                 inspection_id=insp.id,
                 seq=seq,
@@ -238,36 +269,80 @@ class InspectionDesk:
             audit.record(
                 s,
                 self._site(s),
-                staff.id if staff else None,
+                staff.id,
                 "inspection.person",
                 str(insp.id),
-                {"seq": seq, "verdict": entry.verdict.value, "scans": len(entry.scans)},
+                {
+                    "seq": seq,
+                    "person": str(person_id),
+                    "verdict": entry.verdict.value,
+                    "scans": len(entry.scans),
+                    "policy": self._policy_version(),
+                },
                 at=at,
             )
         return person_id
+
+    def _policy_version(self) -> str | None:
+        return self.judge.policy_version if self.judge is not None else None
+
+    def _checked(
+        self, insp: Inspection, entry: PersonEntry, seq: int, at: datetime
+    ) -> PersonEntry:
+        """``entry`` as the judge sees it; InspectionError if the caller's verdict differs."""
+        if self.judge is None:
+            return entry
+        derived = self.judge.rejudge(
+            entry, seq=seq, at=at, vehicle_type=VehicleType(insp.vehicle_type), plate=insp.plate
+        )
+        if not _same_judgement(entry, derived):
+            raise InspectionError(
+                f"The verdict handed in for person {seq} ({entry.disposition.value}) is not what "
+                f"their findings give ({derived.disposition.value}); nothing was saved."
+            )
+        return derived
 
     def finish_verify(
         self,
         inspection_id: uuid.UUID,
         *,
-        suggested: Disposition,
-        reasons: Sequence[dict[str, str]],
-        report_to_community: bool,
-        policy_version: str,
+        suggested: Disposition | None = None,
+        reasons: Sequence[dict[str, Any]] | None = None,
+        report_to_community: bool | None = None,
+        policy_version: str | None = None,
         staff: StaffMember,
         at: datetime | None = None,
-    ) -> None:
-        """Step 2 done: the vehicle's suggested disposition (most severe of its people)."""
+        people_required: bool = False,
+    ) -> Disposition:
+        """Step 2 done. Returns the suggested disposition, derived here from the stored people:
+        the most severe of theirs. A caller's ``suggested`` that differs is refused.
+
+        ``people_required``: every announced person must have been checked first.
+        """
         at = at or utcnow()
         with self.db.session() as s:
             self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             if not insp.people:
                 raise InspectionError("Check at least the driver before finishing verification.")
-            insp.suggested_disposition = suggested.value
-            insp.reasons = [dict(r) for r in reasons]
-            insp.report_to_community = report_to_community
-            insp.policy_version = policy_version
+            if people_required and len(insp.people) < insp.people_count:
+                missing = insp.people_count - len(insp.people)
+                raise InspectionError(f"{missing} more person(s) must be checked first.")
+            derived = derived_suggestion(insp)
+            if suggested is not None and suggested is not derived:
+                raise InspectionError(
+                    f"The suggestion handed in ({suggested.value}) is not what the stored "
+                    f"findings give ({derived.value}); nothing was saved."
+                )
+            people_report = any(p.report_to_community for p in insp.people) and (
+                derived.severity <= Disposition.ESCORT.severity
+            )
+            insp.suggested_disposition = derived.value
+            insp.reasons = [dict(r) for r in reasons] if reasons is not None else _reasons_of(insp)
+            insp.report_to_community = (
+                people_report if report_to_community is None else report_to_community
+            )
+            insp.policy_version = policy_version or self._policy_version()
             insp.verify_at = at
             insp.verify_by_id = staff.id
             insp.step = Step.RECORD.value
@@ -277,10 +352,15 @@ class InspectionDesk:
                 staff.id,
                 "inspection.verify",
                 str(insp.id),
-                {"suggested": suggested.value, "people": len(insp.people)},
+                {
+                    "suggested": derived.value,
+                    "people": len(insp.people),
+                    "policy": insp.policy_version,
+                },
                 at=at,
             )
         self._publish(StepEvent(inspection_id, Step.VERIFY, staff.id, at))
+        return derived
 
     def record(
         self, inspection_id: uuid.UUID, *, staff: StaffMember, at: datetime | None = None
@@ -293,7 +373,15 @@ class InspectionDesk:
             insp.record_at = at
             insp.record_by_id = staff.id
             insp.step = Step.DIVERT.value
-            audit.record(s, self._site(s), staff.id, "inspection.record", str(insp.id), {}, at=at)
+            audit.record(
+                s,
+                self._site(s),
+                staff.id,
+                "inspection.record",
+                str(insp.id),
+                {"policy": insp.policy_version},
+                at=at,
+            )
         self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
 
     def reopen_verify(
@@ -344,6 +432,12 @@ class InspectionDesk:
         with self.db.session() as s:
             self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.DIVERT)
+            if insp.people and insp.suggested_disposition != derived_suggestion(insp).value:
+                raise InspectionError(
+                    f"The stored suggestion ({insp.suggested_disposition}) is not what the "
+                    f"stored findings give ({derived_suggestion(insp).value}); "
+                    "verify this vehicle again."
+                )
             overridden = insp.suggested_disposition != disposition.value
             reason = (override_reason or "").strip()
             if overridden and not reason:
@@ -378,7 +472,7 @@ class InspectionDesk:
                 staff.id,
                 "inspection.divert",
                 str(insp.id),
-                {"disposition": disposition.value},
+                {"disposition": disposition.value, "policy": insp.policy_version},
                 at=at,
             )
         self._publish(StepEvent(inspection_id, Step.DIVERT, staff.id, at))
@@ -396,25 +490,45 @@ class InspectionDesk:
                 .order_by(Inspection.created_at.desc())
             ).first()
 
+    def unfinished_on_lane(self) -> Inspection | None:
+        """This lane's latest open inspection, whatever its shift: a vehicle under way at a
+        handover is finished by the incoming team."""
+        with self.db.session() as s:
+            return s.scalars(
+                select(Inspection)
+                .options(selectinload(Inspection.people))
+                .where(Inspection.lane_id == self.lane_id, Inspection.status == "open")
+                .order_by(Inspection.created_at.desc())
+            ).first()
+
     def update_person(
         self,
         inspection_id: uuid.UUID,
         person_id: uuid.UUID,
         entry: PersonEntry,
         *,
+        staff: StaffMember,
         new_scans: Sequence[ScanRecord] = (),
         at: datetime | None = None,
     ) -> None:
         """During verify: a person's findings changed (another code, a reading by eye, the
-        temperature). Replaces their findings and verdict and keeps the new scans."""
+        temperature). Replaces their findings and verdict and keeps the new scans.
+
+        ``staff`` (the inspector) is checked and named in the audit trail."""
         at = at or utcnow()
         with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
             insp = self._open(s, inspection_id, Step.VERIFY)
             person = next((p for p in insp.people if p.id == person_id), None)
             if person is None:
                 raise InspectionError("That person is not part of this inspection.")
+            entry = self._checked(insp, entry, person.seq, at)
+            previous = person.verdict
             person.occupant = entry.occupant.value
             person.name_masked = entry.name_masked
+            if entry.id_hash is not None:
+                person.id_hash = entry.id_hash
+                person.id_masked = entry.id_masked
             person.code_colour = entry.code_colour.value if entry.code_colour else None
             person.temperature = entry.temperature
             person.findings = dict(entry.findings)
@@ -424,7 +538,66 @@ class InspectionDesk:
             person.report_to_community = entry.report_to_community
             person.manual = entry.manual
             for scan in new_scans:
-                s.add(_scan_row(insp.id, person.id, scan, at))
+                s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
+            audit.record(
+                s,
+                self._site(s),
+                staff.id,
+                "inspection.person_change",
+                str(insp.id),
+                {
+                    "seq": person.seq,
+                    "person": str(person.id),
+                    "previous": previous,
+                    "verdict": entry.verdict.value,
+                    "scans": len(new_scans),
+                    "policy": self._policy_version(),
+                },
+                at=at,
+            )
+
+    def remove_person(
+        self,
+        inspection_id: uuid.UUID,
+        person_id: uuid.UUID,
+        *,
+        reason: str,
+        staff: StaffMember,
+        at: datetime | None = None,
+    ) -> None:
+        """During verify: a row added by mistake goes, with a reason; its scans go with it."""
+        at = at or utcnow()
+        why = reason.strip()
+        if not why:
+            raise InspectionError("Removing a person needs a reason.")
+        with self.db.session() as s:
+            self._actor(s, staff, Permission.RUN_INSPECTION)
+            insp = self._open(s, inspection_id, Step.VERIFY)
+            person = next((p for p in insp.people if p.id == person_id), None)
+            if person is None:
+                raise InspectionError("That person is not part of this inspection.")
+            scans = s.scalars(
+                select(CredentialScan).where(CredentialScan.person_check_id == person.id)
+            ).all()
+            for scan in scans:
+                s.delete(scan)
+            seq, verdict = person.seq, person.verdict
+            insp.people.remove(person)
+            audit.record(
+                s,
+                self._site(s),
+                staff.id,
+                "inspection.person_remove",
+                str(insp.id),
+                {
+                    "seq": seq,
+                    "person": str(person_id),
+                    "verdict": verdict,
+                    "scans": len(scans),
+                    "reason": why,
+                },
+                at=at,
+            )
 
     def snapshot(self, inspection_id: uuid.UUID) -> Inspection:
         """The inspection with its people loaded, detached (for showing or resuming)."""
@@ -467,6 +640,23 @@ def _scan_row(
         errors=list(scan.errors),
         payload=scan.payload if keep_payload else None,
     )
+
+
+def derived_suggestion(insp: Inspection) -> Disposition:
+    """The vehicle's suggestion from its stored people: the most severe of theirs."""
+    return Disposition.most_severe(
+        [Disposition(p.disposition or Disposition.RELEASE.value) for p in insp.people]
+    )
+
+
+def _reasons_of(insp: Inspection) -> list[dict[str, Any]]:
+    """The vehicle's reasons from its stored people: every problem, naming its person."""
+    out: list[dict[str, Any]] = []
+    for p in insp.people:
+        if p.verdict == Verdict.PASS.value:
+            continue
+        out.extend({**dict(r), "person": p.seq} for r in p.reasons or ())
+    return out
 
 
 def load_with_people(session: Session, inspection_id: uuid.UUID) -> Inspection:

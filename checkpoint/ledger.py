@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from checkpoint import audit
 from checkpoint.auth import Permission, require
 from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.inspection import load_with_people
-from checkpoint.models import Correction, Inspection, PersonCheck, StaffMember, utcnow
+from checkpoint.models import Correction, Inspection, PersonCheck, Shift, StaffMember, utcnow
 from checkpoint.plates import parse_plate
 
 
@@ -201,6 +202,15 @@ def _clean(field: str, value: str) -> str | int | None:
     return text or None
 
 
+def shift_bounds(db: Database, shift_id: uuid.UUID) -> tuple[datetime, datetime]:
+    """When ``shift_id`` starts and ends (the ledger's time filter works inside it)."""
+    with db.session() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise CheckpointError("That shift does not exist.")
+        return shift.starts_at, shift.ends_at
+
+
 def correct(
     db: Database,
     inspection_id: uuid.UUID,
@@ -245,4 +255,13 @@ def correct(
         )
         s.add(row)
         s.flush()
+        audit.record(
+            s,
+            insp.shift.site_id,
+            staff.id,
+            "inspection.correct",
+            str(insp.id),
+            {"field": field, "reason": why, "policy": insp.policy_version},
+            at=row.at,
+        )
         return row

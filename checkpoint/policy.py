@@ -97,6 +97,14 @@ class CredentialRules:
 
 
 @dataclass(frozen=True)
+class OnlineCode:
+    """A provincial health code recognised by its text (e.g. 浙江健康码's URL)."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole policy. ``version_label`` goes into every result."""
 
@@ -119,6 +127,14 @@ class Policy:
     # credentials issued up to this far ahead of the lane clock are valid (the skew is
     # recorded on the credential); optional in the file (top-level clock_skew_minutes)
     clock_skew: timedelta = timedelta(minutes=5)
+    # [online_codes]: provincial health codes that can only be checked online (a URL or a
+    # token); a text matching one of these regular expressions is a person awaiting the
+    # by-eye check. Any other text that is no known credential is not a person.
+    online_codes: tuple[OnlineCode, ...] = ()
+
+    def online_code(self, text: str) -> OnlineCode | None:
+        """The provincial health code ``text`` looks like, if any."""
+        return next((c for c in self.online_codes if c.pattern.search(text)), None)
 
     @property
     def version_label(self) -> str:
@@ -311,4 +327,23 @@ class _Reader:
                 if self.has("clock_skew_minutes")
                 else 5
             ),
+            online_codes=self.online_codes(),
         )
+
+    def online_codes(self) -> tuple[OnlineCode, ...]:
+        if not self.has("online_codes"):
+            return ()
+        table = self.get("online_codes")
+        if not isinstance(table, dict):
+            raise self.fail("online_codes", "must be a table of name = \"regular expression\"")
+        out = []
+        for name, pattern in table.items():
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise self.fail(f"online_codes.{name}", "must be a non-empty regular expression")
+            try:
+                out.append(OnlineCode(str(name), re.compile(pattern)))
+            except re.error as exc:
+                raise self.fail(
+                    f"online_codes.{name}", f"is not a regular expression ({exc})"
+                ) from exc
+        return tuple(out)

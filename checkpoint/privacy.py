@@ -75,3 +75,76 @@ def hash_id_number(id_number: str, secret: bytes) -> str:
     """Keyed hash of a normalised ID number; the same person gives the same hash at one site."""
     normalised = id_number.strip().upper().encode("utf-8")
     return hmac.new(secret, normalised, hashlib.sha256).hexdigest()
+
+
+class SiteKey:
+    """The site's ID-number key (站点密钥): one per site, the same on every lane, kept in each
+    lane's data directory and never in the database, so a copied database reveals no ID number.
+
+    A lane gets it by an explicit step (``checkpoint site-key create`` on the first machine,
+    ``checkpoint site-key import FILE`` on the others; ``fingerprint`` to compare); it is
+    never made silently at the lane.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ConfigError("A site key has at least 16 bytes; restore it from backup.")
+        self._key = key
+
+    @classmethod
+    def path(cls, data_dir: Path) -> Path:
+        """Where the lane keeps the key."""
+        return data_dir / SECRET_FILE
+
+    @classmethod
+    def load(cls, data_dir: Path) -> SiteKey | None:
+        """The lane's key, or None when it was never given one."""
+        if not cls.path(data_dir).exists():
+            return None
+        return cls(load_site_secret(data_dir))
+
+    @classmethod
+    def create(cls, data_dir: Path) -> SiteKey:
+        """A new key for a site that has none (refuses to replace one)."""
+        if cls.path(data_dir).exists():
+            raise ConfigError(
+                f"{cls.path(data_dir)} already holds this site's key; a second key would make "
+                "the same ID number hash differently."
+            )
+        return cls(load_site_secret(data_dir))
+
+    @classmethod
+    def import_file(cls, data_dir: Path, source: Path) -> SiteKey:
+        """Install the key exported from the site's first lane (the same on every lane)."""
+        try:
+            key = bytes.fromhex(source.read_text(encoding="ascii").strip())
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(f"{source} is not a site key file ({exc}).") from exc
+        imported = cls(key)
+        target = cls.path(data_dir)
+        if target.exists():
+            current = cls(load_site_secret(data_dir))
+            if current.fingerprint != imported.fingerprint:
+                raise ConfigError(
+                    f"This lane already has another site key ({current.fingerprint}); "
+                    "remove it first if it was wrong."
+                )
+            return current
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(key.hex())
+        except OSError as exc:
+            raise ConfigError(f"The site key cannot be written to {target}: {exc}.") from exc
+        return imported
+
+    @property
+    def fingerprint(self) -> str:
+        """A short, public fingerprint to compare the key between lanes."""
+        digest = hashlib.sha256(b"checkpoint-site-key" + self._key).hexdigest()[:16]
+        return ":".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+    def hash_id(self, id_number: str) -> str:
+        """The keyed hash of an ID number."""
+        return hash_id_number(id_number, self._key)

@@ -90,6 +90,9 @@ class PersonDraft:
     temperature: float | None = None
     code_shared: CodeSharing | None = None
     person_id: uuid.UUID | None = None
+    # An ID number typed at the lane, kept only as the site's keyed hash and a mask.
+    id_hash: str | None = None
+    id_masked: str | None = None
 
     @property
     def fingerprints(self) -> frozenset[str]:
@@ -241,8 +244,10 @@ class Verifier:
             report_to_community=assessment.report_to_community,
             code_colour=findings.code_colour,
             temperature=draft.temperature,
-            findings=draft_to_json(draft),
+            findings={**draft_to_json(draft), "policy": self.policy.version_label},
             name_masked=draft.holder,
+            id_hash=draft.id_hash,
+            id_masked=draft.id_masked,
             manual=draft.manual is not None,
             scans=tuple(scan_record(c) for c in draft.credentials),
         )
@@ -274,6 +279,38 @@ class Verifier:
         )
         return Judged(draft, assessment, entry, view)
 
+    @property
+    def policy_version(self) -> str:
+        """The policy every verdict of this verifier comes from."""
+        return self.policy.version_label
+
+    def rejudge(
+        self,
+        entry: PersonEntry,
+        *,
+        seq: int,
+        at: datetime,
+        vehicle_type: VehicleType,
+        plate: str,
+    ) -> PersonEntry:
+        """``entry`` judged afresh from its stored findings (the storage layer's check)."""
+        draft = draft_from_json(
+            dict(entry.findings),
+            occupant=entry.occupant,
+            holder=entry.name_masked,
+            temperature=entry.temperature,
+            person_id=None,
+        )
+        judged = self.judge(draft, seq, at, vehicle_type, plate).entry
+        return replace(
+            entry,
+            verdict=judged.verdict,
+            disposition=judged.disposition,
+            reasons=judged.reasons,
+            report_to_community=judged.report_to_community,
+            code_colour=judged.code_colour,
+        )
+
     def vehicle(self, people: Sequence[PersonAssessment]) -> VehicleAssessment:
         """The vehicle's outcome: the most severe of its people's (rules.evaluate_vehicle)."""
         return evaluate_vehicle(people)
@@ -301,8 +338,9 @@ def reason_dict(r: Reason) -> dict[str, str]:
     return {"code": r.code, "zh": r.zh, "en": r.en}
 
 
-def scan_record(c: CredentialResult) -> ScanRecord:
-    """What is kept of one scan: statuses and fingerprint, never the payload."""
+def scan_record(c: CredentialResult, payload: str | None = None) -> ScanRecord:
+    """What is kept of one scan: statuses and fingerprint; the raw ``payload`` only when the
+    caller passes it (the policy's store_raw_payloads)."""
     return ScanRecord(
         format=c.format.value,
         kind=c.kind,
@@ -312,6 +350,7 @@ def scan_record(c: CredentialResult) -> ScanRecord:
         fingerprint=c.fingerprint,
         demo=c.demo,
         errors=tuple(c.errors),
+        payload=payload,
     )
 
 

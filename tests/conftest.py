@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +42,43 @@ def no_leftover_threads() -> Iterator[None]:
             return
         time.sleep(0.02)
     pytest.fail(f"threads left running: {[t.name for t in left]}")
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_windows_or_timers() -> Iterator[None]:
+    """A GUI test ends with no top-level window still shown and no QTimer still running.
+
+    Runs after pytest-qt has closed the widgets the test registered (``qtbot.addWidget``);
+    Qt is only looked at when the test imported it, so Qt-free tests stay Qt-free.
+    """
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    app.processEvents()
+    shown = [w for w in app.topLevelWidgets() if w.isVisible()]
+    running = [
+        t for owner in (app, *app.topLevelWidgets()) for t in owner.findChildren(QTimer)
+        if t.isActive()
+    ]  # fmt: skip
+    timers = [f"{type(t.parent()).__name__}.{t.objectName() or 'timer'}" for t in running]
+    # stopped and closed here, so one leak does not fail every test after it
+    for t in running:
+        t.stop()
+    for w in shown:
+        w.close()
+    problems = []
+    if shown:
+        problems.append(f"windows left open: {[type(w).__name__ for w in shown]}")
+    if timers:
+        problems.append(f"timers left running: {timers}")
+    if problems:
+        pytest.fail("; ".join(problems))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from desk_helpers import settle
 from pytestqt.qtbot import QtBot
 
 from checkpoint.cli.common import open_db
@@ -28,6 +29,7 @@ def test_header_shows_site_duty_date_shift_camera_and_data_location(qtbot: QtBot
     db = open_db(settings)
     window = MainWindow(db, settings, camera=False, muted=True)
     qtbot.addWidget(window)
+    settle(qtbot, window)
     w = locate(utcnow(), DEFAULT_PLAN, settings.tz)
     text = window.header.text()
     assert settings.site_name in text and settings.lane_name in text

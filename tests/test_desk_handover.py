@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from desk_helpers import settle
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -38,6 +39,7 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, Database,
     qtbot.addWidget(w)
     w.show()
     w.demo_sign_in()
+    settle(qtbot, w)
     out = tmp_path / "printed.pdf"
 
     def choose_printer(printer: QPrinter, parent: QWidget, pages: int) -> bool:
@@ -58,6 +60,7 @@ def test_handover_closes_the_shift_and_prints_the_report_with_the_note(
     assert w.session is not None
     leader = w.session.staff.name
     w.handover_action.trigger()
+    settle(qtbot, w)
     dialog = w.handover_dialog
     assert dialog is not None and dialog.isVisible()
     with db.session() as s:  # handing over long before the end leaves the lane without a shift
@@ -71,6 +74,7 @@ def test_handover_closes_the_shift_and_prints_the_report_with_the_note(
     dialog.issues.setPlainText("二号车道摄像头偶尔断开。")
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # click one: 交班
+    settle(qtbot, w)
 
     with db.session() as s:
         shift = s.scalars(select(Shift)).one()
@@ -100,8 +104,9 @@ def test_no_handover_while_a_vehicle_is_under_way(
     w, db, _ = window
     s = w.screen_
     assert s is not None
-    qtbot.keyClicks(s.plate_edit, "A12345")
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.guide.plate_edit, "A12345")
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert s.state.step is Step.VERIFY
     assert w.open_handover() is None
     assert "请先完成当前车辆" in s.error_bar.text()

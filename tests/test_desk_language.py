@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Iterator
 
 import pytest
+from desk_helpers import settle
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
@@ -40,18 +41,20 @@ def host(qtbot: QtBot) -> Iterator[WindowHost]:
 def test_switching_to_english_keeps_the_session_and_the_vehicle(
     qtbot: QtBot, host: WindowHost
 ) -> None:
-    w = host.build("zh_CN")
-    qtbot.addWidget(w)
+    w = host.build("zh_CN")  # the host owns its windows: it deletes this one on the switch
+    settle(qtbot, w)
     s = w.screen_
     assert s is not None and w.session is not None
     staff = w.session.staff.name
-    qtbot.keyClicks(s.plate_edit, "A12345")
-    qtbot.keyClick(s.plate_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(s.guide.plate_edit, "A12345")
+    qtbot.keyClick(s.guide.plate_edit, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert s.state.step is Step.VERIFY
     english = next(a for a in w.findChildren(QAction) if a.text() == "English")
     english.trigger()
     w2 = host.window
     assert w2 is not None and w2 is not w
+    settle(qtbot, w2)
     qtbot.addWidget(w2)
     assert w2.session is not None and w2.session.staff.name == staff  # still signed in
     s2 = w2.screen_

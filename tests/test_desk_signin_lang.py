@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from desk_helpers import settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -55,17 +56,21 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert "组长" in si.message.text() and w.session is None  # no shift open: a leader opens it
     si.select_name("王建国")
     qtbot.keyClicks(si.secret, "9999")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert "4" in si.message.text() and w.session is None  # wrong PIN, tries left
     qtbot.keyClicks(si.secret, "1357")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert si.stack.currentIndex() == 1
     ticked = [m.name for box, m in si.roster_checks if box.isChecked()]
     assert ticked == ["周敏"]
     qtbot.mouseClick(si.open_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
     assert w.session is not None and w.screen_ is not None
     assert w.screen_.state.step is Step.GUIDE
     assert "王建国" in w.header.text() and "王建国" in w.staff_label.text()
@@ -81,6 +86,7 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+    settle(qtbot, w)
     assert w.session is not None and w.session.staff.name == "周敏"
     w.shutdown()
 
@@ -100,7 +106,9 @@ def test_the_english_desk_shows_no_chinese_of_its_own(
         si.select_name("王建国")
         qtbot.keyClicks(si.secret, "1357")
         qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+        settle(qtbot, w)
         qtbot.mouseClick(si.open_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, w)
         s = w.screen_
         assert s is not None
         allowed = set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")

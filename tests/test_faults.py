@@ -61,7 +61,8 @@ def _vehicle(desk: InspectionDesk, lane: Lane, n: int = 0) -> uuid.UUID:
     iid = desk.guide(lane.shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,
                      people_count=1, staff=lane.staff, at=at)  # fmt: skip
     desk.add_person(iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE,
-                                     findings={"pad": "x" * 400}), at=at)  # fmt: skip
+                                     findings={"pad": "x" * 400}), at=at,
+                    staff=lane.staff)  # fmt: skip
     desk.finish_verify(iid, suggested=Disposition.RELEASE, reasons=[], report_to_community=False,
                        policy_version="t", staff=lane.staff, at=at)  # fmt: skip
     desk.record(iid, staff=lane.staff, at=at)

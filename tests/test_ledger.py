@@ -63,7 +63,8 @@ def done() -> Iterator[tuple[Database, object, dict[str, StaffMember], object]]:
         at = now - timedelta(minutes=30 - i)
         iid = desk.guide(shift_id, plate=plate, vehicle_type=VehicleType.CAR, people_count=1,
                          staff=staff["徐丽"], at=at)  # fmt: skip
-        desk.add_person(iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, d), at=at)
+        desk.add_person(iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, d), at=at,
+                        staff=staff["徐丽"])
         desk.finish_verify(iid, suggested=d, reasons=[{"code": "X", "zh": "理由", "en": "why"}],
                            report_to_community=False, policy_version="t", staff=staff["徐丽"],
                            at=at)  # fmt: skip

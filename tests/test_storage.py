@@ -135,7 +135,7 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
     desk.add_person(
         iid,
         PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE, scans=(scan,)),
-        at=t,
+        at=t, staff=leader,
     )
     desk.add_person(
         iid,
@@ -143,7 +143,7 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
             Occupant.PASSENGER, Verdict.ATTENTION, Disposition.TEST_LANE,
             reasons=({"code": "code.yellow", "zh": "黄码", "en": "Yellow"},),
         ),
-        at=t,
+        at=t, staff=leader,
     )  # fmt: skip
     desk.finish_verify(
         iid, suggested=Disposition.TEST_LANE, reasons=[{"code": "code.yellow"}],

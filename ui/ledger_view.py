@@ -31,11 +31,9 @@ from PySide6.QtWidgets import (
 
 from checkpoint import ledger
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Disposition, Occupant, Step, Verdict
 from checkpoint.ledger import LedgerFilter, LedgerRow
-from checkpoint.models import Shift
-from ui.desk import Runner, run_inline
+from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
 
 PAGE = 200
@@ -45,12 +43,11 @@ _Index = QModelIndex | QPersistentModelIndex
 class LedgerModel(QAbstractTableModel):
     """Rows of ``ledger.fetch`` for a filter, fetched page by page."""
 
-    def __init__(
-        self, db: Database, settings: Settings, lang: str, run: Runner = run_inline
-    ) -> None:
+    def __init__(self, db: Any, settings: Settings, lang: str, jobs: Jobs | None = None) -> None:
         super().__init__()
         self.db = db
-        self.run = run  # ui.db_runner: off the GUI thread for a database server
+        # The window's database thread; without one (a screen on its own) queries run inline.
+        self.jobs = jobs
         self.settings = settings
         self.lang = lang
         self.filter = LedgerFilter()
@@ -61,20 +58,29 @@ class LedgerModel(QAbstractTableModel):
             self.tr("建议"), self.tr("分流"), self.tr("状态"),
         ]  # fmt: skip
 
-    def set_filter(self, f: LedgerFilter) -> None:
-        """Show the vehicles matching ``f`` (re-reads the database)."""
-        self.beginResetModel()
-        self.filter = f
-        # fetchMore (called by the view while it lays out) stays inline: a nested event loop
-        # there is asking for re-entrancy trouble; filtering and refreshing go through run.
-        self.total, self.rows = self.run(
-            lambda: (ledger.count(self.db, f), ledger.fetch(self.db, f, 0, PAGE))
-        )
-        self.endResetModel()
+    def set_filter(self, f: LedgerFilter, then: Any = None) -> None:
+        """Show the vehicles matching ``f`` (re-reads the database on the window's worker)."""
+        db = self.db
 
-    def refresh(self) -> None:
+        def query() -> tuple[int, list[LedgerRow]]:
+            return ledger.count(db, f), ledger.fetch(db, f, 0, PAGE)
+
+        def show(result: tuple[int, list[LedgerRow]]) -> None:
+            self.beginResetModel()
+            self.filter = f
+            self.total, self.rows = result
+            self.endResetModel()
+            if then is not None:
+                then()
+
+        if self.jobs is None:
+            show(query())
+        else:
+            self.jobs.submit(query, show)
+
+    def refresh(self, then: Any = None) -> None:
         """Re-read with the same filter (after a vehicle was saved)."""
-        self.set_filter(self.filter)
+        self.set_filter(self.filter, then)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -134,11 +140,10 @@ class LedgerModel(QAbstractTableModel):
 class LedgerScreen(QWidget):
     """Filters (plate, disposition, time) above the table; double-click or Enter opens one."""
 
-    def __init__(self, db: Database, settings: Settings, *, lang: str,
-                 parent: QWidget | None = None, run: Runner = run_inline) -> None:  # fmt: skip
+    def __init__(self, db: Any, settings: Settings, *, lang: str,
+                 parent: QWidget | None = None, jobs: Jobs | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
-        self.run = run
         self.settings = settings
         self.lang = lang
         self.shift_id: uuid.UUID | None = None
@@ -173,7 +178,7 @@ class LedgerScreen(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         v.addLayout(bar)
-        self.model = LedgerModel(db, settings, lang, run)
+        self.model = LedgerModel(db, settings, lang, jobs)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -189,10 +194,14 @@ class LedgerScreen(QWidget):
     def set_shift(self, shift_id: uuid.UUID) -> None:
         """List this shift's vehicles."""
         self.shift_id = shift_id
-        with self.db.session() as s:
-            shift = s.get(Shift, shift_id)
-            assert shift is not None
-            start, end = shift.starts_at, shift.ends_at
+        db, jobs = self.db, self.model.jobs
+        if jobs is None:
+            self._shift_bounds(ledger.shift_bounds(db, shift_id))
+        else:
+            jobs.submit(lambda: ledger.shift_bounds(db, shift_id), self._shift_bounds)
+
+    def _shift_bounds(self, bounds: tuple[datetime, datetime]) -> None:
+        start, end = bounds
         self.shift_start = start
         self.from_time.setTime(self._qtime(start))
         self.to_time.setTime(self._qtime(end - timedelta(minutes=1)))
@@ -221,17 +230,18 @@ class LedgerScreen(QWidget):
         self.model.set_filter(LedgerFilter(
             shift_id=self.shift_id, plate=self.plate_filter.text(),
             disposition=Disposition(value) if value else None, since=since, until=until,
-        ))  # fmt: skip
+        ), self._counted)  # fmt: skip
+
+    def _counted(self) -> None:
         self.count_label.setText(self.tr("共 {n} 辆").format(n=self.model.total))
 
     def refresh(self) -> None:
-        """Re-read (called after every saved step)."""
-        self.model.refresh()
-        self.count_label.setText(self.tr("共 {n} 辆").format(n=self.model.total))
+        """Re-read (when shown after vehicles were saved)."""
+        self.model.refresh(self._counted)
 
     def details_html(self, inspection_id: uuid.UUID) -> str:
         """One vehicle's record as HTML."""
-        d = self.run(lambda: ledger.details(self.db, inspection_id))
+        d = ledger.details(self.db, inspection_id)
         tz = self.settings.tz
         e = html.escape
         zh = self.lang.startswith("zh")

@@ -9,8 +9,7 @@ synthetic camera shows freshly minted DEMO passes for the vehicle being verified
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -30,63 +29,31 @@ from PySide6.QtWidgets import (
 
 from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.inspection import InspectionDesk, StepEvent
-from checkpoint.models import Shift, Site, StaffMember, utcnow
-from checkpoint.rota import (
-    ShiftWindow,
-    active_plan,
-    close_shift,
-    find_shift,
-    locate,
-    spec_from_model,
+from checkpoint.lane import Handover as HandoverFacts
+from checkpoint.lane import (
+    HandoverForm,
+    HeaderFacts,
+    LaneSession,
+    LaneStation,
+    ShiftRef,
+    StepDone,
+    VehicleFacts,
 )
-from checkpoint.site import ensure_place
-from checkpoint.staff import list_staff
-from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.verification import DemoPerson, mint_demo_passes
 from scanners import CodesDecoded, SourceInfo, SyntheticSource
-from ui.db_runner import ThreadedRunner, runner_for
-from ui.desk import DeskController, VehicleInfo
+from ui.desk import DeskController
 from ui.handover import Handover, HandoverDialog
 from ui.i18n import install_translators, pick
 from ui.inspection_screen import InspectionScreen
+from ui.jobs import Jobs
 from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
 from ui.sounds import SoundPlayer
 from ui.theme import apply_theme, night_by_clock
 
 log = logging.getLogger(__name__)
-EARLY_HANDOVER = timedelta(minutes=15)
-
-
-@dataclass(frozen=True)
-class HeaderState:
-    """What the header shows; computed in one place from the database and the rota."""
-
-    site: str
-    lane: str
-    duty_date: date
-    shift_name: str
-    shift_hours: str
-    leader: str | None
-    database: str
-    slot_number: int = 0
-    shift_name_en: str = ""
-
-
-def header_state(db: Database, settings: Settings) -> HeaderState:
-    """The header's facts for now: the rota decides the duty date and shift."""
-    with db.session() as s:
-        place = ensure_place(s, settings)
-        w: ShiftWindow = locate(utcnow(), spec_from_model(active_plan(s, place.site)), settings.tz)
-        shift = find_shift(s, place.site, w.duty_date, w.slot.number)
-        leader = shift.leader.name if shift is not None and shift.closed_at is None else None
-        return HeaderState(
-            place.site.name, place.lane.name, w.duty_date, w.slot.name_zh, w.slot.hours_text(),
-            leader, db.safe_url, w.slot.number, w.slot.name_en,
-        )  # fmt: skip
 
 
 class SyntheticFeed:
@@ -100,7 +67,7 @@ class SyntheticFeed:
         self.source = source
         self.count = 0
 
-    def people(self, vehicle: VehicleInfo) -> list[DemoPerson]:
+    def people(self, vehicle: VehicleFacts) -> list[DemoPerson]:
         n = min(max(vehicle.people_count, 1), 4)
         truck = vehicle.vehicle_type is VehicleType.TRUCK
         people = [DemoPerson(goods_pass=truck and i == 0) for i in range(n)]
@@ -108,7 +75,7 @@ class SyntheticFeed:
             people[-1] = DemoPerson(colour=CodeColour.YELLOW, goods_pass=truck and n == 1)
         return people
 
-    def present(self, vehicle: VehicleInfo, at: datetime) -> None:
+    def present(self, vehicle: VehicleFacts, at: datetime) -> None:
         self.source.set_payloads(
             mint_demo_passes(vehicle.plate, self.people(vehicle), at, nonce=self.count)
         )
@@ -121,19 +88,22 @@ class SyntheticFeed:
 class MainWindow(QMainWindow):
     """Checkpoint Desk's window."""
 
-    stepSaved = Signal(object)  # a StepEvent after its commit
+    stepSaved = Signal(object)  # a StepDone after its commit
     languageRequested = Signal(str)
 
-    def __init__(self, db: Database, settings: Settings, *, lang: str = "zh_CN",
+    def __init__(self, db: Any, settings: Settings, *, lang: str = "zh_CN",  # db: the site database
                  demo: bool = False, camera: bool = True, muted: bool = False,
                  dark: bool | None = None) -> None:  # fmt: skip
         super().__init__()
         self.db = db
-        self.db_runner = runner_for(db)
         self.settings = settings
         self.lang = lang
         self.demo = demo or settings.demo
         self.use_camera = camera
+        # All database work of this window runs here, off the GUI thread.
+        self.jobs = Jobs(self)
+        self.station = LaneStation(db, settings, demo=self.demo)
+        self.header_facts: HeaderFacts | None = None
         self.sounds = SoundPlayer(muted=muted, parent=self)
         self.bridge: object | None = None
         self.source: object | None = None
@@ -184,11 +154,12 @@ class MainWindow(QMainWindow):
         self._ledger_stale = False
         self.stack.addWidget(self.tabs)
         self._menus()
-        self.dark = night_by_clock(utcnow().astimezone(settings.tz)) if dark is None else dark
+        self.dark = night_by_clock(datetime.now(settings.tz)) if dark is None else dark
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.dark)
         self.stepSaved.connect(self._step_saved)
+        self._closing = False
         # Extra options for the report screen (tests give it a printer that needs no dialog).
         self.report_options: dict[str, Any] = {}
         self.handover_dialog: HandoverDialog | None = None
@@ -230,14 +201,15 @@ class MainWindow(QMainWindow):
     # -- header ---------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read the header facts (the shift changes at its boundary)."""
-        try:
-            st = self.db_runner(lambda: header_state(self.db, self.settings))
-            self.db_ok = True
-        except CheckpointError as exc:
-            self.db_ok = False
-            self.data_label.setText(self.tr("数据库异常: ") + str(exc))
-            return
+        """Re-read the header facts (the shift changes at its boundary), on the worker."""
+        self.jobs.submit(self.station.header, self._show_header, self._header_failed)
+
+    def _header_failed(self, exc: CheckpointError) -> None:
+        self.db_ok = False
+        self.data_label.setText(self.tr("数据库异常: ") + pick(str(exc), self.lang))
+
+    def _show_header(self, st: HeaderFacts) -> None:
+        self.db_ok = True
         shift_name = st.shift_name if self.lang.startswith("zh") else st.shift_name_en
         leader = st.leader or self.tr("未开班")
         T = {"组长": self.tr("组长")}
@@ -272,70 +244,44 @@ class MainWindow(QMainWindow):
 
     def demo_sign_in(self) -> None:
         """Demo mode: the demo team exists, the first leader is signed in, the shift is open."""
-        from checkpoint import auth
-        from checkpoint.demo import TEAM
-        from checkpoint.rota import RosterMember, current_open_shift, open_shift
-        from checkpoint.staff import find_staff
 
-        with self.db.session() as s:
-            place = ensure_place(s, self.settings)
-            members: dict[str, StaffMember] = {}
-            demo_hash: str | None = None
-            for name, role in TEAM:
-                m = find_staff(s, place.site, name)
-                if m is None:
-                    m = StaffMember(site_id=place.site.id, name=name, role=role.value)
-                    s.add(m)
-                    s.flush()
-                if m.secret_hash is None:
-                    if demo_hash is None:
-                        auth.set_secret(s, m, "0000")
-                        demo_hash = m.secret_hash
-                    else:  # one argon2 hash for the whole demo team: start-up stays fast
-                        m.secret_hash = demo_hash
-                members[name] = m
-            leader = members["王建国"]
-            shift = current_open_shift(s, place.site)
-            if shift is None:
-                roster = [RosterMember(m.id, Role(m.role)) for m in members.values()
-                          if Role(m.role) in (Role.GUIDE, Role.INSPECTOR, Role.RECORDER)][:3]
-                shift = open_shift(s, place.site, leader=leader, roster=roster,
-                                   tz=self.settings.tz)  # fmt: skip
-            session = SignedIn(leader, shift.id)
-        self.signin.reload()
-        self.signed_in(session)
+        def ready(result: tuple[Any, Any]) -> None:
+            self.signin.reload()
+            self.signed_in(SignedIn(*result))
+
+        self.jobs.submit(self.station.demo_team, ready, self._failed)
 
     def signed_in(self, session: SignedIn) -> None:
-        """Build the desk for ``session`` and show it (resuming an unfinished vehicle)."""
+        """Build the desk for ``session`` and show it; the lane (resuming an unfinished
+        vehicle) is opened on the worker and attached when ready."""
         self.session = session
-        with self.db.session() as s:
-            place = ensure_place(s, self.settings)
-            lane_id = place.lane.id
-            shift = s.get(Shift, session.shift_id)
-            assert shift is not None
-        verifier = Verifier.from_settings(self.settings)
-        if self.demo:
-            verifier.demo = True
-        desk = InspectionDesk(self.db, lane_id, demo=self.demo)
-        desk.subscribe(self.stepSaved.emit)
+        self.controller = None
         self.tabs.clear()
         screen = InspectionScreen(lang=self.lang, home_province=self.settings.home_province,
                                   sounds=self.sounds)  # fmt: skip
-        self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang, run=self.db_runner)
+        self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang, jobs=self.jobs)
         self.ledger.set_shift(session.shift_id)
-        self._start_camera(screen)
-        self.controller = DeskController(
-            self.db, desk, verifier, staff=session.staff, shift_id=session.shift_id,
-            view=screen, feed=self.feed, on_next_vehicle=self._next_vehicle, run=self.db_runner,
-        )  # fmt: skip
-        screen.attach(self.controller)
         self.screen_ = screen
+        self._start_camera(screen)
         self.tabs.addTab(screen, self.tr("查验  Ctrl+1"))
         self.tabs.addTab(self.ledger, self.tr("台账  Ctrl+2"))
         self.stack.setCurrentIndex(1)
-        self.controller.start()
+        station, staff, shift_id = self.station, session.staff, session.shift_id
+        self.jobs.submit(lambda: station.open_lane(staff, shift_id),
+                         lambda lane: self._lane_ready(screen, lane), self._failed)  # fmt: skip
         self.refresh()
         screen.setFocus()
+
+    def _lane_ready(self, screen: InspectionScreen, lane: LaneSession) -> None:
+        if screen is not self.screen_ or self.session is None:
+            return  # signed out (or rebuilt) meanwhile
+        self.controller = DeskController(lane, screen, self.jobs, feed=self.feed,
+                                         on_step=self.stepSaved.emit)  # fmt: skip
+        screen.attach(self.controller)
+        self.controller._show(lane.state)
+
+    def _failed(self, exc: CheckpointError) -> None:
+        self._notify(pick(str(exc), self.lang))
 
     def sign_out(self) -> None:
         """Back to the sign-in screen; the unfinished vehicle stays saved where it was."""
@@ -413,15 +359,9 @@ class MainWindow(QMainWindow):
             self.screen_.set_camera_status(self.camera_text, self.camera_ok)
 
     def deliver_codes(self, event: CodesDecoded) -> None:
-        """Codes from the pipeline (on the GUI thread) go to the controller.
-
-        While a step is being saved they wait and come again in a moment: the pipeline reports
-        a code once, so dropping it would hide it for the dedupe window.
-        """
+        """Codes from the pipeline (on the GUI thread) go to the controller; while a step is
+        being saved they queue behind it (the pipeline reports a code once)."""
         if self.controller is None:
-            return
-        if self.controller.busy:
-            QTimer.singleShot(50, lambda: self.deliver_codes(event))
             return
         self.controller.scanned([c.text for c in event.codes], event.captured_at)
 
@@ -437,7 +377,9 @@ class MainWindow(QMainWindow):
         if self.bridge is not None:
             self.bridge.reset_dedupe()  # type: ignore[attr-defined]
 
-    def _step_saved(self, event: StepEvent) -> None:
+    def _step_saved(self, event: StepDone) -> None:
+        if event.step is Step.DIVERT:
+            self._next_vehicle()
         # The ledger re-reads only when someone looks at it, not on every step of every vehicle.
         self._ledger_stale = True
         self._tab_shown()
@@ -454,11 +396,10 @@ class MainWindow(QMainWindow):
         """交班打印: the shift report, prepared and sent to the print dialog (report screen)."""
         if self.session is None:
             return
-        with self.db.session() as s:
-            shift = s.get(Shift, self.session.shift_id)
-            assert shift is not None
-            duty_date, number = shift.duty_date, shift.slot_number
-        self._print_shift(duty_date, number)
+        shift_id = self.session.shift_id
+        self.jobs.submit(lambda: self.station.shift(shift_id),
+                         lambda ref: self._print_shift(ref.duty_date, ref.number),
+                         self._failed)  # fmt: skip
 
     def _print_shift(self, duty_date: date, number: int) -> None:
         try:
@@ -471,7 +412,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
 
     def open_handover(self) -> HandoverDialog | None:
-        """交班: the outgoing leader's form (opened, not exec'd); None if not allowed now."""
+        """交班: the outgoing leader's form, prepared on the worker and then opened (not exec'd)
+        as ``handover_dialog``; None (and a message) if a handover is not allowed now."""
         session = self.session
         if session is None:
             return None
@@ -481,60 +423,36 @@ class MainWindow(QMainWindow):
         if self.controller is not None and self.controller.state.step is not Step.GUIDE:
             self._notify(self.tr("请先完成当前车辆,再交班"))
             return None
-        with self.db.session() as s:
-            shift = s.get(Shift, session.shift_id)
-            assert shift is not None
-            site = s.get(Site, shift.site_id)
-            assert site is not None
-            slot = spec_from_model(active_plan(s, site)).slot(shift.slot_number)
-            title = f"{shift.duty_date.isoformat()} {slot.label(self.lang)} ({slot.hours_text()})"
-            # shift leaders first: the incoming leader is usually one of them, not the chief
-            candidates = sorted(
-                (m for m in list_staff(s, site) if m.active and m.id != session.staff.id
-                 and allowed(Role(m.role), Permission.OPEN_CLOSE_SHIFT)),
-                key=lambda m: (m.role != Role.LEADER.value, m.name),
-            )  # fmt: skip
-            leaders = [(m.id, m.name) for m in candidates]
-            left = shift.ends_at - utcnow()
-            end_text = shift.ends_at.astimezone(self.settings.tz).strftime("%H:%M")
+        staff, shift_id, lang = session.staff, session.shift_id, self.lang
+        self.jobs.submit(lambda: self.station.handover_form(staff, shift_id, lang),
+                         self._show_handover, self._failed)  # fmt: skip
+        return self.handover_dialog
+
+    def _show_handover(self, form: HandoverForm) -> None:
         warning = None
-        if left > EARLY_HANDOVER:
+        if form.early:
             # an inspection must fall inside its shift: between now and the end, no shift is open
             warning = self.tr("本班还有 {n} 分钟结束;交班后到 {end} 前本车道无法登记车辆。").format(
-                n=int(left.total_seconds() // 60), end=end_text
+                n=form.minutes_left, end=form.end_text
             )
-        dialog = HandoverDialog(title, leaders, self, warning=warning)
+        dialog = HandoverDialog(form.title, list(form.leaders), self, warning=warning)
         dialog.accepted.connect(lambda: self._hand_over(dialog.values()))
         self.handover_dialog = dialog
         dialog.open()
-        return dialog
 
     def _hand_over(self, handover: Handover) -> None:
         session = self.session
         if session is None:
             return
+        facts = HandoverFacts(handover.incoming_id, handover.note, handover.open_issues)
 
-        def act() -> tuple[date, int]:
-            with self.db.session() as s:
-                shift = s.get(Shift, session.shift_id)
-                me = s.get(StaffMember, session.staff.id)
-                assert shift is not None and me is not None
-                wanted = handover.incoming_id
-                incoming = s.get(StaffMember, wanted) if wanted is not None else None
-                close_shift(
-                    s, shift, closed_by=me, handover_to=incoming,
-                    note=handover.note or None, open_issues=handover.open_issues or None,
-                )  # fmt: skip
-                return shift.duty_date, shift.slot_number
+        def closed(ref: ShiftRef) -> None:
+            self.sign_out()
+            if handover.print_report:
+                self._print_shift(ref.duty_date, ref.number)
 
-        try:
-            duty_date, number = self.db_runner(act)
-        except CheckpointError as exc:
-            self._notify(pick(str(exc), self.lang))
-            return
-        self.sign_out()
-        if handover.print_report:
-            self._print_shift(duty_date, number)
+        self.jobs.submit(lambda: self.station.hand_over(session.staff, session.shift_id, facts),
+                         closed, self._failed)  # fmt: skip
 
     def _notify(self, text: str) -> None:
         """A problem in the desk's red bar, or a (non-blocking) message box elsewhere."""
@@ -552,8 +470,7 @@ class MainWindow(QMainWindow):
         """Stop the camera and timers (on close, and in tests)."""
         self.stop_camera()
         self._timer.stop()
-        if isinstance(self.db_runner, ThreadedRunner):
-            self.db_runner.shutdown()
+        self.jobs.shutdown()
 
 
 class WindowHost:
@@ -562,7 +479,7 @@ class WindowHost:
 
     def __init__(
         self,
-        db: Database,
+        db: Any,
         settings: Settings,
         *,
         demo: bool = False,

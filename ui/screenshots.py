@@ -27,9 +27,9 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
     """Save the screens for ``lang`` into ``out``; returns the files."""
     from PySide6.QtWidgets import QApplication
 
-    from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
     from checkpoint.domain import Step, VehicleType
+    from checkpoint.lane import LaneStation
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import MainWindow
@@ -43,8 +43,10 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         os.environ["CHECKPOINT_DATA_DIR"] = tmp
         os.environ["CHECKPOINT_CONFIG"] = str(Path(tmp) / "none.toml")
         settings = load_settings(demo=True)
-        db = open_db(settings)
-        w = MainWindow(db, settings, lang=lang, demo=True, camera=True, muted=True, dark=dark)
+        station = LaneStation.open(settings, demo=True)
+        w = MainWindow(
+            station.db, settings, lang=lang, demo=True, camera=True, muted=True, dark=dark
+        )
         w.resize(1366, 860)
         w.show()
 
@@ -54,44 +56,55 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
             w.grab().save(str(path))
             saved.append(path)
 
+        ready = lambda: w.controller is not None and w.jobs.pending == 0  # noqa: E731
+        idle = lambda: w.jobs.pending == 0  # noqa: E731
         w.demo_sign_in()
+        _wait(app, ready)
         w.sign_out()
         w.signin.select_name("王建国")
         save("signin")
         w.demo_sign_in()
+        _wait(app, ready)
         s = w.screen_
         assert s is not None
         # a finished vehicle first, so the ledger and "last vehicle" have something to show
-        s.plate_edit.setText("A12345")
-        s.set_people_count(2)
+        s.guide.plate_edit.setText("A12345")
+        s.guide.set_people_count(2)
         s.submit_guide()
         _wait(app, lambda: s.state.step is Step.RECORD)
-        s.primary_action()
-        s.primary_action()
-        s.plate_edit.setText("B8F2K6")
-        s.type_buttons[VehicleType.CAR].setChecked(True)
-        s.set_people_count(2)
-        s.origin_edit.setText("杭州市西湖区" if lang == "zh_CN" else "Hangzhou")
-        s.destination_edit.setText("寿昌镇" if lang == "zh_CN" else "Shouchang")
-        s._plate_changed()
+        for _ in range(2):
+            _wait(app, idle)
+            s.primary_action()
+        _wait(app, idle)
+        s.guide.plate_edit.setText("B8F2K6")
+        s.guide.type_buttons[VehicleType.CAR].setChecked(True)
+        s.guide.set_people_count(2)
+        s.guide.origin_edit.setText("杭州市西湖区" if lang == "zh_CN" else "Hangzhou")
+        s.guide.destination_edit.setText("寿昌镇" if lang == "zh_CN" else "Shouchang")
+        s.guide.plate_changed()
         save("guide")
         assert w.feed is not None
         w.feed.count = 2  # the demo camera's third kind of car: a yellow-coded passenger
         s.submit_guide()
         _wait(app, lambda: len(s.state.people) >= 2)
+        _wait(app, idle)
         save("verify")
         s.primary_action()
+        _wait(app, idle)
         save("record")
         s.primary_action()
+        _wait(app, idle)
         save("divert")
         s.primary_action()
+        _wait(app, idle)
         w.tabs.setCurrentIndex(1)
+        _wait(app, idle)
         save("ledger")
         w.shutdown()
         w.close()
         w.deleteLater()
         _settle(app, 0.1)
-        db.dispose()
+        station.close()
     return saved
 
 
@@ -99,7 +112,7 @@ def _wait(app: object, done: Callable[[], bool], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not done():
         if time.monotonic() > deadline:
-            raise RuntimeError("the demo camera did not deliver the codes in time")
+            raise RuntimeError("the desk did not get to the next screen in time")
         _settle(app, 0.1)
 
 
