@@ -41,8 +41,9 @@ class GuideStep(QWidget):
         self.province_group = QButtonGroup(self)
         self.province_buttons: dict[str, QPushButton] = {}
         for i, ch in enumerate(PROVINCES):
-            b = touch_button(ch, checkable=True, height=48)
-            b.setMinimumWidth(48)
+            b = touch_button(ch, checkable=True, height=46)
+            b.setMinimumWidth(44)
+            b.setStyleSheet("padding: 0px;")  # 16 in a row fit a 1280 px wide screen
             self.province_group.addButton(b)
             self.province_buttons[ch] = b
             prov.addWidget(b, i // 16, i % 16)
@@ -63,7 +64,7 @@ class GuideStep(QWidget):
         self.type_group = QButtonGroup(self)
         self.type_buttons: dict[VehicleType, QPushButton] = {}
         for i, vt in enumerate(VehicleType):
-            b = touch_button(f"{vt.label(lang)}  F{i + 1}", checkable=True, height=64)
+            b = touch_button(f"{vt.label(lang)}  F{i + 1}", checkable=True, height=56)
             self.type_group.addButton(b)
             self.type_buttons[vt] = b
             types.addWidget(b)
@@ -71,8 +72,8 @@ class GuideStep(QWidget):
         g.addLayout(types, 2, 1, 1, 3)
         g.addWidget(sized(QLabel(self.tr("人数")), 13), 3, 0)
         people = QHBoxLayout()
-        self.minus = touch_button("−", height=64)
-        self.plus = touch_button("+", height=64)
+        self.minus = touch_button("−", height=52)
+        self.plus = touch_button("+", height=52)
         self.minus.setMinimumWidth(80)
         self.plus.setMinimumWidth(80)
         self.people_label = sized(QLabel("1"), 26)
@@ -88,14 +89,16 @@ class GuideStep(QWidget):
         g.addLayout(people, 3, 1, 1, 3)
         g.addWidget(sized(QLabel(self.tr("始发地")), 13), 4, 0)
         self.origin_edit = QLineEdit()
+        self.origin_edit.setMinimumHeight(44)
         self.origin_edit.setPlaceholderText(self.tr("从哪里来(可不填)"))
         g.addWidget(self.origin_edit, 4, 1)
         g.addWidget(sized(QLabel(self.tr("目的地")), 13), 4, 2)
         self.destination_edit = QLineEdit()
+        self.destination_edit.setMinimumHeight(44)
         self.destination_edit.setPlaceholderText(self.tr("到哪里去(可不填)"))
         g.addWidget(self.destination_edit, 4, 3)
         self.guide_button = sized(
-            touch_button(self.tr("开始核验  Enter"), primary=True, height=72), 18
+            touch_button(self.tr("开始核验  Enter"), primary=True, height=60), 18
         )
         self.guide_button.clicked.connect(submit)
         g.addWidget(self.guide_button, 5, 1, 1, 3)

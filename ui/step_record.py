@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.lane import LaneState
-from ui.controls import sized, touch_button
+from ui.controls import scrolling, sized, touch_button
 from ui.step_verify import PersonText
 
 Act = Callable[..., None]
@@ -35,7 +35,8 @@ class RecordStep(QWidget):
         self.summary = sized(QLabel(), 15)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        v.addWidget(self.summary)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        v.addWidget(scrolling(self.summary), 1)
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
         c = QGridLayout(box)
@@ -59,7 +60,6 @@ class RecordStep(QWidget):
         c.addWidget(self.correct_button, 1, 3)
         c.setColumnStretch(2, 1)
         v.addWidget(box)
-        v.addStretch(1)
         self.record_button = sized(
             touch_button(self.tr("确认录入  Enter"), primary=True, height=72), 18
         )

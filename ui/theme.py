@@ -20,7 +20,7 @@ QLineEdit, QComboBox, QSpinBox { min-height: 44px; padding: 2px 8px; }
 QPushButton[primary="true"] { font-weight: bold; }
 QLabel#stepActive { font-weight: bold; border-radius: 6px; padding: 6px 14px; }
 QLabel#stepDone, QLabel#stepTodo { border-radius: 6px; padding: 6px 14px; }
-QLabel#errorBar { background: #c62828; color: white; padding: 8px; border-radius: 6px; }
+QLabel#errorBar { background: #c62828; color: white; padding: 4px 8px; border-radius: 6px; }
 QLabel#noticeBar { padding: 6px; }
 """
 

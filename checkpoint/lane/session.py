@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from checkpoint.auth import Permission, allowed
+from checkpoint import audit
+from checkpoint.auth import Permission, allowed, authenticate
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, VehicleType, Verdict
 from checkpoint.inspection import InspectionDesk
@@ -31,7 +32,7 @@ from checkpoint.lane.events import (
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
 from checkpoint.ledger import correct as correct_field
-from checkpoint.models import Inspection, StaffMember, utcnow
+from checkpoint.models import Inspection, Lane, Site, StaffMember, utcnow
 from checkpoint.plates import Plate, PlateError, parse_plate
 from checkpoint.privacy import SiteKey, mask_id_number
 from checkpoint.verification import (
@@ -77,6 +78,7 @@ class LaneSession:
         )
         self.staff = staff
         self.shift_id = shift_id
+        self.demo = demo  # a demo database: DEMO-signed passes are welcome
         self.clock = clock
         self.site_key = site_key
         self._state = LaneState()
@@ -268,6 +270,9 @@ class LaneSession:
         st = self._state
         at = self.clock()
         result = self.verifier.read(text, at)
+        if result.demo and not self.demo:
+            # a DEMO-signed pass never becomes a person in the real books
+            return Notice.DEMO_REFUSED
         for i, judged in enumerate(st.people):
             if result.fingerprint and result.fingerprint in judged.draft.fingerprints:
                 self._state = replace(st, selected=i)
@@ -282,8 +287,7 @@ class LaneSession:
                 if holder
                 and j.draft.holder == holder
                 and not any(
-                    (c.format, c.kind) == (result.format, result.kind)
-                    for c in j.draft.credentials
+                    (c.format, c.kind) == (result.format, result.kind) for c in j.draft.credentials
                 )
             ),
             None,
@@ -571,3 +575,41 @@ class LaneSession:
         self._emit(StepDone(inspection_id, Step.DIVERT, at, choice))
         self._parts.clear()
         return self._show(LaneState(last=(vehicle.plate, choice)))
+
+    def divert_with_leader(
+        self, disposition: Disposition, reason: str, leader_name: str, pin: str
+    ) -> LaneState:
+        """Step 4 overridden by someone without the right, authorised at the lane by a leader
+        who gives name and PIN (a wrong PIN counts towards their lock-out). The leader's
+        authorisation is audited with both names; the divert then records the leader as the
+        approver and the signed-in person as the one who diverted."""
+        self._vehicle_under_way(Step.DIVERT)
+        if not reason.strip():
+            raise LaneError(LaneProblem.OVERRIDE_NEEDS_REASON)
+        at = self.clock()
+        with self.db.session() as s:
+            lane = s.get(Lane, self.desk.lane_id)
+            site = s.get(Site, lane.site_id) if lane is not None else None
+            if site is None:
+                raise LaneError(LaneProblem.WRONG_STEP, step=Step.DIVERT.value)
+            leader = authenticate(s, site, leader_name, pin, at=at)
+            if not allowed(Role(leader.role), Permission.OVERRIDE_DISPOSITION):
+                s.commit()
+                raise LaneError(LaneProblem.LEADER_NOT_ALLOWED, name=leader.name)
+            audit.record(
+                s,
+                site.id,
+                leader.id,
+                "lane.override_authorised",
+                str(self._state.inspection_id),
+                {
+                    "leader": leader.name,
+                    "requested_by": self.staff.name,
+                    "requested_by_id": str(self.staff.id),
+                    "disposition": disposition.value,
+                },
+                at=at,
+            )
+            s.commit()
+            s.expunge(leader)
+        return self.divert(disposition, reason, approved_by=leader)

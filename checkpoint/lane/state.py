@@ -41,6 +41,7 @@ class Notice(StrEnum):
     PART_WAITING = "part_waiting"  # a split card: more parts to scan
     CORRECTED = "corrected"
     PERSON_REMOVED = "person_removed"
+    DEMO_REFUSED = "demo_refused"  # a DEMO pass at a real lane: not added to anyone
 
 
 @dataclass(frozen=True)
