@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -49,6 +50,7 @@ class InspectionScreen(QWidget):
         self.sounds = sounds
         self.controller: DeskController | None = None
         self.state = LaneState()
+        self._typing: QLineEdit | None = None  # the field typed in when a save began
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(4)
@@ -272,13 +274,24 @@ class InspectionScreen(QWidget):
         self.message_line.setCurrentWidget(self.notice_bar)
 
     def set_busy(self, busy: bool) -> None:
-        """While saving: a busy cursor and text; input is refused."""
+        """While saving: a busy cursor and text; input is refused. The keyboard focus stays
+        on this screen meanwhile and comes back to where it belongs afterwards."""
         self.busy_label.setText(self.tr("正在保存…") if busy else "")
-        self.pages.setEnabled(not busy)
         if busy:
+            typing = QApplication.focusWidget()
+            self._typing = typing if isinstance(typing, QLineEdit) else None
+            self.setFocus()  # the pages are disabled: the screen keeps the keys
+            self.pages.setEnabled(False)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            return
+        self.pages.setEnabled(True)
+        QApplication.restoreOverrideCursor()
+        typing, self._typing = self._typing, None
+        page = self.pages.currentWidget()
+        if typing is not None and typing.isVisible() and page and page.isAncestorOf(typing):
+            typing.setFocus()  # a refused PIN or reason: the person types on where they were
         else:
-            QApplication.restoreOverrideCursor()
+            self.focus_step()
 
     def play(self, sound: str) -> None:
         """Pass / attention / stop sound."""

@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.ledger: LedgerScreen | None = None
         self.camera_text = self.tr("摄像头: 未启动")
         self.camera_ok = False
+        # "off", "connecting", "absent" (never opened), "lost" (unplugged), "ok"
+        self.camera_state = "off"
         self._never_opened = False
         self.db_ok = True
         self.setWindowTitle(self.tr("卡口查验台") + (" — DEMO" if self.demo else ""))
@@ -324,6 +326,7 @@ class MainWindow(QMainWindow):
             self.source = self.camera_source() if self.camera_source else CameraSource(0)
             self._never_opened = True
             self.camera_ok = False
+            self.camera_state = "connecting"
             self.camera_text = self.tr("摄像头: 正在连接…")
             bridge.start(self.source)
         self._camera_changed()
@@ -337,12 +340,14 @@ class MainWindow(QMainWindow):
         bridge.start(source)  # type: ignore[attr-defined]
         self.camera_text = self.tr("摄像头: 演示摄像头(DEMO)")
         self.camera_ok = True
+        self.camera_state = "ok"
 
     def _camera_lost(self, reason: str) -> None:
         """No camera (never opened, or unplugged): the inspector checks by eye meanwhile; the
         pipeline keeps reopening it, so plugging it in picks it up (``_camera_back``)."""
         log.info("camera unavailable: %s", reason)
         self.camera_ok = False
+        self.camera_state = "absent" if self._never_opened else "lost"
         if self._never_opened:
             self.camera_text = self.tr("未连接摄像头 — 可人工核验")
         else:
@@ -352,6 +357,7 @@ class MainWindow(QMainWindow):
     def _camera_back(self, info: SourceInfo) -> None:
         self._never_opened = False
         self.camera_ok = True
+        self.camera_state = "ok"
         name = (
             self.tr("演示摄像头(DEMO)")
             if isinstance(self.source, SyntheticSource)
