@@ -305,3 +305,55 @@ def test_no_camera_at_all_is_said_and_never_replaced_by_the_demo_camera(
         w.shutdown()
     finally:
         db.dispose()
+
+
+def test_a_correction_takes_what_the_guide_takes_and_the_error_bar_clears_in_place(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = window(qtbot, db, settings)
+    w.demo_sign_in()
+    signed_in(qtbot, w)
+    s = w.screen_
+    assert s is not None
+    type_in(qtbot, "G12345")
+    press(qtbot, w, Qt.Key.Key_Return)
+    w.deliver_codes(codes(*mint_demo_passes("浙G12345", [DemoPerson()], utcnow())))
+    qtbot.waitUntil(lambda: s.state.step is Step.RECORD, timeout=TIMEOUT_MS)
+    settle(qtbot, w)
+    r = s.record
+    button_at = r.correct_button.mapTo(w, r.correct_button.rect().topLeft())
+    r.correct_field.setCurrentIndex(r.correct_field.findData("plate"))
+    r.correct_value.setText("GI2345")  # a letter I: the guide step refuses it too
+    r.correct_reason.setText("看错车牌")
+    qtbot.mouseClick(r.correct_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert s.error_bar.isVisible()
+    assert "字母 I 和 O" in s.error_bar.text()  # in the desk's language, not the backend's
+    # the red bar did not move the controls under it
+    assert r.correct_button.mapTo(w, r.correct_button.rect().topLeft()) == button_at
+    r.correct_value.setFocus()
+    qtbot.keyClick(r.correct_value, Qt.Key.Key_Backspace)
+    settle(qtbot, w)
+    assert not s.error_bar.isVisible()  # the input is being fixed: the bar goes
+    r.correct_value.setText("G12346")  # no province: the home province, as on the guide step
+    qtbot.mouseClick(r.correct_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert not s.error_bar.isVisible(), s.error_bar.text()
+    assert s.state.vehicle is not None and s.state.vehicle.plate == "浙G12346"
+    # the vehicle type is a choice, the same one again is said in Chinese
+    r.correct_field.setCurrentIndex(r.correct_field.findData("vehicle_type"))
+    assert r.correct_type.isVisible() and not r.correct_value.isVisible()
+    r.correct_type.setCurrentIndex(r.correct_type.findData("car"))
+    r.correct_reason.setText("核对车型")
+    qtbot.mouseClick(r.correct_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert "新值与已保存的相同" in s.error_bar.text()
+    # everyone is on the divert step and, after it, on the "last vehicle" strip
+    while s.state.step is not Step.DIVERT:
+        press(qtbot, w, Qt.Key.Key_Return)
+    assert "驾驶员" in s.divert.people_label.text()
+    press(qtbot, w, Qt.Key.Key_Return)
+    last = s.guide.last_label.text()
+    assert "浙G12346" in last and "驾驶员" in last and "绿码" in last
+    w.shutdown()

@@ -80,10 +80,12 @@ class InspectionScreen(QWidget):
         line.addWidget(self.busy_label)
         lay.addLayout(line)
         self.guide = GuideStep(lang=lang, home_province=home_province, submit=self.submit_guide)
+        self.guide.plate_valid.connect(self.clear_error)
         self.verify = VerifyStep(
             lang=lang, act=self._act, problem=lambda p: self.show_problem(p, {})
         )
-        self.record = RecordStep(lang=lang, act=self._act)
+        self.record = RecordStep(lang=lang, act=self._act, home_province=home_province,
+                                 edited=self.clear_error)  # fmt: skip
         self.divert = DivertStep(
             lang=lang, act=self._act, may_override=self._may_override,
             problem=lambda p: self.show_problem(p, {}),
@@ -247,6 +249,9 @@ class InspectionScreen(QWidget):
                     name=params.get("name", "")
                 ),
                 LaneProblem.DEMO_PASS: self.tr("演示(DEMO)凭证不能用于正式查验"),
+                LaneProblem.CORRECTION_NEEDS_REASON: self.tr("更正须填写原因"),
+                LaneProblem.CORRECTION_SAME: self.tr("新值与已保存的相同"),
+                LaneProblem.VEHICLE_TYPE: self.tr("请选择车型"),
                 LaneProblem.REMOVE_NEEDS_REASON: self.tr("删除人员须填写原因"),
                 LaneProblem.WRONG_STEP: self.tr("当前步骤不能这样操作"),
                 LaneProblem.PEOPLE_COUNT: self.tr("车上至少有 1 人(驾驶员)"),

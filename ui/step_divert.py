@@ -24,6 +24,7 @@ from checkpoint.domain import (
 )
 from checkpoint.lane import LaneProblem, LaneState
 from ui.controls import scrolling, sized, touch_button
+from ui.step_verify import PersonText
 from ui.theme import VERDICT_BG, VERDICT_FG
 
 Act = Callable[..., None]
@@ -46,6 +47,11 @@ class DivertStep(QWidget):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setMinimumHeight(110)
         v.addWidget(self.banner)
+        # everyone in the vehicle, also when verify finished by itself
+        self.people_label = sized(QLabel(), 14)
+        self.people_label.setWordWrap(True)
+        v.addWidget(self.people_label)
+        self.people_text = PersonText(lang)
         self.reasons_label = sized(QLabel(), 15)
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -230,6 +236,9 @@ class DivertStep(QWidget):
         self.banner.setStyleSheet(
             f"background: {VERDICT_BG[b.verdict]}; color: {VERDICT_FG[b.verdict]}; "
             "border-radius: 10px; font-weight: bold;"
+        )
+        self.people_label.setText(
+            self.tr("车上人员: ") + self.people_text.everyone([j.view for j in state.people])
         )
         lines = state.reason_lines(self.lang)
         if b.report_to_community:

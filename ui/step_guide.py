@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -21,12 +21,15 @@ from checkpoint.domain import VehicleType
 from checkpoint.lane import LaneState
 from checkpoint.plates import Plate, PlateError, PlateProblem, parse_plate
 from ui.controls import sized, touch_button
+from ui.step_verify import PersonText
 
 PlateCheck = Callable[[str], Plate]
 
 
 class GuideStep(QWidget):
     """The guide step's form; ``submit`` is called with what was entered."""
+
+    plate_valid = Signal()  # the plate as typed became valid
 
     def __init__(self, *, lang: str, home_province: str,
                  submit: Callable[[], None]) -> None:  # fmt: skip
@@ -102,7 +105,10 @@ class GuideStep(QWidget):
         )
         self.guide_button.clicked.connect(submit)
         g.addWidget(self.guide_button, 5, 1, 1, 3)
+        # the "last vehicle" strip: one line, who was scanned and how they were judged
         self.last_label = sized(QLabel(), 13)
+        self.last_label.setMinimumWidth(10)
+        self.people_text = PersonText(lang)
         g.addWidget(self.last_label, 6, 1, 1, 3)
         g.setRowStretch(7, 1)
         g.setColumnStretch(1, 1)
@@ -132,6 +138,7 @@ class GuideStep(QWidget):
             self.plate_check.setStyleSheet("color: #e53935;")
             self.plate_check.setText(self.plate_error(exc.problem))
             return
+        self.plate_valid.emit()  # an error shown about the plate is no longer true
         kinds = {"ordinary": self.tr("普通车牌"), "trailer": self.tr("挂车"),
                  "new_energy": self.tr("新能源")}  # fmt: skip
         self.plate_check.setStyleSheet("color: #43a047;")
@@ -172,9 +179,11 @@ class GuideStep(QWidget):
         """Show the guide step for ``state`` (fresh fields for a new vehicle)."""
         if state.last is not None:
             plate, d = state.last
-            self.last_label.setText(
-                self.tr("上一辆: {plate} → {d}").format(plate=plate, d=d.label(self.lang))
-            )
+            line = self.tr("上一辆: {plate} → {d}").format(plate=plate, d=d.label(self.lang))
+            if state.last_people:
+                line += "  |  " + self.people_text.everyone(state.last_people)
+            self.last_label.setText(line)
+            self.last_label.setToolTip(line)
         if state.inspection_id is None and state.vehicle is None:
             # a new vehicle: fresh fields, the home province stays picked
             self.plate_edit.clear()

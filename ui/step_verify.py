@@ -3,7 +3,7 @@ inspector reads off a phone by eye (F5–F7 colour, F8 star, F9 add a person).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPen, QPolygonF
@@ -109,6 +109,16 @@ class PersonText(QObject):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
+
+    def short(self, p: PersonView) -> str:
+        """One person in a few words: who, the code read, the verdict."""
+        who = f"{p.seq}. {p.occupant.label(self.lang)}" + (f" {p.holder}" if p.holder else "")
+        code = p.code_colour.label(self.lang) if p.code_colour else self.tr("健康码未核验")
+        return f"{who} {code} {p.verdict.label(self.lang)}"
+
+    def everyone(self, people: Sequence[PersonView]) -> str:
+        """Everyone in the vehicle on one line."""
+        return " · ".join(self.short(p) for p in people)
 
     def of(self, p: PersonView) -> tuple[str, str]:
         """The row's title and its detail lines."""

@@ -125,7 +125,9 @@ class LaneSession:
         row = self.desk.unfinished_on_lane()
         self._parts.clear()
         if row is None:
-            return self._show(LaneState(last=self._state.last))
+            return self._show(
+                LaneState(last=self._state.last, last_people=self._state.last_people)
+            )
         return self._show(self._load(row))
 
     def change_staff(self, staff: StaffMember, shift_id: uuid.UUID) -> LaneState:
@@ -496,6 +498,7 @@ class LaneSession:
         if st.inspection_id is None or st.vehicle is None:
             raise LaneError(LaneProblem.WRONG_STEP, step=st.step.value)
         inspection_id = st.inspection_id
+        value = self._checked_correction(st.vehicle, field_name, value, reason)
         at = self.clock()
         correct_field(
             self.db, inspection_id, field_name, value, reason=reason, staff=self.staff, at=at
@@ -512,6 +515,36 @@ class LaneSession:
         if st.step is Step.RECORD and field_name in REJUDGE_FIELDS:
             return self._rejudge(inspection_id, reason)
         return self._show(self._with_finish(self._state))
+
+    @staticmethod
+    def _checked_correction(vehicle: VehicleFacts, field_name: str, value: str,
+                            reason: str) -> str:  # fmt: skip
+        """``value`` as it will be stored; a typed LaneError (words the screen translates) for
+        what the guide step would refuse too, for a missing reason and for no change."""
+        if not reason.strip():
+            raise LaneError(LaneProblem.CORRECTION_NEEDS_REASON)
+        value = value.strip()
+        if field_name == "plate":
+            try:
+                value = parse_plate(value).text
+            except PlateError as exc:
+                raise LaneError(LaneProblem.PLATE, problem=exc.problem.value) from exc
+        elif field_name == "people_count":
+            if not value.isdigit() or int(value) < 1:
+                raise LaneError(LaneProblem.PEOPLE_COUNT, count=value)
+            value = str(int(value))
+        elif field_name == "vehicle_type" and value not in {vt.value for vt in VehicleType}:
+            raise LaneError(LaneProblem.VEHICLE_TYPE)
+        current = {
+            "plate": vehicle.plate,
+            "vehicle_type": vehicle.vehicle_type.value,
+            "people_count": str(vehicle.people_count),
+            "origin": vehicle.origin or "",
+            "destination": vehicle.destination or "",
+        }
+        if current.get(field_name) == value:
+            raise LaneError(LaneProblem.CORRECTION_SAME)
+        return value
 
     def _rejudge(self, inspection_id: uuid.UUID, reason: str) -> LaneState:
         """Back to verify; everyone judged again against the corrected vehicle; verify then
@@ -574,7 +607,8 @@ class LaneSession:
         )
         self._emit(StepDone(inspection_id, Step.DIVERT, at, choice))
         self._parts.clear()
-        return self._show(LaneState(last=(vehicle.plate, choice)))
+        people = tuple(j.view for j in self._state.people)
+        return self._show(LaneState(last=(vehicle.plate, choice), last_people=people))
 
     def divert_with_leader(
         self, disposition: Disposition, reason: str, leader_name: str, pin: str

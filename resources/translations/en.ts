@@ -4,83 +4,88 @@
 <context>
     <name>DivertStep</name>
     <message>
-        <location filename="../../ui/step_divert.py" line="65"/>
+        <location filename="../../ui/step_divert.py" line="71"/>
         <source>不按建议分流的原因(必填)</source>
         <translation>Reason for not following the suggestion (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="66"/>
+        <location filename="../../ui/step_divert.py" line="72"/>
         <source>确认分流  Enter</source>
         <translation>Confirm  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="76"/>
-        <location filename="../../ui/step_divert.py" line="200"/>
+        <location filename="../../ui/step_divert.py" line="82"/>
+        <location filename="../../ui/step_divert.py" line="206"/>
         <source>Enter = 按建议分流;选择其他分流方式需填写原因</source>
         <translation>Enter = follow the suggestion; another choice needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="89"/>
+        <location filename="../../ui/step_divert.py" line="95"/>
         <source>确认放行  Enter</source>
         <translation>Confirm release  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="104"/>
+        <location filename="../../ui/step_divert.py" line="110"/>
         <source>组长/点长授权:</source>
         <translation>Leader&apos;s authorisation:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="106"/>
+        <location filename="../../ui/step_divert.py" line="112"/>
         <source>组长姓名</source>
         <translation>Leader&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="108"/>
+        <location filename="../../ui/step_divert.py" line="114"/>
         <source>组长 PIN</source>
         <translation>Leader&apos;s PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="113"/>
+        <location filename="../../ui/step_divert.py" line="119"/>
         <source>授权并分流  Enter</source>
         <translation>Authorise and divert  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="153"/>
+        <location filename="../../ui/step_divert.py" line="159"/>
         <source>确认将 {s} 改为 放行?被推翻的原因:</source>
         <translation>Release instead of {s}? The reasons being overruled:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="199"/>
+        <location filename="../../ui/step_divert.py" line="205"/>
         <source>Enter = 确认更改;Esc = 返回按建议分流</source>
         <translation>Enter = confirm the change; Esc = back to the suggestion</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="209"/>
+        <location filename="../../ui/step_divert.py" line="215"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="215"/>
+        <location filename="../../ui/step_divert.py" line="221"/>
         <source>改为 {d},原因:</source>
         <translation>Change to {d}, because:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="227"/>
+        <location filename="../../ui/step_divert.py" line="233"/>
         <source>通过</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="227"/>
+        <location filename="../../ui/step_divert.py" line="233"/>
         <source>需关注</source>
         <translation>Attention</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="228"/>
+        <location filename="../../ui/step_divert.py" line="234"/>
         <source>拦截</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="208"/>
+        <location filename="../../ui/step_divert.py" line="241"/>
+        <source>车上人员: </source>
+        <translation>In the vehicle: </translation>
+    </message>
+    <message>
+        <location filename="../../ui/step_divert.py" line="214"/>
         <source>建议 · Enter</source>
         <translation>Suggested · Enter</translation>
     </message>
@@ -88,102 +93,102 @@
 <context>
     <name>GuideStep</name>
     <message>
-        <location filename="../../ui/step_guide.py" line="38"/>
+        <location filename="../../ui/step_guide.py" line="41"/>
         <source>省份</source>
         <translation>Province</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="53"/>
+        <location filename="../../ui/step_guide.py" line="56"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="55"/>
+        <location filename="../../ui/step_guide.py" line="58"/>
         <source>例 A12345 或 AD12345</source>
         <translation>e.g. A12345 or AD12345</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="62"/>
+        <location filename="../../ui/step_guide.py" line="65"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="73"/>
+        <location filename="../../ui/step_guide.py" line="76"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="87"/>
+        <location filename="../../ui/step_guide.py" line="90"/>
         <source>Ctrl+↑/↓</source>
         <translation>Ctrl+↑/↓</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="90"/>
+        <location filename="../../ui/step_guide.py" line="93"/>
         <source>始发地</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="93"/>
+        <location filename="../../ui/step_guide.py" line="96"/>
         <source>从哪里来(可不填)</source>
         <translation>Coming from (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="95"/>
+        <location filename="../../ui/step_guide.py" line="98"/>
         <source>目的地</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="98"/>
+        <location filename="../../ui/step_guide.py" line="101"/>
         <source>到哪里去(可不填)</source>
         <translation>Going to (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="101"/>
+        <location filename="../../ui/step_guide.py" line="104"/>
         <source>开始核验  Enter</source>
         <translation>Start verifying  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="135"/>
+        <location filename="../../ui/step_guide.py" line="142"/>
         <source>普通车牌</source>
         <translation>ordinary plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="135"/>
+        <location filename="../../ui/step_guide.py" line="142"/>
         <source>挂车</source>
         <translation>trailer</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="136"/>
+        <location filename="../../ui/step_guide.py" line="143"/>
         <source>新能源</source>
         <translation>new energy</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="143"/>
+        <location filename="../../ui/step_guide.py" line="150"/>
         <source>车牌不使用字母 I 和 O(请用 1 和 0)</source>
         <translation>Plates never use the letters I or O (use 1 and 0)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="144"/>
+        <location filename="../../ui/step_guide.py" line="151"/>
         <source>车牌须以省份简称开头,如 浙</source>
         <translation>A plate starts with a province abbreviation</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="145"/>
+        <location filename="../../ui/step_guide.py" line="152"/>
         <source>8 位车牌但不是有效的新能源车牌</source>
         <translation>8 characters but not a valid new-energy plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="146"/>
+        <location filename="../../ui/step_guide.py" line="153"/>
         <source>请输入车牌号</source>
         <translation>Enter the plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="147"/>
+        <location filename="../../ui/step_guide.py" line="154"/>
         <source>车牌格式不对(例 浙A12345、浙AD12345)</source>
         <translation>Not a valid plate (e.g. A12345, AD12345)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="176"/>
+        <location filename="../../ui/step_guide.py" line="182"/>
         <source>上一辆: {plate} → {d}</source>
         <translation>Last vehicle: {plate} → {d}</translation>
     </message>
@@ -235,132 +240,147 @@
 <context>
     <name>InspectionScreen</name>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="104"/>
+        <location filename="../../ui/inspection_screen.py" line="106"/>
         <source>引导</source>
         <translation>Guide</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="104"/>
+        <location filename="../../ui/inspection_screen.py" line="106"/>
         <source>核验</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="105"/>
+        <location filename="../../ui/inspection_screen.py" line="107"/>
         <source>录入</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="105"/>
+        <location filename="../../ui/inspection_screen.py" line="107"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="216"/>
+        <location filename="../../ui/inspection_screen.py" line="218"/>
         <source>这个码已经登记过了</source>
         <translation>This code is already recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="217"/>
+        <location filename="../../ui/inspection_screen.py" line="219"/>
         <source>先录入车牌,再扫码</source>
         <translation>Enter the plate first, then scan</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="218"/>
+        <location filename="../../ui/inspection_screen.py" line="220"/>
         <source>更正已保存</source>
         <translation>Correction saved</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="222"/>
+        <location filename="../../ui/inspection_screen.py" line="224"/>
         <source>演示(DEMO)凭证不能用于正式查验,未登记;请人工核验</source>
         <translation>A DEMO pass is not valid at a real lane and was not recorded; check by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="230"/>
+        <location filename="../../ui/inspection_screen.py" line="232"/>
         <source>{plate} · {type} · {n}人</source>
         <translation>{plate} · {type} · {n} people</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="245"/>
+        <location filename="../../ui/inspection_screen.py" line="247"/>
         <source>更改分流建议需要组长或点长授权</source>
         <translation>Changing the suggestion needs a leader&apos;s authorisation</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="246"/>
+        <location filename="../../ui/inspection_screen.py" line="248"/>
         <source>{name} 不是组长或点长,不能授权</source>
         <translation>{name} is not a shift leader or point chief and cannot authorise</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="249"/>
+        <location filename="../../ui/inspection_screen.py" line="251"/>
         <source>演示(DEMO)凭证不能用于正式查验</source>
         <translation>A DEMO pass is not valid at a real lane</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="212"/>
+        <location filename="../../ui/inspection_screen.py" line="214"/>
         <source>分段码已扫 {seen}/{total} 段,请继续扫其余部分</source>
         <translation>Split code: {seen} of {total} parts scanned, scan the rest</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="219"/>
+        <location filename="../../ui/inspection_screen.py" line="221"/>
         <source>不是健康码/通行码</source>
         <translation>Not a health code or pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="220"/>
+        <location filename="../../ui/inspection_screen.py" line="222"/>
         <source>分段码:请继续扫其余部分</source>
         <translation>Split code: scan the other parts</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="221"/>
+        <location filename="../../ui/inspection_screen.py" line="223"/>
         <source>已删除误加的人员</source>
         <translation>The person added by mistake was removed</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="241"/>
+        <location filename="../../ui/inspection_screen.py" line="243"/>
         <source>还有 {n} 人未核验:扫码,或点“添加人员(人工)”</source>
         <translation>{n} more to verify: scan, or press &quot;Add person (by eye)&quot;</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="243"/>
+        <location filename="../../ui/inspection_screen.py" line="245"/>
         <source>体温应在 30–45 °C 之间</source>
         <translation>Temperature must be between 30 and 45 °C</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="244"/>
+        <location filename="../../ui/inspection_screen.py" line="246"/>
         <source>不按建议分流,必须填写原因</source>
         <translation>Not following the suggestion needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="250"/>
+        <location filename="../../ui/inspection_screen.py" line="252"/>
+        <source>更正须填写原因</source>
+        <translation>A correction needs a reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inspection_screen.py" line="253"/>
+        <source>新值与已保存的相同</source>
+        <translation>The new value is the same as the saved one</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inspection_screen.py" line="254"/>
+        <source>请选择车型</source>
+        <translation>Choose the vehicle type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/inspection_screen.py" line="255"/>
         <source>删除人员须填写原因</source>
         <translation>Removing a person needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="251"/>
+        <location filename="../../ui/inspection_screen.py" line="256"/>
         <source>当前步骤不能这样操作</source>
         <translation>Not possible at this step</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="252"/>
+        <location filename="../../ui/inspection_screen.py" line="257"/>
         <source>车上至少有 1 人(驾驶员)</source>
         <translation>A vehicle carries at least 1 person (the driver)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="253"/>
+        <location filename="../../ui/inspection_screen.py" line="258"/>
         <source>没有这个人员</source>
         <translation>No such person</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="254"/>
+        <location filename="../../ui/inspection_screen.py" line="259"/>
         <source>身份证号格式不对</source>
         <translation>That is not a valid ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="256"/>
+        <location filename="../../ui/inspection_screen.py" line="261"/>
         <source>本车道还没有站点密钥,不能登记身份证号(见 checkpoint site-key)</source>
         <translation>This lane has no site key yet, so ID numbers cannot be recorded (see checkpoint site-key)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="279"/>
+        <location filename="../../ui/inspection_screen.py" line="284"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
@@ -669,52 +689,53 @@
 <context>
     <name>PersonText</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="117"/>
+        <location filename="../../ui/step_verify.py" line="116"/>
+        <location filename="../../ui/step_verify.py" line="127"/>
         <source>健康码未核验</source>
         <translation>Health code not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="119"/>
+        <location filename="../../ui/step_verify.py" line="129"/>
         <source>行程带星</source>
         <translation>Itinerary star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="119"/>
+        <location filename="../../ui/step_verify.py" line="129"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="121"/>
+        <location filename="../../ui/step_verify.py" line="131"/>
         <source>行程未核验</source>
         <translation>Itinerary not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="123"/>
+        <location filename="../../ui/step_verify.py" line="133"/>
         <source>核酸{h}小时</source>
         <translation>Test {h} h ago</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="124"/>
+        <location filename="../../ui/step_verify.py" line="134"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="126"/>
+        <location filename="../../ui/step_verify.py" line="136"/>
         <source>体温未测</source>
         <translation>No temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="131"/>
+        <location filename="../../ui/step_verify.py" line="141"/>
         <source>无法读取 = 未核验</source>
         <translation>Unreadable = not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="133"/>
+        <location filename="../../ui/step_verify.py" line="143"/>
         <source>无法离线核验 = 未核验:请看手机页面,点下方按钮记录</source>
         <translation>Cannot be verified offline = not verified: look at the phone, record it with the buttons below</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="135"/>
+        <location filename="../../ui/step_verify.py" line="145"/>
         <source>DEMO 演示凭证</source>
         <translation>DEMO pass</translation>
     </message>
@@ -722,70 +743,70 @@
 <context>
     <name>RecordStep</name>
     <message>
-        <location filename="../../ui/step_record.py" line="34"/>
+        <location filename="../../ui/step_record.py" line="39"/>
         <source>已保存,请核对台账记录</source>
         <translation>Saved. Check the ledger entry</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="43"/>
+        <location filename="../../ui/step_record.py" line="48"/>
         <source>更正(保留原值、更正人和原因)</source>
         <translation>Correct (old value, who and why are kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="46"/>
-        <location filename="../../ui/step_record.py" line="88"/>
+        <location filename="../../ui/step_record.py" line="51"/>
+        <location filename="../../ui/step_record.py" line="121"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="46"/>
-        <location filename="../../ui/step_record.py" line="88"/>
+        <location filename="../../ui/step_record.py" line="51"/>
+        <location filename="../../ui/step_record.py" line="121"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="47"/>
-        <location filename="../../ui/step_record.py" line="88"/>
+        <location filename="../../ui/step_record.py" line="52"/>
+        <location filename="../../ui/step_record.py" line="121"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="47"/>
+        <location filename="../../ui/step_record.py" line="52"/>
         <source>始发地</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="48"/>
+        <location filename="../../ui/step_record.py" line="53"/>
         <source>目的地</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="52"/>
-        <source>新值</source>
-        <translation>New value</translation>
+        <location filename="../../ui/step_record.py" line="57"/>
+        <source>新值(车牌可不输省份)</source>
+        <translation>New value (plate without province is fine)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="54"/>
+        <location filename="../../ui/step_record.py" line="67"/>
         <source>更正原因</source>
         <translation>Reason for the correction</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="55"/>
+        <location filename="../../ui/step_record.py" line="71"/>
         <source>保存更正</source>
         <translation>Save correction</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="64"/>
+        <location filename="../../ui/step_record.py" line="80"/>
         <source>确认录入  Enter</source>
         <translation>Confirm record  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="89"/>
+        <location filename="../../ui/step_record.py" line="122"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="89"/>
+        <location filename="../../ui/step_record.py" line="122"/>
         <source>建议分流</source>
         <translation>Suggested</translation>
     </message>
@@ -978,77 +999,77 @@
 <context>
     <name>VerifyStep</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="156"/>
+        <location filename="../../ui/step_verify.py" line="166"/>
         <source>摄像头启动中…</source>
         <translation>Camera starting…</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="174"/>
+        <location filename="../../ui/step_verify.py" line="184"/>
         <source>添加人员(人工)  F9</source>
         <translation>Add person (by eye)  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="177"/>
+        <location filename="../../ui/step_verify.py" line="187"/>
         <source>核验完成  Enter</source>
         <translation>Verify done  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="189"/>
+        <location filename="../../ui/step_verify.py" line="199"/>
         <source>人工核对手机页面(选中的人员)</source>
         <translation>Check the phone by eye (selected person)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="202"/>
+        <location filename="../../ui/step_verify.py" line="212"/>
         <source>行程带星  F8</source>
         <translation>Itinerary star  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="205"/>
+        <location filename="../../ui/step_verify.py" line="215"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="210"/>
+        <location filename="../../ui/step_verify.py" line="220"/>
         <source>核酸{h}小时内</source>
         <translation>Test within {h} h</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="210"/>
+        <location filename="../../ui/step_verify.py" line="220"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="215"/>
+        <location filename="../../ui/step_verify.py" line="225"/>
         <source>体温 °C</source>
         <translation>Temp. °C</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="222"/>
+        <location filename="../../ui/step_verify.py" line="232"/>
         <source>记录体温</source>
         <translation>Save temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="273"/>
+        <location filename="../../ui/step_verify.py" line="283"/>
         <source>请司乘人员依次出示健康码/通行码;驾驶员先扫</source>
         <translation>Ask each person to show their code; the driver first</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="275"/>
+        <location filename="../../ui/step_verify.py" line="285"/>
         <source>还有 {n} 人未核验</source>
         <translation>{n} more to verify</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="277"/>
+        <location filename="../../ui/step_verify.py" line="287"/>
         <source>全部人员已核验,按 Enter 完成核验</source>
         <translation>Everyone verified: press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="280"/>
+        <location filename="../../ui/step_verify.py" line="290"/>
         <source>人工核对手机页面 → 第 {n} 人</source>
         <translation>Check by eye → person {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="281"/>
+        <location filename="../../ui/step_verify.py" line="291"/>
         <source>人工核对手机页面 → 新增人员</source>
         <translation>Check by eye → new person</translation>
     </message>
