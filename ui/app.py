@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from checkpoint.config import Settings
-    from checkpoint.db import Database
+    from checkpoint.lane import LaneStation
     from ui.main_window import WindowHost
 
 log = logging.getLogger("checkpoint.desk")
@@ -112,7 +112,7 @@ class StartUp:
         self.app = app
         self.args = args
         self.log_file: Path | None = None
-        self.db: Database | None = None
+        self.station: LaneStation | None = None
         self.host: WindowHost | None = None
 
     def say(self, message: str) -> str:
@@ -141,17 +141,17 @@ class StartUp:
             if self.host.window is not None:
                 self.host.window.close()
             self.host = None
-        if self.db is not None:
-            self.db.dispose()
-            self.db = None
+        if self.station is not None:
+            self.station.close()
+            self.station = None
 
     def run(self) -> int:
         """Start the desk and run it until it closes; a start-up failure raises."""
         from PySide6.QtCore import QTimer
 
         from checkpoint import logfile
-        from checkpoint.cli.common import open_db
         from checkpoint.config import load_settings
+        from checkpoint.lane import LaneStation
         from checkpoint.retention import purge_for_settings
         from ui.crash_dialog import CrashReporter
         from ui.main_window import WindowHost
@@ -167,7 +167,8 @@ class StartUp:
             settings.ensure_data_dir()
             demo_db = (settings.data_dir / "demo.db").as_posix()
             settings = replace(settings, db_url=f"sqlite:///{demo_db}")
-        self.db = db = open_db(settings)
+        self.station = LaneStation.open(settings, demo=bool(args.demo))
+        db = self.station.db
         self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
         self.stage("purge")
@@ -215,8 +216,7 @@ class StartUp:
         with tempfile.TemporaryDirectory(prefix="checkpoint-scenario-") as tmp:
             settings = replace(settings, data_dir=Path(tmp), db_url=None,
                                demo=not production, config_file=None)  # fmt: skip
-            station = LaneStation.open(settings, demo=not production)
-            self.db = station.db
+            self.station = station = LaneStation.open(settings, demo=not production)
             window = MainWindow(station.db, settings, lang=args.lang, demo=not production,
                                 muted=True, dark=args.dark,
                                 camera_source=NoCamera if production else None)  # fmt: skip
