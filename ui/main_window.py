@@ -43,7 +43,6 @@ from checkpoint.lane import (
     VehicleFacts,
 )
 from checkpoint.verification import DemoPerson, mint_demo_passes
-from scanners import CodesDecoded, SourceInfo, SyntheticSource
 from ui.desk import DeskController
 from ui.handover import Handover, HandoverDialog
 from ui.i18n import install_translators, pick
@@ -54,7 +53,8 @@ from ui.signin import SignedIn, SignInScreen
 from ui.sounds import SoundPlayer
 from ui.theme import apply_theme, night_by_clock
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the camera code (OpenCV, numpy) loads after the window is shown
+    from scanners import CodesDecoded, SourceInfo, SyntheticSource
     from ui.report_view import ReportDialog
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,8 @@ class MainWindow(QMainWindow):
         self._camera_changed()
 
     def _use_synthetic(self, bridge: object) -> None:
+        from scanners import SyntheticSource
+
         source = SyntheticSource([], fps=15.0)
         self.source = source
         self.feed = SyntheticFeed(source)
@@ -358,11 +360,7 @@ class MainWindow(QMainWindow):
         self._never_opened = False
         self.camera_ok = True
         self.camera_state = "ok"
-        name = (
-            self.tr("演示摄像头(DEMO)")
-            if isinstance(self.source, SyntheticSource)
-            else self.tr("USB 摄像头")
-        )
+        name = self.tr("演示摄像头(DEMO)") if self.demo else self.tr("USB 摄像头")
         mode = f"{info.width}×{info.height}"
         if info.fourcc:
             mode += f" {info.fourcc}"

@@ -4,6 +4,7 @@ inspector reads off a phone by eye (F5–F7 colour, F8 star, F9 add a person).""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPen, QPolygonF
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
 from checkpoint.domain import CodeColour
 from checkpoint.lane import LaneProblem, LaneState
 from checkpoint.verification import PersonView
-from scanners import DecodedCode
 from ui.controls import scrolling, sized, touch_button
 from ui.theme import CODE_BG, CODE_FG, UNVERIFIED_BG, VERDICT_BG, VERDICT_FG
+
+if TYPE_CHECKING:  # the camera code loads after the window is shown
+    from scanners import DecodedCode
 
 Act = Callable[..., None]
 
