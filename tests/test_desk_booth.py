@@ -9,11 +9,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pytest
+import test_desk_flow
 from desk_helpers import settle, signed_in
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -31,14 +31,7 @@ from scanners import SourceError, SourceInfo
 from ui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000
-
-
-@pytest.fixture
-def env() -> Iterator[tuple[Database, Settings]]:
-    settings = load_settings(demo=True)
-    db = open_db(settings)
-    yield db, settings
-    db.dispose()
+env = test_desk_flow.env  # the demo database (fixture)
 
 
 def focused() -> QWidget:
@@ -76,15 +69,26 @@ def window(qtbot: QtBot, db: Database, settings: Settings, **kw: object) -> Main
     return w
 
 
+def plate_and_enter(qtbot: QtBot, w: MainWindow, rest: str) -> None:
+    """The guide step by keyboard: the plate typed (home province), Enter."""
+    type_in(qtbot, rest)
+    press(qtbot, w, Qt.Key.Key_Return)
+
+
+def leader_desk(qtbot: QtBot, db: Database, settings: Settings) -> tuple[MainWindow, Any]:
+    """The demo window with its first leader signed in; the window and its inspection screen."""
+    w = window(qtbot, db, settings)
+    w.demo_sign_in()
+    signed_in(qtbot, w)
+    assert w.screen_ is not None
+    return w, w.screen_
+
+
 def test_a_bus_of_nine_through_the_keyboard_alone(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:
     db, settings = env
-    w = window(qtbot, db, settings)
-    w.demo_sign_in()
-    signed_in(qtbot, w)
-    s = w.screen_
-    assert s is not None
+    w, s = leader_desk(qtbot, db, settings)
     # the plate field has the focus after sign-in: the first plate typed is not lost
     assert focused() is s.guide.plate_edit
     type_in(qtbot, "A80123")
@@ -196,14 +200,9 @@ def test_an_inspectors_override_with_a_leaders_pin_by_keyboard(
 def test_a_stop_downgraded_to_release_is_confirmed_twice(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:
-    db, settings = env
-    w = window(qtbot, db, settings)
-    w.demo_sign_in()  # a leader: may override, but a released stop is confirmed again
-    signed_in(qtbot, w)
-    s = w.screen_
-    assert s is not None
-    type_in(qtbot, "D12345")
-    press(qtbot, w, Qt.Key.Key_Return)
+    # a leader: may override, but a released stop is confirmed again
+    w, s = leader_desk(qtbot, *env)
+    plate_and_enter(qtbot, w, "D12345")
     press(qtbot, w, Qt.Key.Key_F9)
     press(qtbot, w, Qt.Key.Key_F7)  # red code
     press(qtbot, w, Qt.Key.Key_Return)
@@ -310,14 +309,8 @@ def test_no_camera_at_all_is_said_and_never_replaced_by_the_demo_camera(
 def test_a_correction_takes_what_the_guide_takes_and_the_error_bar_clears_in_place(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:
-    db, settings = env
-    w = window(qtbot, db, settings)
-    w.demo_sign_in()
-    signed_in(qtbot, w)
-    s = w.screen_
-    assert s is not None
-    type_in(qtbot, "G12345")
-    press(qtbot, w, Qt.Key.Key_Return)
+    w, s = leader_desk(qtbot, *env)
+    plate_and_enter(qtbot, w, "G12345")
     w.deliver_codes(codes(*mint_demo_passes("浙G12345", [DemoPerson()], utcnow())))
     qtbot.waitUntil(lambda: s.state.step is Step.RECORD, timeout=TIMEOUT_MS)
     settle(qtbot, w)

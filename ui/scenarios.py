@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QSize
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from checkpoint.domain import CodeColour, Disposition, Step, VehicleType
@@ -268,6 +268,8 @@ def picture(w: QWidget, size: QSize) -> QPixmap:
         pix = dialog.grab()
         at = QPoint((size.width() - dialog.width()) // 2, (size.height() - dialog.height()) // 2)
         painter.drawPixmap(at, pix)
+        painter.setPen(QPen(QColor("#263238"), 2))  # the dialog's edge, as a window frame
+        painter.drawRect(at.x(), at.y(), dialog.width() - 1, dialog.height() - 1)
     painter.end()
     return shot
 

@@ -45,7 +45,7 @@ class DivertStep(QWidget):
         v = QVBoxLayout(self)
         self.banner = sized(QLabel(), 30)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setMinimumHeight(110)
+        self.banner.setMinimumHeight(90)
         v.addWidget(self.banner)
         # everyone in the vehicle, also when verify finished by itself
         self.people_label = sized(QLabel(), 14)
@@ -59,7 +59,7 @@ class DivertStep(QWidget):
         row = QHBoxLayout()
         self.disposition_buttons: dict[Disposition, QPushButton] = {}
         for i, d in enumerate(Disposition):
-            b = sized(touch_button(f"{d.label(lang)}\nF{i + 1}", height=80), 15)
+            b = sized(touch_button(f"{d.label(lang)}\nF{i + 1}", height=64), 15)
             b.clicked.connect(lambda _=False, dd=d: self.choose(dd))
             self.disposition_buttons[d] = b
             row.addWidget(b, 1)
@@ -82,31 +82,29 @@ class DivertStep(QWidget):
         self.divert_hint = QLabel(self.tr("Enter = 按建议分流;选择其他分流方式需填写原因"))
         v.addWidget(self.divert_hint)
 
+    @staticmethod
+    def _outlined(colour: str) -> tuple[QFrame, QHBoxLayout]:
+        """A hidden row in a coloured outline (the confirmation, the leader's prompt)."""
+        box = QFrame()
+        box.setObjectName("outlined")
+        box.setStyleSheet(f"QFrame#outlined {{ border: 3px solid {colour}; border-radius: 8px; }}")
+        box.hide()
+        return box, QHBoxLayout(box)
+
     def _confirm_box(self) -> QWidget:
         """Second confirmation when a stop (劝返/转运隔离) is downgraded to 放行."""
-        self.confirm_box = QFrame()
-        self.confirm_box.setObjectName("confirmBox")
-        self.confirm_box.setStyleSheet(
-            "QFrame#confirmBox { border: 3px solid #c62828; border-radius: 8px; }"
-        )
-        c = QHBoxLayout(self.confirm_box)
+        self.confirm_box, c = self._outlined("#c62828")
         self.confirm_label = QLabel()
         self.confirm_label.setWordWrap(True)
         self.confirm_button = touch_button(self.tr("确认放行  Enter"), primary=True, height=56)
         self.confirm_button.clicked.connect(self.primary)
         c.addWidget(self.confirm_label, 1)
         c.addWidget(self.confirm_button)
-        self.confirm_box.hide()
         return self.confirm_box
 
     def _leader_box(self) -> QWidget:
         """An override by someone without the right: a leader's name and PIN, at the lane."""
-        self.leader_box = QFrame()
-        self.leader_box.setObjectName("leaderBox")
-        self.leader_box.setStyleSheet(
-            "QFrame#leaderBox { border: 3px solid #f9a825; border-radius: 8px; }"
-        )
-        g = QHBoxLayout(self.leader_box)
+        self.leader_box, g = self._outlined("#f9a825")
         g.addWidget(QLabel(self.tr("组长/点长授权:")))
         self.leader_name = QLineEdit()
         self.leader_name.setPlaceholderText(self.tr("组长姓名"))
@@ -119,7 +117,6 @@ class DivertStep(QWidget):
         self.leader_button = touch_button(self.tr("授权并分流  Enter"), primary=True, height=56)
         self.leader_button.clicked.connect(self.primary)
         g.addWidget(self.leader_button)
-        self.leader_box.hide()
         return self.leader_box
 
     def choose(self, d: Disposition) -> None:
