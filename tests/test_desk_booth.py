@@ -16,7 +16,7 @@ import numpy as np
 import test_desk_flow
 from desk_helpers import settle, signed_in
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from test_desk_flow import codes
@@ -60,7 +60,8 @@ def type_in(qtbot: QtBot, text: str) -> None:
 def window(qtbot: QtBot, db: Database, settings: Settings, **kw: object) -> MainWindow:
     kw.setdefault("demo", True)
     kw.setdefault("camera", False)
-    w = MainWindow(db, settings, muted=True, dark=False, **kw)  # type: ignore[arg-type]
+    kw.setdefault("dark", False)
+    w = MainWindow(db, settings, muted=True, **kw)  # type: ignore[arg-type]
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
@@ -109,12 +110,17 @@ def test_a_bus_of_nine_through_the_keyboard_alone(
     assert len(s.state.people) == 9 and s.state.missing_people == 0
     # every row is there (the list scrolls) and the main action is still on screen
     assert len(s.verify.rows) == 9
+    targets = s.verify.findChildren(QAbstractButton) + s.verify.findChildren(QLineEdit)
+    small = [b.text() for b in targets if b.isVisible() and b.height() < 40]
+    assert small == []  # a gloved hand hits every target
     assert s.verify.finish_button.isVisible()
     assert s.verify.finish_button.mapTo(w, s.verify.finish_button.rect().bottomLeft()).y() <= 768
     press(qtbot, w, Qt.Key.Key_Return)
     assert s.state.step is Step.RECORD
     press(qtbot, w, Qt.Key.Key_Return)
     assert s.state.step is Step.DIVERT and s.state.banner is not None
+    assert all(b.height() >= 40 for b in s.divert.disposition_buttons.values())
+    assert "乘客" in s.divert.people_label.text() and s.divert.people_label.text().count("·") == 8
     reasons = s.divert.reasons_label.text()
     assert reasons.count("乘客") >= 1 and "红码" in reasons
     press(qtbot, w, Qt.Key.Key_Return)
@@ -349,4 +355,15 @@ def test_a_correction_takes_what_the_guide_takes_and_the_error_bar_clears_in_pla
     press(qtbot, w, Qt.Key.Key_Return)
     last = s.guide.last_label.text()
     assert "浙G12346" in last and "驾驶员" in last and "绿码" in last
+    w.shutdown()
+
+
+def test_ctrl_d_switches_the_theme_at_the_first_press(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, settings = env
+    w = window(qtbot, db, settings, dark=True)
+    assert w.dark and w.dark_action.isChecked()
+    press(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert not w.dark
     w.shutdown()

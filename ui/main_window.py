@@ -167,6 +167,10 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self._menus()
         self.dark = night_by_clock(datetime.now(settings.tz)) if dark is None else dark
+        # the menu's tick says what is shown: the first Ctrl+D switches (not only the tick)
+        self.dark_action.blockSignals(True)
+        self.dark_action.setChecked(self.dark)
+        self.dark_action.blockSignals(False)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.dark)
