@@ -25,7 +25,7 @@ from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Step
-from checkpoint.models import AuditEvent, Inspection, StaffMember, utcnow
+from checkpoint.models import AuditEvent, Inspection, Shift, StaffMember, utcnow
 from checkpoint.verification import DemoPerson, mint_demo_passes
 from scanners import SourceError, SourceInfo
 from ui.main_window import MainWindow
@@ -366,4 +366,49 @@ def test_ctrl_d_switches_the_theme_at_the_first_press(
     assert w.dark and w.dark_action.isChecked()
     press(qtbot, w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert not w.dark
+    w.shutdown()
+
+
+def test_after_an_early_handover_the_incoming_leader_opens_the_next_shift_at_once(
+    qtbot: QtBot, env: tuple[Database, Settings]
+) -> None:
+    db, _settings = env
+    w, _s = leader_desk(qtbot, *env)
+    w.open_handover()
+    qtbot.waitUntil(lambda: w.handover_dialog is not None, timeout=TIMEOUT_MS)
+    dialog = w.handover_dialog
+    assert dialog is not None
+    dialog.incoming.setCurrentIndex(dialog.incoming.findText("李红梅"))
+    dialog.print_box.setChecked(False)
+    dialog.accept()  # 交班, before the shift's end
+    qtbot.waitUntil(lambda: w.session is None, timeout=TIMEOUT_MS)
+    settle(qtbot, w)
+    w.signin.select_name("李红梅")
+    assert focused() is w.signin.secret  # the PIN field, ready for the incoming leader
+    type_in(qtbot, "0000")
+    press(qtbot, w, Qt.Key.Key_Return)
+    assert w.signin.stack.currentIndex() == 1  # no shift open: she opens one, at once
+    press(qtbot, w, Qt.Key.Key_Return)
+    signed_in(qtbot, w)
+    s = w.screen_
+    assert s is not None and w.session is not None and w.session.staff.name == "李红梅"
+    settle(qtbot, w)
+    assert "李红梅" in w.header.text()  # the header shows the shift that opened early
+    plate_and_enter(qtbot, w, "H12345")
+    press(qtbot, w, Qt.Key.Key_F9)
+    press(qtbot, w, Qt.Key.Key_F5)
+    for _ in range(3):
+        press(qtbot, w, Qt.Key.Key_Return)
+    assert s.state.last is not None and s.state.last[0] == "浙H12345"
+    with db.session() as ss:
+        first, second = ss.scalars(select(Shift).order_by(Shift.opened_at)).all()
+        assert first.closed_at is not None and second.closed_at is None
+        assert second.starts_at <= second.opened_at < second.ends_at  # an early start
+        insp = ss.scalars(select(Inspection).where(Inspection.plate == "浙H12345")).one()
+        assert insp.shift_id == second.id and insp.status == "done"
+        opened = ss.scalars(
+            select(AuditEvent).where(AuditEvent.action == "shift.open",
+                                     AuditEvent.subject == str(second.id))
+        ).one()  # fmt: skip
+        assert opened.detail["early_start"] is True
     w.shutdown()

@@ -492,6 +492,7 @@ class MainWindow(QMainWindow):
 
         def closed(ref: ShiftRef) -> None:
             self.sign_out()
+            self.activateWindow()  # the form is gone: the incoming leader types here at once
             if handover.print_report:
                 self._print_shift(ref.duty_date, ref.number)
 

@@ -158,7 +158,8 @@ class SignInScreen(QWidget):
         roster_area.setWidget(roster_widget)
         v.addWidget(roster_area, 1)
         self.roster_checks: list[tuple[RosterToggle, StaffMember]] = []
-        self.open_button = _big_button(self.tr("开班"), primary=True)
+        self.open_button = _big_button(self.tr("开班  Enter"), primary=True)
+        self.open_button.setAutoDefault(True)  # it has the focus: Enter opens the shift
         self.open_button.clicked.connect(self.open_shift)
         v.addWidget(self.open_button)
         self.stack.addWidget(page)

@@ -15,77 +15,77 @@
     </message>
     <message>
         <location filename="../../ui/step_divert.py" line="82"/>
-        <location filename="../../ui/step_divert.py" line="206"/>
+        <location filename="../../ui/step_divert.py" line="203"/>
         <source>Enter = 按建议分流;选择其他分流方式需填写原因</source>
         <translation>Enter = follow the suggestion; another choice needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="95"/>
+        <location filename="../../ui/step_divert.py" line="99"/>
         <source>确认放行  Enter</source>
         <translation>Confirm release  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="110"/>
+        <location filename="../../ui/step_divert.py" line="108"/>
         <source>组长/点长授权:</source>
         <translation>Leader&apos;s authorisation:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="112"/>
+        <location filename="../../ui/step_divert.py" line="110"/>
         <source>组长姓名</source>
         <translation>Leader&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="114"/>
+        <location filename="../../ui/step_divert.py" line="112"/>
         <source>组长 PIN</source>
         <translation>Leader&apos;s PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="119"/>
+        <location filename="../../ui/step_divert.py" line="117"/>
         <source>授权并分流  Enter</source>
         <translation>Authorise and divert  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="159"/>
+        <location filename="../../ui/step_divert.py" line="156"/>
         <source>确认将 {s} 改为 放行?被推翻的原因:</source>
         <translation>Release instead of {s}? The reasons being overruled:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="205"/>
+        <location filename="../../ui/step_divert.py" line="202"/>
         <source>Enter = 确认更改;Esc = 返回按建议分流</source>
         <translation>Enter = confirm the change; Esc = back to the suggestion</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="215"/>
+        <location filename="../../ui/step_divert.py" line="212"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="221"/>
+        <location filename="../../ui/step_divert.py" line="218"/>
         <source>改为 {d},原因:</source>
         <translation>Change to {d}, because:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="233"/>
+        <location filename="../../ui/step_divert.py" line="230"/>
         <source>通过</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="233"/>
+        <location filename="../../ui/step_divert.py" line="230"/>
         <source>需关注</source>
         <translation>Attention</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="234"/>
+        <location filename="../../ui/step_divert.py" line="231"/>
         <source>拦截</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="241"/>
+        <location filename="../../ui/step_divert.py" line="238"/>
         <source>车上人员: </source>
         <translation>In the vehicle: </translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="214"/>
+        <location filename="../../ui/step_divert.py" line="211"/>
         <source>建议 · Enter</source>
         <translation>Suggested · Enter</translation>
     </message>
@@ -536,7 +536,7 @@
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="130"/>
-        <location filename="../../ui/main_window.py" line="504"/>
+        <location filename="../../ui/main_window.py" line="507"/>
         <source>卡口查验台</source>
         <translation>Checkpoint Desk</translation>
     </message>
@@ -546,142 +546,142 @@
         <translation>Demo mode: pick anyone, PIN 0000</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>查验台</source>
         <translation>Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>查验</source>
         <translation>Inspect</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="193"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>交班打印</source>
         <translation>Print handover</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193"/>
+        <location filename="../../ui/main_window.py" line="197"/>
         <source>交班…</source>
         <translation>Hand over…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201"/>
+        <location filename="../../ui/main_window.py" line="205"/>
         <source>显示</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="202"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>夜间模式</source>
         <translation>Night theme</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="211"/>
         <source>语言 Language</source>
         <translation>语言 Language</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="225"/>
         <source>数据库异常: </source>
         <translation>Database problem: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226"/>
+        <location filename="../../ui/main_window.py" line="230"/>
         <source>未开班</source>
         <translation>no shift open</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227"/>
+        <location filename="../../ui/main_window.py" line="231"/>
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>数据位置: </source>
         <translation>Data: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240"/>
+        <location filename="../../ui/main_window.py" line="244"/>
         <source>值班: </source>
         <translation>On duty: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="247"/>
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="278"/>
+        <location filename="../../ui/main_window.py" line="282"/>
         <source>查验  Ctrl+1</source>
         <translation>Inspect  Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="279"/>
+        <location filename="../../ui/main_window.py" line="283"/>
         <source>台账  Ctrl+2</source>
         <translation>Ledger  Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="312"/>
+        <location filename="../../ui/main_window.py" line="316"/>
         <source>摄像头未启用</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="330"/>
+        <location filename="../../ui/main_window.py" line="334"/>
         <source>摄像头: 正在连接…</source>
         <translation>Camera: connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="341"/>
+        <location filename="../../ui/main_window.py" line="347"/>
         <source>摄像头: 演示摄像头(DEMO)</source>
         <translation>Camera: demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="358"/>
         <source>未连接摄像头 — 可人工核验</source>
         <translation>No camera connected — check by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>摄像头断开,正在重连… — 可人工核验</source>
         <translation>Camera disconnected, reconnecting… — check by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="477"/>
+        <location filename="../../ui/main_window.py" line="479"/>
         <source>本班还有 {n} 分钟结束;交班后请接班组长登录并提前开班(记为提前开班),否则到 {end} 前本车道无法登记车辆。</source>
         <translation>This shift ends in {n} minutes; after the handover the incoming leader signs in and opens the next shift early (recorded as an early start), otherwise no vehicle can be recorded at this lane until {end}.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="367"/>
         <source>演示摄像头(DEMO)</source>
         <translation>demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="367"/>
         <source>USB 摄像头</source>
         <translation>USB camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="373"/>
         <source>摄像头: </source>
         <translation>Camera: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="462"/>
+        <location filename="../../ui/main_window.py" line="464"/>
         <source>交班需要组长或点长</source>
         <translation>Handing over needs the shift leader or the point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="465"/>
+        <location filename="../../ui/main_window.py" line="467"/>
         <source>请先完成当前车辆,再交班</source>
         <translation>Finish the current vehicle before handing over</translation>
     </message>
@@ -689,53 +689,53 @@
 <context>
     <name>PersonText</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="116"/>
-        <location filename="../../ui/step_verify.py" line="127"/>
+        <location filename="../../ui/step_verify.py" line="119"/>
+        <location filename="../../ui/step_verify.py" line="130"/>
         <source>健康码未核验</source>
         <translation>Health code not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="129"/>
+        <location filename="../../ui/step_verify.py" line="132"/>
         <source>行程带星</source>
         <translation>Itinerary star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="129"/>
+        <location filename="../../ui/step_verify.py" line="132"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="131"/>
+        <location filename="../../ui/step_verify.py" line="134"/>
         <source>行程未核验</source>
         <translation>Itinerary not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="133"/>
+        <location filename="../../ui/step_verify.py" line="136"/>
         <source>核酸{h}小时</source>
         <translation>Test {h} h ago</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="134"/>
+        <location filename="../../ui/step_verify.py" line="137"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="136"/>
+        <location filename="../../ui/step_verify.py" line="139"/>
         <source>体温未测</source>
         <translation>No temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="141"/>
+        <location filename="../../ui/step_verify.py" line="144"/>
         <source>无法读取 = 未核验</source>
         <translation>Unreadable = not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="143"/>
+        <location filename="../../ui/step_verify.py" line="146"/>
         <source>无法离线核验 = 未核验:请看手机页面,点下方按钮记录</source>
         <translation>Cannot be verified offline = not verified: look at the phone, record it with the buttons below</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="145"/>
+        <location filename="../../ui/step_verify.py" line="148"/>
         <source>DEMO 演示凭证</source>
         <translation>DEMO pass</translation>
     </message>
@@ -814,7 +814,7 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../ui/report_view.py" line="559"/>
+        <location filename="../../ui/report_view.py" line="558"/>
         <source>报表与打印</source>
         <translation>Reports and printing</translation>
     </message>
@@ -822,82 +822,82 @@
 <context>
     <name>ReportView</name>
     <message>
-        <location filename="../../ui/report_view.py" line="322"/>
+        <location filename="../../ui/report_view.py" line="321"/>
         <source>交接班报告</source>
         <translation>Shift handover report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="323"/>
+        <location filename="../../ui/report_view.py" line="322"/>
         <source>每日一报</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="329"/>
+        <location filename="../../ui/report_view.py" line="328"/>
         <source>第{0}班 {1}</source>
         <translation>Shift {0} {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="330"/>
+        <location filename="../../ui/report_view.py" line="329"/>
         <source>生成</source>
         <translation>Generate</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="331"/>
+        <location filename="../../ui/report_view.py" line="330"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="332"/>
+        <location filename="../../ui/report_view.py" line="331"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="333"/>
+        <location filename="../../ui/report_view.py" line="332"/>
         <source>选择报告后点击“生成”。</source>
         <translation>Choose a report, then click Generate.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="401"/>
+        <location filename="../../ui/report_view.py" line="400"/>
         <source>第{0}班</source>
         <translation>Shift {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="417"/>
+        <location filename="../../ui/report_view.py" line="416"/>
         <source>正在生成报告…</source>
         <translation>Generating the report…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="439"/>
+        <location filename="../../ui/report_view.py" line="438"/>
         <source>已取消打印。</source>
         <translation>Printing cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="442"/>
+        <location filename="../../ui/report_view.py" line="441"/>
         <source>正在打印…</source>
         <translation>Printing…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="455"/>
+        <location filename="../../ui/report_view.py" line="454"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="521"/>
+        <location filename="../../ui/report_view.py" line="520"/>
         <source>（无车辆，空报告）</source>
         <translation> (no vehicles: empty report)</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="522"/>
+        <location filename="../../ui/report_view.py" line="521"/>
         <source>{0}：共 {1} 页{2}</source>
         <translation>{0}: {1} pages{2}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="527"/>
+        <location filename="../../ui/report_view.py" line="526"/>
         <source>已发送打印：{0} 页。</source>
         <translation>Sent to the printer: {0} pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="532"/>
+        <location filename="../../ui/report_view.py" line="531"/>
         <source>已保存：{0}</source>
         <translation>Saved: {0}</translation>
     </message>
@@ -905,80 +905,80 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/signin.py" line="122"/>
+        <location filename="../../ui/signin.py" line="114"/>
         <source>值班登录</source>
         <translation>Sign in for duty</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="136"/>
-        <location filename="../../ui/signin.py" line="177"/>
+        <location filename="../../ui/signin.py" line="128"/>
+        <location filename="../../ui/signin.py" line="170"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="141"/>
-        <location filename="../../ui/signin.py" line="180"/>
+        <location filename="../../ui/signin.py" line="133"/>
+        <location filename="../../ui/signin.py" line="173"/>
         <source>PIN/密码</source>
         <translation>PIN/password</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="143"/>
-        <location filename="../../ui/signin.py" line="182"/>
+        <location filename="../../ui/signin.py" line="135"/>
+        <location filename="../../ui/signin.py" line="175"/>
         <source>至少4位数字</source>
         <translation>at least 4 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="146"/>
+        <location filename="../../ui/signin.py" line="138"/>
         <source>登录  Enter</source>
         <translation>Sign in  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="158"/>
+        <location filename="../../ui/signin.py" line="150"/>
         <source>本班人员(点选上岗人员)</source>
         <translation>On this shift (tap everyone on duty)</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="184"/>
+        <location filename="../../ui/signin.py" line="161"/>
+        <source>开班  Enter</source>
+        <translation>Open shift  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signin.py" line="177"/>
         <source>再输一次</source>
         <translation>PIN again</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="186"/>
+        <location filename="../../ui/signin.py" line="179"/>
         <source>再次输入同一PIN</source>
         <translation>type the same PIN again</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="188"/>
+        <location filename="../../ui/signin.py" line="181"/>
         <source>创建点长账号  Enter</source>
         <translation>Create point chief  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="245"/>
+        <location filename="../../ui/signin.py" line="236"/>
         <source>两次输入的PIN不一致,请重新输入</source>
         <translation>The two PINs differ; type the PIN again.</translation>
     </message>
     <message>
         <location filename="../../ui/signin.py" line="169"/>
-        <source>开班</source>
-        <translation>Open shift</translation>
-    </message>
-    <message>
-        <location filename="../../ui/signin.py" line="176"/>
         <source>首次使用:请创建点长账号</source>
         <translation>First use: create the point chief account</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="268"/>
+        <location filename="../../ui/signin.py" line="257"/>
         <source>请先选择姓名</source>
         <translation>Pick your name first</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="290"/>
+        <location filename="../../ui/signin.py" line="273"/>
         <source>本班次尚未开班,请组长先登录开班</source>
         <translation>No shift is open: the shift leader signs in first to open it</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="295"/>
+        <location filename="../../ui/signin.py" line="278"/>
         <source>{name},本班次尚未开班。勾选本班人员后开班。</source>
         <translation>{name}, no shift is open. Tick the roster, then open the shift.</translation>
     </message>
@@ -999,77 +999,77 @@
 <context>
     <name>VerifyStep</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="166"/>
+        <location filename="../../ui/step_verify.py" line="169"/>
         <source>摄像头启动中…</source>
         <translation>Camera starting…</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="184"/>
+        <location filename="../../ui/step_verify.py" line="187"/>
         <source>添加人员(人工)  F9</source>
         <translation>Add person (by eye)  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="187"/>
+        <location filename="../../ui/step_verify.py" line="190"/>
         <source>核验完成  Enter</source>
         <translation>Verify done  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="199"/>
+        <location filename="../../ui/step_verify.py" line="202"/>
         <source>人工核对手机页面(选中的人员)</source>
         <translation>Check the phone by eye (selected person)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="212"/>
+        <location filename="../../ui/step_verify.py" line="215"/>
         <source>行程带星  F8</source>
         <translation>Itinerary star  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="215"/>
+        <location filename="../../ui/step_verify.py" line="218"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="220"/>
+        <location filename="../../ui/step_verify.py" line="223"/>
         <source>核酸{h}小时内</source>
         <translation>Test within {h} h</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="220"/>
+        <location filename="../../ui/step_verify.py" line="223"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="225"/>
+        <location filename="../../ui/step_verify.py" line="228"/>
         <source>体温 °C</source>
         <translation>Temp. °C</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="232"/>
+        <location filename="../../ui/step_verify.py" line="235"/>
         <source>记录体温</source>
         <translation>Save temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="283"/>
+        <location filename="../../ui/step_verify.py" line="286"/>
         <source>请司乘人员依次出示健康码/通行码;驾驶员先扫</source>
         <translation>Ask each person to show their code; the driver first</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="285"/>
+        <location filename="../../ui/step_verify.py" line="288"/>
         <source>还有 {n} 人未核验</source>
         <translation>{n} more to verify</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="287"/>
+        <location filename="../../ui/step_verify.py" line="290"/>
         <source>全部人员已核验,按 Enter 完成核验</source>
         <translation>Everyone verified: press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="290"/>
+        <location filename="../../ui/step_verify.py" line="293"/>
         <source>人工核对手机页面 → 第 {n} 人</source>
         <translation>Check by eye → person {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="291"/>
+        <location filename="../../ui/step_verify.py" line="294"/>
         <source>人工核对手机页面 → 新增人员</source>
         <translation>Check by eye → new person</translation>
     </message>
@@ -1077,17 +1077,17 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ui/report_view.py" line="275"/>
+        <location filename="../../ui/report_view.py" line="274"/>
         <source>打印报告</source>
         <translation>Print report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="285"/>
+        <location filename="../../ui/report_view.py" line="284"/>
         <source>另存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="285"/>
+        <location filename="../../ui/report_view.py" line="284"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
