@@ -76,12 +76,16 @@ def plate_and_enter(qtbot: QtBot, w: MainWindow, rest: str) -> None:
     press(qtbot, w, Qt.Key.Key_Return)
 
 
-def leader_desk(qtbot: QtBot, db: Database, settings: Settings) -> tuple[MainWindow, Any]:
-    """The demo window with its first leader signed in; the window and its inspection screen."""
+def leader_desk(qtbot: QtBot, db: Database, settings: Settings,
+                plate: str = "") -> tuple[MainWindow, Any]:  # fmt: skip
+    """The demo window with its first leader signed in (and ``plate`` guided by keyboard);
+    the window and its inspection screen."""
     w = window(qtbot, db, settings)
     w.demo_sign_in()
     signed_in(qtbot, w)
     assert w.screen_ is not None
+    if plate:
+        plate_and_enter(qtbot, w, plate)
     return w, w.screen_
 
 
@@ -207,8 +211,7 @@ def test_a_stop_downgraded_to_release_is_confirmed_twice(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:
     # a leader: may override, but a released stop is confirmed again
-    w, s = leader_desk(qtbot, *env)
-    plate_and_enter(qtbot, w, "D12345")
+    w, s = leader_desk(qtbot, *env, plate="D12345")
     press(qtbot, w, Qt.Key.Key_F9)
     press(qtbot, w, Qt.Key.Key_F7)  # red code
     press(qtbot, w, Qt.Key.Key_Return)
@@ -315,8 +318,7 @@ def test_no_camera_at_all_is_said_and_never_replaced_by_the_demo_camera(
 def test_a_correction_takes_what_the_guide_takes_and_the_error_bar_clears_in_place(
     qtbot: QtBot, env: tuple[Database, Settings]
 ) -> None:
-    w, s = leader_desk(qtbot, *env)
-    plate_and_enter(qtbot, w, "G12345")
+    w, s = leader_desk(qtbot, *env, plate="G12345")
     w.deliver_codes(codes(*mint_demo_passes("浙G12345", [DemoPerson()], utcnow())))
     qtbot.waitUntil(lambda: s.state.step is Step.RECORD, timeout=TIMEOUT_MS)
     settle(qtbot, w)
