@@ -62,6 +62,11 @@ def start_to_window(data_dir: str) -> float:
 # --- how the bench drives the window: the only lines that know the desk's widgets -------------
 
 
+def idle(w: Any) -> bool:
+    """No database job of the desk is running or waiting (the worker has answered)."""
+    return bool(w.controller is not None and w.jobs.pending == 0)
+
+
 def enter_vehicle(w: Any, plate: str, people: int) -> None:
     """Guide step: plate, two people, Enter."""
     s = w.screen_
@@ -78,11 +83,6 @@ def at_guide(w: Any) -> bool:
     from checkpoint.domain import Step
 
     return bool(w.screen_.state.step is Step.GUIDE)
-
-
-def desk_idle(w: Any) -> bool:
-    """The desk is attached to its lane and no database job is waiting."""
-    return bool(w.controller is not None and w.jobs.pending == 0)
 
 
 def take_step(w: Any) -> None:
@@ -161,11 +161,9 @@ class Drive:
         from PySide6.QtWidgets import QApplication
 
         try:
-            if not desk_idle(self.w):  # a step is being saved on the database thread
-                self.later(2)
+            if not idle(self.w):  # a step is being saved on the database thread
+                self.later(1)
                 return
-            # the controller times each batch of codes from capture to its state on screen
-            self.samples = self.w.controller.latencies_ms
             if self.waiting_since == 0.0:
                 enter_vehicle(self.w, f"A{10000 + self.done % 90000}", 2)
                 self.waiting_since = time.monotonic()
@@ -197,6 +195,8 @@ class Drive:
 
     def close_block(self) -> None:
         gc.collect()
+        # the controller times each batch of codes from capture to the new state on screen
+        self.samples = list(self.w.controller.latencies_ms)
         mine = self.samples[self._block_samples:]
         now = time.monotonic()
         self.blocks.append(Block(

@@ -225,16 +225,26 @@ def open_shift(
 ) -> Shift:
     """Open the shift that ``at`` (default now) falls in, or the named one.
 
+    If the shift ``at`` falls in was already handed over (closed before its end), the next
+    shift of the rota opens at once: an early start, starting at ``at`` and audited as such.
+
     The leader (组长) is always on the roster. A shift cannot be opened twice. Whoever opens
     it (``opened_by``, default the leader) needs OPEN_CLOSE_SHIFT; audited as ``shift.open``.
     """
     require(opened_by or leader, Permission.OPEN_CLOSE_SHIFT)
     plan_row = active_plan(session, site)
     plan = spec_from_model(plan_row)
+    now = at or utcnow()
+    early = False
     if duty_date is not None and number is not None:
         w = window(plan, duty_date, number, tz)
     else:
-        w = locate(at or utcnow(), plan, tz)
+        w = locate(now, plan, tz)
+        current = find_shift(session, site, w.duty_date, w.slot.number)
+        if current is not None and current.closed_at is not None:
+            # handed over before its end: the incoming leader opens the next shift at once
+            w = locate(w.ends_at, plan, tz)
+            early = True
     existing = find_shift(session, site, w.duty_date, w.slot.number)
     if existing is not None:
         state = "closed" if existing.closed_at else "open"
@@ -249,11 +259,11 @@ def open_shift(
         slot_id=slot_row.id,
         duty_date=w.duty_date,
         slot_number=w.slot.number,
-        starts_at=w.starts_at,
+        starts_at=now if early else w.starts_at,  # an early start begins when opened
         ends_at=w.ends_at,
         leader_id=leader.id,
         opened_by_id=(opened_by or leader).id,
-        opened_at=at or utcnow(),
+        opened_at=now,
     )
     entries = {(leader.id, Role.LEADER)}
     entries.update((m.staff_id, m.role) for m in roster)
@@ -262,20 +272,18 @@ def open_shift(
     ]
     session.add(shift)
     session.flush()
-    audit.record(
-        session,
-        site.id,
-        (opened_by or leader).id,
-        "shift.open",
-        str(shift.id),
-        {
-            "duty_date": w.duty_date.isoformat(),
-            "shift": w.slot.number,
-            "leader": str(leader.id),
-            "roster": len(shift.roster),
-        },
-        at=at,
-    )
+    detail: dict[str, object] = {
+        "duty_date": w.duty_date.isoformat(),
+        "shift": w.slot.number,
+        "leader": str(leader.id),
+        "roster": len(shift.roster),
+    }
+    if early:
+        detail["early_start"] = True
+        detail["planned_start"] = w.starts_at.isoformat()
+        detail["early_minutes"] = int((w.starts_at - now).total_seconds() // 60)
+    audit.record(session, site.id, (opened_by or leader).id, "shift.open", str(shift.id), detail,
+                 at=at)  # fmt: skip
     return shift
 
 

@@ -280,7 +280,7 @@ def test_correcting_car_to_truck_judges_the_people_again(
     settle(qtbot, w)
     assert s.state.step is Step.RECORD  # a green car: verify finished by itself
     s.record.correct_field.setCurrentIndex(s.record.correct_field.findData("vehicle_type"))
-    s.record.correct_value.setText("truck")
+    s.record.correct_type.setCurrentIndex(s.record.correct_type.findData("truck"))  # a choice
     s.record.correct_reason.setText("引导员选错车型")
     qtbot.mouseClick(s.record.correct_button, Qt.MouseButton.LeftButton)
     settle(qtbot, w)

@@ -17,7 +17,8 @@ from checkpoint.errors import CheckpointError
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from checkpoint.db import Database
+    from checkpoint.config import Settings
+    from checkpoint.lane import LaneStation
     from ui.main_window import WindowHost
 
 log = logging.getLogger("checkpoint.desk")
@@ -29,6 +30,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--demo", action="store_true", help="demo mode: synthetic camera, demo passes")
     p.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
     p.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window as PNG, exit")
+    p.add_argument("--size", metavar="WxH", help="with --scenario: the window's exact size")
+    p.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="with --screenshot: play a scenario (guide, verify-crowd, divert-override, "
+        "handover, report-preview, ledger, no-camera) in a throw-away data folder",
+    )
     p.add_argument("--smoke", action="store_true", help="self-check without a window, then exit")
     p.add_argument("--db", metavar="URL", help="database URL (default: embedded SQLite)")
     p.add_argument("--dark", action="store_true", default=None, help="night theme")
@@ -104,7 +112,7 @@ class StartUp:
         self.app = app
         self.args = args
         self.log_file: Path | None = None
-        self.db: Database | None = None
+        self.station: LaneStation | None = None
         self.host: WindowHost | None = None
 
     def say(self, message: str) -> str:
@@ -133,17 +141,17 @@ class StartUp:
             if self.host.window is not None:
                 self.host.window.close()
             self.host = None
-        if self.db is not None:
-            self.db.dispose()
-            self.db = None
+        if self.station is not None:
+            self.station.close()
+            self.station = None
 
     def run(self) -> int:
         """Start the desk and run it until it closes; a start-up failure raises."""
         from PySide6.QtCore import QTimer
 
         from checkpoint import logfile
-        from checkpoint.cli.common import open_db
         from checkpoint.config import load_settings
+        from checkpoint.lane import LaneStation
         from checkpoint.retention import purge_for_settings
         from ui.crash_dialog import CrashReporter
         from ui.main_window import WindowHost
@@ -151,13 +159,16 @@ class StartUp:
         args, app = self.args, self.app
         self.stage("imports")
         settings = load_settings(db_url=args.db, demo=True if args.demo else None)
+        if args.scenario:
+            return self.play_scenario(settings)
         self.log_file = logfile.configure(settings.data_dir, "desk")
         if args.demo and settings.db_url is None:
             # demo vehicles never land in the real ledger: a separate file beside it
             settings.ensure_data_dir()
             demo_db = (settings.data_dir / "demo.db").as_posix()
             settings = replace(settings, db_url=f"sqlite:///{demo_db}")
-        self.db = db = open_db(settings)
+        self.station = LaneStation.open(settings, demo=bool(args.demo))
+        db = self.station.db
         self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
         self.stage("purge")
@@ -188,6 +199,35 @@ class StartUp:
         code = app.exec()
         self.close()
         return code
+
+    def play_scenario(self, settings: Settings) -> int:
+        """--scenario: the desk in a throw-away data folder plays it; the PNG is written."""
+        import tempfile
+
+        from checkpoint.lane import LaneStation
+        from ui.main_window import MainWindow
+        from ui.scenarios import NoCamera, ScenarioError, parse_size, shoot
+
+        args = self.args
+        if not args.screenshot:
+            raise ScenarioError("--scenario needs --screenshot FILE.")
+        size = parse_size(args.size or "1366x768")
+        production = args.scenario == "no-camera"  # the production desk, whatever --demo says
+        with tempfile.TemporaryDirectory(prefix="checkpoint-scenario-") as tmp:
+            settings = replace(settings, data_dir=Path(tmp), db_url=None,
+                               demo=not production, config_file=None)  # fmt: skip
+            self.station = station = LaneStation.open(settings, demo=not production)
+            window = MainWindow(station.db, settings, lang=args.lang, demo=not production,
+                                muted=True, dark=args.dark,
+                                camera_source=NoCamera if production else None)  # fmt: skip
+            try:
+                shoot(window, args.scenario, size, args.screenshot)
+            finally:
+                window.shutdown()
+                window.close()
+                window.deleteLater()
+                self.close()
+        return 0
 
     def stage(self, name: str) -> None:
         """With --timing (bench/bench_startup.py): the monotonic clock (system-wide, so the

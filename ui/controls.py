@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QLayout, QPushButton, QScrollArea, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -28,3 +28,19 @@ def sized(widget: W, pt: int) -> W:
     f.setPointSize(pt)
     widget.setFont(f)
     return widget
+
+
+def scrolling(inner: QWidget | QLayout) -> QScrollArea:
+    """``inner`` in a frameless vertical scroll area (a bus of people never pushes the step's
+    actions off the screen); its bar is wide enough for a glove."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setStyleSheet("QScrollBar:vertical { width: 28px; }")
+    if isinstance(inner, QLayout):
+        holder = QWidget()
+        holder.setLayout(inner)
+        inner = holder
+    area.setWidget(inner)
+    return area

@@ -233,6 +233,13 @@ class DeskController:
         """Send the vehicle on; None takes the suggestion."""
         return self._step(lambda: self.lane.divert(disposition, reason))
 
+    def divert_with_leader(
+        self, disposition: Disposition, reason: str, leader_name: str, pin: str
+    ) -> bool:
+        """An override authorised at the lane by a leader's name and PIN."""
+        lane = self.lane
+        return self._step(lambda: lane.divert_with_leader(disposition, reason, leader_name, pin))
+
     def reasons_for_banner(self, lang: str) -> list[str]:
         """The banner's reasons as plain sentences, each with the person it concerns."""
         return self.state.reason_lines(lang)

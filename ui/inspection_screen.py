@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -49,8 +50,10 @@ class InspectionScreen(QWidget):
         self.sounds = sounds
         self.controller: DeskController | None = None
         self.state = LaneState()
+        self._typing: QLineEdit | None = None  # the field typed in when a save began
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(4)
         bar = QHBoxLayout()
         self.step_labels: list[QLabel] = []
         for i, step in enumerate(Step):
@@ -61,28 +64,42 @@ class InspectionScreen(QWidget):
             if i < 3:
                 bar.addWidget(sized(QLabel("→"), 16))
         lay.addLayout(bar)
+        # the red error bar and the notice share one line of fixed height: showing or clearing
+        # an error never moves the controls under it
         self.error_bar = QLabel()
         self.error_bar.setObjectName("errorBar")
-        self.error_bar.setWordWrap(True)
-        self.error_bar.hide()
         self.notice_bar = QLabel()
         self.notice_bar.setObjectName("noticeBar")
-        self.notice_bar.setWordWrap(True)
-        lay.addWidget(self.error_bar)
-        lay.addWidget(self.notice_bar)
+        self.message_line = QStackedWidget()
+        self.message_line.addWidget(self.notice_bar)
+        self.message_line.addWidget(self.error_bar)
+        self.message_line.setFixedHeight(34)
+        self.busy_label = QLabel()
+        line = QHBoxLayout()
+        line.addWidget(self.message_line, 1)
+        line.addWidget(self.busy_label)
+        lay.addLayout(line)
         self.guide = GuideStep(lang=lang, home_province=home_province, submit=self.submit_guide)
+        self.guide.plate_valid.connect(self.clear_error)
         self.verify = VerifyStep(
             lang=lang, act=self._act, problem=lambda p: self.show_problem(p, {})
         )
-        self.record = RecordStep(lang=lang, act=self._act)
-        self.divert = DivertStep(lang=lang, act=self._act)
+        self.record = RecordStep(lang=lang, act=self._act, home_province=home_province,
+                                 edited=self.clear_error)  # fmt: skip
+        self.divert = DivertStep(
+            lang=lang, act=self._act, may_override=self._may_override,
+            problem=lambda p: self.show_problem(p, {}),
+        )  # fmt: skip
         self.pages = QStackedWidget()
         for page in (self.guide, self.verify, self.record, self.divert):
             self.pages.addWidget(page)
         lay.addWidget(self.pages, 1)
         self.camera = self.verify.camera
-        self.busy_label = QLabel()
-        lay.addWidget(self.busy_label)
+        # Ctrl+↑/↓ work wherever the focus is on this screen (the plate field too)
+        for seq, delta in (("Ctrl+Up", 1), ("Ctrl+Down", -1)):
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda d=delta: self._people_key(d))
         self.show_state(self.state)
 
     def _step_name(self, step: Step) -> str:
@@ -96,6 +113,9 @@ class InspectionScreen(QWidget):
         self.guide.check = controller.check_plate
 
     # -- what the person does -----------------------------------------------------------------
+
+    def _may_override(self) -> bool:
+        return self.controller is None or self.controller.may_override()
 
     def _act(self, name: str, *args: Any, **kwargs: Any) -> None:
         if self.controller is not None:
@@ -124,13 +144,10 @@ class InspectionScreen(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
         step = self.state.step
-        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.primary_action()
         elif step is Step.GUIDE and key in FKEYS[:4]:
             self.guide.pick_type(FKEYS.index(key))
-        elif step is Step.GUIDE and ctrl and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self.guide.bump_people(1 if key == Qt.Key.Key_Up else -1)
         elif step is Step.VERIFY and key in COLOUR_KEYS:
             self._act("read_colour", list(CodeColour)[COLOUR_KEYS.index(key)])
         elif step is Step.VERIFY and key == Qt.Key.Key_F8:
@@ -142,16 +159,36 @@ class InspectionScreen(QWidget):
             self._act("select", sel + (-1 if key == Qt.Key.Key_Up else 1))
         elif step is Step.DIVERT and key in FKEYS:
             self.divert.choose(list(Disposition)[FKEYS.index(key)])
-        elif not (key == Qt.Key.Key_Escape and step is Step.DIVERT
-                  and self.divert.cancel_override()):  # fmt: skip
+        elif key == Qt.Key.Key_Escape:
+            # back to the step's normal keys, whatever was open or had the focus
+            if step is Step.DIVERT:
+                self.divert.cancel_override()
+            self.focus_step()
+        else:
             super().keyPressEvent(event)
+
+    def focus_step(self) -> None:
+        """The focus where the step's keys work: the plate field on the guide step, the
+        screen itself elsewhere (Enter and the F-keys reach it from there)."""
+        if self.state.step is Step.GUIDE:
+            self.guide.plate_edit.setFocus()
+        elif self.state.step is Step.VERIFY:
+            self.verify.finish_button.setFocus()
+        elif self.state.step is Step.RECORD:
+            self.record.record_button.setFocus()
+        else:
+            self.setFocus()
+
+    def _people_key(self, delta: int) -> None:
+        if self.state.step is Step.GUIDE:
+            self.guide.bump_people(delta)
 
     # -- DeskView -------------------------------------------------------------------------------
 
     def show_state(self, state: LaneState) -> None:
         """Show ``state``."""
         self.state = state
-        self.error_bar.hide()
+        self.clear_error()
         index = STEP_KEYS[state.step]
         for i, lab in enumerate(self.step_labels):
             name = "stepActive" if i == index else "stepDone" if i < index else "stepTodo"
@@ -169,7 +206,7 @@ class InspectionScreen(QWidget):
             self.record.show_state(state)
         else:
             self.divert.show_state(state)
-            self.setFocus()
+        self.focus_step()
 
     def _notice(self, state: LaneState) -> str:
         if state.notice is Notice.PART_WAITING and state.parts_waiting is not None:
@@ -184,6 +221,7 @@ class InspectionScreen(QWidget):
             Notice.NOT_A_CREDENTIAL: self.tr("不是健康码/通行码"),
             Notice.PART_WAITING: self.tr("分段码:请继续扫其余部分"),
             Notice.PERSON_REMOVED: self.tr("已删除误加的人员"),
+            Notice.DEMO_REFUSED: self.tr("演示(DEMO)凭证不能用于正式查验,未登记;请人工核验"),
         }
         return texts.get(state.notice, "") if state.notice is not None else ""
 
@@ -206,7 +244,14 @@ class InspectionScreen(QWidget):
                 ).format(n=params.get("missing", "")),
                 LaneProblem.TEMPERATURE_RANGE: self.tr("体温应在 30–45 °C 之间"),
                 LaneProblem.OVERRIDE_NEEDS_REASON: self.tr("不按建议分流,必须填写原因"),
-                LaneProblem.OVERRIDE_NEEDS_LEADER: self.tr("更改分流建议需要组长或点长"),
+                LaneProblem.OVERRIDE_NEEDS_LEADER: self.tr("更改分流建议需要组长或点长授权"),
+                LaneProblem.LEADER_NOT_ALLOWED: self.tr("{name} 不是组长或点长,不能授权").format(
+                    name=params.get("name", "")
+                ),
+                LaneProblem.DEMO_PASS: self.tr("演示(DEMO)凭证不能用于正式查验"),
+                LaneProblem.CORRECTION_NEEDS_REASON: self.tr("更正须填写原因"),
+                LaneProblem.CORRECTION_SAME: self.tr("新值与已保存的相同"),
+                LaneProblem.VEHICLE_TYPE: self.tr("请选择车型"),
                 LaneProblem.REMOVE_NEEDS_REASON: self.tr("删除人员须填写原因"),
                 LaneProblem.WRONG_STEP: self.tr("当前步骤不能这样操作"),
                 LaneProblem.PEOPLE_COUNT: self.tr("车上至少有 1 人(驾驶员)"),
@@ -225,17 +270,33 @@ class InspectionScreen(QWidget):
 
     def _error(self, text: str) -> None:
         self.error_bar.setText(text)
-        self.error_bar.show()
+        self.error_bar.setToolTip(text)
+        self.message_line.setCurrentWidget(self.error_bar)
         self.sounds.play("stop")
 
+    def clear_error(self) -> None:
+        """The input became valid (or the state moved on): back to the notice line."""
+        self.message_line.setCurrentWidget(self.notice_bar)
+
     def set_busy(self, busy: bool) -> None:
-        """While saving: a busy cursor and text; input is refused."""
+        """While saving: a busy cursor and text; input is refused. The keyboard focus stays
+        on this screen meanwhile and comes back to where it belongs afterwards."""
         self.busy_label.setText(self.tr("正在保存…") if busy else "")
-        self.pages.setEnabled(not busy)
         if busy:
+            typing = QApplication.focusWidget()
+            self._typing = typing if isinstance(typing, QLineEdit) else None
+            self.setFocus()  # the pages are disabled: the screen keeps the keys
+            self.pages.setEnabled(False)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            return
+        self.pages.setEnabled(True)
+        QApplication.restoreOverrideCursor()
+        typing, self._typing = self._typing, None
+        page = self.pages.currentWidget()
+        if typing is not None and typing.isVisible() and page and page.isAncestorOf(typing):
+            typing.setFocus()  # a refused PIN or reason: the person types on where they were
         else:
-            QApplication.restoreOverrideCursor()
+            self.focus_step()
 
     def play(self, sound: str) -> None:
         """Pass / attention / stop sound."""

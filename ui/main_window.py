@@ -9,8 +9,9 @@ synthetic camera shows freshly minted DEMO passes for the vehicle being verified
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,7 +43,6 @@ from checkpoint.lane import (
     VehicleFacts,
 )
 from checkpoint.verification import DemoPerson, mint_demo_passes
-from scanners import CodesDecoded, SourceInfo, SyntheticSource
 from ui.desk import DeskController
 from ui.handover import Handover, HandoverDialog
 from ui.i18n import install_translators, pick
@@ -52,6 +52,10 @@ from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
 from ui.sounds import SoundPlayer
 from ui.theme import apply_theme, night_by_clock
+
+if TYPE_CHECKING:  # the camera code (OpenCV, numpy) loads after the window is shown
+    from scanners import CodesDecoded, SourceInfo, SyntheticSource
+    from ui.report_view import ReportDialog
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +70,13 @@ class SyntheticFeed:
     def __init__(self, source: SyntheticSource) -> None:
         self.source = source
         self.count = 0
+        self.shown: int | None = None  # how many passes the next vehicle shows (default ≤ 4)
 
     def people(self, vehicle: VehicleFacts) -> list[DemoPerson]:
-        n = min(max(vehicle.people_count, 1), 4)
+        n = min(max(vehicle.people_count, 1), 4 if self.shown is None else self.shown)
         truck = vehicle.vehicle_type is VehicleType.TRUCK
         people = [DemoPerson(goods_pass=truck and i == 0) for i in range(n)]
-        if self.count % 4 == 2:
+        if self.count % 4 == 2 and people:
             people[-1] = DemoPerson(colour=CodeColour.YELLOW, goods_pass=truck and n == 1)
         return people
 
@@ -80,6 +85,7 @@ class SyntheticFeed:
             mint_demo_passes(vehicle.plate, self.people(vehicle), at, nonce=self.count)
         )
         self.count += 1
+        self.shown = None
 
     def clear(self) -> None:
         self.source.set_payloads([])
@@ -93,8 +99,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Any, settings: Settings, *, lang: str = "zh_CN",  # db: the site database
                  demo: bool = False, camera: bool = True, muted: bool = False,
-                 dark: bool | None = None) -> None:  # fmt: skip
+                 dark: bool | None = None,
+                 camera_source: Callable[[], object] | None = None) -> None:  # fmt: skip
         super().__init__()
+        # the production camera (tests give a fake one); never used in demo mode
+        self.camera_source = camera_source
         self.db = db
         self.settings = settings
         self.lang = lang
@@ -114,6 +123,9 @@ class MainWindow(QMainWindow):
         self.ledger: LedgerScreen | None = None
         self.camera_text = self.tr("摄像头: 未启动")
         self.camera_ok = False
+        # "off", "connecting", "absent" (never opened), "lost" (unplugged), "ok"
+        self.camera_state = "off"
+        self._never_opened = False
         self.db_ok = True
         self.setWindowTitle(self.tr("卡口查验台") + (" — DEMO" if self.demo else ""))
         self.resize(1366, 860)
@@ -155,6 +167,10 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self._menus()
         self.dark = night_by_clock(datetime.now(settings.tz)) if dark is None else dark
+        # the menu's tick says what is shown: the first Ctrl+D switches (not only the tick)
+        self.dark_action.blockSignals(True)
+        self.dark_action.setChecked(self.dark)
+        self.dark_action.blockSignals(False)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.dark)
@@ -270,7 +286,6 @@ class MainWindow(QMainWindow):
         self.jobs.submit(lambda: station.open_lane(staff, shift_id),
                          lambda lane: self._lane_ready(screen, lane), self._failed)  # fmt: skip
         self.refresh()
-        screen.setFocus()
 
     def _lane_ready(self, screen: InspectionScreen, lane: LaneSession) -> None:
         if screen is not self.screen_ or self.session is None:
@@ -312,12 +327,17 @@ class MainWindow(QMainWindow):
         if self.demo:
             self._use_synthetic(bridge)
         else:
-            self.source = CameraSource(0)
+            self.source = self.camera_source() if self.camera_source else CameraSource(0)
             self._never_opened = True
+            self.camera_ok = False
+            self.camera_state = "connecting"
+            self.camera_text = self.tr("摄像头: 正在连接…")
             bridge.start(self.source)
-        screen.set_camera_status(self.camera_text, self.camera_ok)
+        self._camera_changed()
 
     def _use_synthetic(self, bridge: object) -> None:
+        from scanners import SyntheticSource
+
         source = SyntheticSource([], fps=15.0)
         self.source = source
         self.feed = SyntheticFeed(source)
@@ -326,25 +346,25 @@ class MainWindow(QMainWindow):
         bridge.start(source)  # type: ignore[attr-defined]
         self.camera_text = self.tr("摄像头: 演示摄像头(DEMO)")
         self.camera_ok = True
+        self.camera_state = "ok"
 
     def _camera_lost(self, reason: str) -> None:
-        if getattr(self, "_never_opened", False) and self.bridge is not None:
-            # no camera at all: the demo camera stands in, its passes marked DEMO
-            self._never_opened = False
-            QTimer.singleShot(0, lambda: self._use_synthetic(self.bridge))
-            return
+        """No camera (never opened, or unplugged): the inspector checks by eye meanwhile; the
+        pipeline keeps reopening it, so plugging it in picks it up (``_camera_back``)."""
+        log.info("camera unavailable: %s", reason)
         self.camera_ok = False
-        self.camera_text = self.tr("摄像头断开,正在重连…(可人工核验)")
+        self.camera_state = "absent" if self._never_opened else "lost"
+        if self._never_opened:
+            self.camera_text = self.tr("未连接摄像头 — 可人工核验")
+        else:
+            self.camera_text = self.tr("摄像头断开,正在重连… — 可人工核验")
         self._camera_changed()
 
     def _camera_back(self, info: SourceInfo) -> None:
         self._never_opened = False
         self.camera_ok = True
-        name = (
-            self.tr("演示摄像头(DEMO)")
-            if isinstance(self.source, SyntheticSource)
-            else self.tr("USB 摄像头")
-        )
+        self.camera_state = "ok"
+        name = self.tr("演示摄像头(DEMO)") if self.demo else self.tr("USB 摄像头")
         mode = f"{info.width}×{info.height}"
         if info.fourcc:
             mode += f" {info.fourcc}"
@@ -357,6 +377,8 @@ class MainWindow(QMainWindow):
         self._status_labels()
         if self.screen_ is not None:
             self.screen_.set_camera_status(self.camera_text, self.camera_ok)
+            if not self.camera_ok:
+                self.screen_.camera.show_absent(self.camera_text)
 
     def deliver_codes(self, event: CodesDecoded) -> None:
         """Codes from the pipeline (on the GUI thread) go to the controller; while a step is
@@ -411,6 +433,27 @@ class MainWindow(QMainWindow):
             **self.report_options,
         )  # fmt: skip
 
+    def preview_report(self) -> ReportDialog | None:
+        """The shift's report in the preview (no print dialog); the dialog, or None."""
+        session = self.session
+        if session is None:
+            return None
+        from checkpoint.reports.service import ReportKind, ReportRequest
+        from ui.report_view import ReportDialog, ReportView, document_maker
+
+        view = ReportView(document_maker(self.db, self.settings), **self.report_options)
+        dialog = ReportDialog(view, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        shift_id = session.shift_id
+
+        def show(ref: ShiftRef) -> None:
+            view.prepare(ReportRequest(ReportKind.SHIFT, ref.duty_date, ref.number))
+
+        self.jobs.submit(lambda: self.station.shift(shift_id), show, self._failed)
+        self.report_dialog = dialog
+        return dialog
+
     def open_handover(self) -> HandoverDialog | None:
         """交班: the outgoing leader's form, prepared on the worker and then opened (not exec'd)
         as ``handover_dialog``; None (and a message) if a handover is not allowed now."""
@@ -431,10 +474,11 @@ class MainWindow(QMainWindow):
     def _show_handover(self, form: HandoverForm) -> None:
         warning = None
         if form.early:
-            # an inspection must fall inside its shift: between now and the end, no shift is open
-            warning = self.tr("本班还有 {n} 分钟结束;交班后到 {end} 前本车道无法登记车辆。").format(
-                n=form.minutes_left, end=form.end_text
-            )
+            # an inspection must fall inside its shift: the incoming leader opens the next one
+            warning = self.tr(
+                "本班还有 {n} 分钟结束;交班后请接班组长登录并提前开班(记为提前开班),"
+                "否则到 {end} 前本车道无法登记车辆。"
+            ).format(n=form.minutes_left, end=form.end_text)
         dialog = HandoverDialog(form.title, list(form.leaders), self, warning=warning)
         dialog.accepted.connect(lambda: self._hand_over(dialog.values()))
         self.handover_dialog = dialog
@@ -448,6 +492,7 @@ class MainWindow(QMainWindow):
 
         def closed(ref: ShiftRef) -> None:
             self.sign_out()
+            self.activateWindow()  # the form is gone: the incoming leader types here at once
             if handover.print_report:
                 self._print_shift(ref.duty_date, ref.number)
 
@@ -486,8 +531,10 @@ class WindowHost:
         camera: bool = True,
         dark: bool | None = None,
         muted: bool = False,
+        camera_source: Callable[[], object] | None = None,
     ) -> None:
         self.db = db
+        self.camera_source = camera_source
         self.settings = settings
         self.demo, self.camera, self.dark, self.muted = demo, camera, dark, muted
         self.window: MainWindow | None = None
@@ -501,7 +548,7 @@ class WindowHost:
         install_translators(app, lang)
         window = MainWindow(
             self.db, self.settings, lang=lang, demo=self.demo, camera=self.camera,
-            muted=self.muted, dark=self.dark,
+            muted=self.muted, dark=self.dark, camera_source=self.camera_source,
         )  # fmt: skip
         window.languageRequested.connect(self.build)
         if old is not None:

@@ -55,7 +55,6 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.errors import CheckpointError
 from checkpoint.reports.pdf import save_pdf
 from checkpoint.reports.printing import (
@@ -576,7 +575,7 @@ class ReportDialog(QDialog):
         super().done(result)
 
 
-def document_maker(db: Database, settings: Settings) -> MakeDocument:
+def document_maker(db: Any, settings: Settings) -> MakeDocument:  # db: the site database
     """The function a ReportView calls (on its worker) to make a report from this database."""
     return lambda request: make_report(db, settings, request)
 

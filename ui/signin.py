@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -27,22 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint.auth import (
-    AuthError,
-    Permission,
-    allowed,
-    authenticate,
-    create_first_admin,
-    needs_first_admin,
-)
+from checkpoint.auth import AuthError, Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import StaffMember, utcnow
-from checkpoint.rota import RosterMember, current_open_shift, join_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import list_staff
+from checkpoint.lane import Accounts, StaffMember
+from checkpoint.rota import RosterMember
 from ui.i18n import pick
 
 
@@ -103,12 +94,13 @@ class RosterToggle(QPushButton):
 class SignInScreen(QWidget):
     """Name + PIN, then open or join the shift. Calls ``on_signed_in`` when done."""
 
-    def __init__(self, db: Database, settings: Settings, *, lang: str,
+    def __init__(self, db: Any, settings: Settings, *, lang: str,  # db: the site database
                  on_signed_in: Callable[[SignedIn], None], demo_hint: str | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
         self.settings = settings
+        self.accounts = Accounts(db, settings)
         self.lang = lang
         self.on_signed_in = on_signed_in
         self.staff: StaffMember | None = None
@@ -166,7 +158,8 @@ class SignInScreen(QWidget):
         roster_area.setWidget(roster_widget)
         v.addWidget(roster_area, 1)
         self.roster_checks: list[tuple[RosterToggle, StaffMember]] = []
-        self.open_button = _big_button(self.tr("开班"), primary=True)
+        self.open_button = _big_button(self.tr("开班  Enter"), primary=True)
+        self.open_button.setAutoDefault(True)  # it has the focus: Enter opens the shift
         self.open_button.clicked.connect(self.open_shift)
         v.addWidget(self.open_button)
         self.stack.addWidget(page)
@@ -200,12 +193,10 @@ class SignInScreen(QWidget):
         """Show the staff list (or the first-run page) afresh."""
         self.staff = None
         self.secret.clear()
-        with self.db.session() as s:
-            place = ensure_place(s, self.settings)
-            first = needs_first_admin(s, place.site)
-            people = [(m.name, Role(m.role)) for m in list_staff(s, place.site) if m.active]
+        page = self.accounts.page()
+        first = page.first_run
         self.names.clear()
-        for name, role in people:
+        for name, role in page.people:
             item = QListWidgetItem(f"{name}  ·  {role.label(self.lang)}")
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.names.addItem(item)
@@ -245,9 +236,7 @@ class SignInScreen(QWidget):
             self._error(AuthError(self.tr("两次输入的PIN不一致,请重新输入")))
             return
         try:
-            with self.db.session() as s:
-                place = ensure_place(s, self.settings)
-                create_first_admin(s, place.site, self.admin_name.text(), self.admin_secret.text())
+            self.accounts.create_point_chief(self.admin_name.text(), self.admin_secret.text())
         except CheckpointError as exc:
             self.admin_secret.clear()
             self.admin_confirm.clear()
@@ -269,19 +258,13 @@ class SignInScreen(QWidget):
             return
         name = str(item.data(Qt.ItemDataRole.UserRole))
         try:
-            with self.db.session() as s:
-                place = ensure_place(s, self.settings)
-                staff = authenticate(s, place.site, name, self.secret.text(), tz=self.settings.tz)
-                shift = current_open_shift(s, place.site)
-                if shift is not None:
-                    join_shift(s, shift, staff)
-                shift_id = shift.id if shift is not None else None
-                team = [m for m in list_staff(s, place.site) if m.active]
+            result = self.accounts.sign_in(name, self.secret.text())
         except CheckpointError as exc:
             self.secret.clear()
             self._error(exc)
             return
         self.secret.clear()
+        staff, shift_id, team = result.staff, result.shift_id, list(result.team)
         self.staff = staff
         if shift_id is not None:
             self.on_signed_in(SignedIn(staff, shift_id))
@@ -315,13 +298,7 @@ class SignInScreen(QWidget):
         roster = [RosterMember(m.id, Role(m.role)) for box, m in self.roster_checks
                   if box.isChecked()]  # fmt: skip
         try:
-            with self.db.session() as s:
-                place = ensure_place(s, self.settings)
-                me = s.get(StaffMember, leader.id)
-                assert me is not None
-                shift = open_shift(s, place.site, leader=me, roster=roster, tz=self.settings.tz,
-                                   at=utcnow())  # fmt: skip
-                shift_id = shift.id
+            shift_id = self.accounts.open_shift(leader, roster)
         except CheckpointError as exc:
             self._error(exc)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -21,12 +21,15 @@ from checkpoint.domain import VehicleType
 from checkpoint.lane import LaneState
 from checkpoint.plates import Plate, PlateError, PlateProblem, parse_plate
 from ui.controls import sized, touch_button
+from ui.step_verify import PersonText
 
 PlateCheck = Callable[[str], Plate]
 
 
 class GuideStep(QWidget):
     """The guide step's form; ``submit`` is called with what was entered."""
+
+    plate_valid = Signal()  # the plate as typed became valid
 
     def __init__(self, *, lang: str, home_province: str,
                  submit: Callable[[], None]) -> None:  # fmt: skip
@@ -41,8 +44,9 @@ class GuideStep(QWidget):
         self.province_group = QButtonGroup(self)
         self.province_buttons: dict[str, QPushButton] = {}
         for i, ch in enumerate(PROVINCES):
-            b = touch_button(ch, checkable=True, height=48)
-            b.setMinimumWidth(48)
+            b = touch_button(ch, checkable=True, height=46)
+            b.setMinimumWidth(44)
+            b.setStyleSheet("padding: 0px;")  # 16 in a row fit a 1280 px wide screen
             self.province_group.addButton(b)
             self.province_buttons[ch] = b
             prov.addWidget(b, i // 16, i % 16)
@@ -63,7 +67,7 @@ class GuideStep(QWidget):
         self.type_group = QButtonGroup(self)
         self.type_buttons: dict[VehicleType, QPushButton] = {}
         for i, vt in enumerate(VehicleType):
-            b = touch_button(f"{vt.label(lang)}  F{i + 1}", checkable=True, height=64)
+            b = touch_button(f"{vt.label(lang)}  F{i + 1}", checkable=True, height=56)
             self.type_group.addButton(b)
             self.type_buttons[vt] = b
             types.addWidget(b)
@@ -71,8 +75,8 @@ class GuideStep(QWidget):
         g.addLayout(types, 2, 1, 1, 3)
         g.addWidget(sized(QLabel(self.tr("人数")), 13), 3, 0)
         people = QHBoxLayout()
-        self.minus = touch_button("−", height=64)
-        self.plus = touch_button("+", height=64)
+        self.minus = touch_button("−", height=52)
+        self.plus = touch_button("+", height=52)
         self.minus.setMinimumWidth(80)
         self.plus.setMinimumWidth(80)
         self.people_label = sized(QLabel("1"), 26)
@@ -88,18 +92,23 @@ class GuideStep(QWidget):
         g.addLayout(people, 3, 1, 1, 3)
         g.addWidget(sized(QLabel(self.tr("始发地")), 13), 4, 0)
         self.origin_edit = QLineEdit()
+        self.origin_edit.setMinimumHeight(44)
         self.origin_edit.setPlaceholderText(self.tr("从哪里来(可不填)"))
         g.addWidget(self.origin_edit, 4, 1)
         g.addWidget(sized(QLabel(self.tr("目的地")), 13), 4, 2)
         self.destination_edit = QLineEdit()
+        self.destination_edit.setMinimumHeight(44)
         self.destination_edit.setPlaceholderText(self.tr("到哪里去(可不填)"))
         g.addWidget(self.destination_edit, 4, 3)
         self.guide_button = sized(
-            touch_button(self.tr("开始核验  Enter"), primary=True, height=72), 18
+            touch_button(self.tr("开始核验  Enter"), primary=True, height=60), 18
         )
         self.guide_button.clicked.connect(submit)
         g.addWidget(self.guide_button, 5, 1, 1, 3)
+        # the "last vehicle" strip: one line, who was scanned and how they were judged
         self.last_label = sized(QLabel(), 13)
+        self.last_label.setMinimumWidth(10)
+        self.people_text = PersonText(lang)
         g.addWidget(self.last_label, 6, 1, 1, 3)
         g.setRowStretch(7, 1)
         g.setColumnStretch(1, 1)
@@ -129,6 +138,7 @@ class GuideStep(QWidget):
             self.plate_check.setStyleSheet("color: #e53935;")
             self.plate_check.setText(self.plate_error(exc.problem))
             return
+        self.plate_valid.emit()  # an error shown about the plate is no longer true
         kinds = {"ordinary": self.tr("普通车牌"), "trailer": self.tr("挂车"),
                  "new_energy": self.tr("新能源")}  # fmt: skip
         self.plate_check.setStyleSheet("color: #43a047;")
@@ -169,9 +179,11 @@ class GuideStep(QWidget):
         """Show the guide step for ``state`` (fresh fields for a new vehicle)."""
         if state.last is not None:
             plate, d = state.last
-            self.last_label.setText(
-                self.tr("上一辆: {plate} → {d}").format(plate=plate, d=d.label(self.lang))
-            )
+            line = self.tr("上一辆: {plate} → {d}").format(plate=plate, d=d.label(self.lang))
+            if state.last_people:
+                line += "  |  " + self.people_text.everyone(state.last_people)
+            self.last_label.setText(line)
+            self.last_label.setToolTip(line)
         if state.inspection_id is None and state.vehicle is None:
             # a new vehicle: fresh fields, the home province stays picked
             self.plate_edit.clear()

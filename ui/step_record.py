@@ -11,12 +11,15 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from checkpoint.config import PROVINCES
+from checkpoint.domain import VehicleType
 from checkpoint.lane import LaneState
-from ui.controls import sized, touch_button
+from ui.controls import scrolling, sized, touch_button
 from ui.step_verify import PersonText
 
 Act = Callable[..., None]
@@ -25,17 +28,20 @@ Act = Callable[..., None]
 class RecordStep(QWidget):
     """The record step: what was saved, and corrections kept with who and why."""
 
-    def __init__(self, *, lang: str, act: Act) -> None:
+    def __init__(self, *, lang: str, act: Act, home_province: str,
+                 edited: Callable[[], None] = lambda: None) -> None:  # fmt: skip
         super().__init__()
         self.lang = lang
         self.act = act
+        self.home_province = home_province
         self.text = PersonText(lang)
         v = QVBoxLayout(self)
         v.addWidget(sized(QLabel(self.tr("已保存,请核对台账记录")), 14))
         self.summary = sized(QLabel(), 15)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        v.addWidget(self.summary)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        v.addWidget(scrolling(self.summary), 1)
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
         c = QGridLayout(box)
@@ -48,18 +54,28 @@ class RecordStep(QWidget):
         ):  # fmt: skip
             self.correct_field.addItem(text, key)
         self.correct_value = QLineEdit()
-        self.correct_value.setPlaceholderText(self.tr("新值"))
+        self.correct_value.setPlaceholderText(self.tr("新值(车牌可不输省份)"))
+        # the vehicle type is a choice, as on the guide step (in place of the text field)
+        self.correct_type = QComboBox()
+        for vt in VehicleType:
+            self.correct_type.addItem(vt.label(lang), vt.value)
+        self.correct_input = QStackedWidget()
+        self.correct_input.addWidget(self.correct_value)
+        self.correct_input.addWidget(self.correct_type)
+        self.correct_field.currentIndexChanged.connect(self._field_changed)
         self.correct_reason = QLineEdit()
         self.correct_reason.setPlaceholderText(self.tr("更正原因"))
+        for field in (self.correct_value, self.correct_reason):
+            field.textEdited.connect(lambda _t: edited())
+        self.correct_type.currentIndexChanged.connect(lambda _i: edited())
         self.correct_button = touch_button(self.tr("保存更正"), height=48)
         self.correct_button.clicked.connect(self.submit_correction)
         c.addWidget(self.correct_field, 1, 0)
-        c.addWidget(self.correct_value, 1, 1)
+        c.addWidget(self.correct_input, 1, 1)
         c.addWidget(self.correct_reason, 1, 2)
         c.addWidget(self.correct_button, 1, 3)
         c.setColumnStretch(2, 1)
         v.addWidget(box)
-        v.addStretch(1)
         self.record_button = sized(
             touch_button(self.tr("确认录入  Enter"), primary=True, height=72), 18
         )
@@ -74,9 +90,26 @@ class RecordStep(QWidget):
             self.correct_reason.clear()
 
         self.act(
-            "correct", str(self.correct_field.currentData()), self.correct_value.text(),
+            "correct", str(self.correct_field.currentData()), self.correction_value(),
             self.correct_reason.text(), then=saved,
         )  # fmt: skip
+
+    def _field_changed(self, _index: int) -> None:
+        choice = self.correct_field.currentData() == "vehicle_type"
+        self.correct_input.setCurrentWidget(self.correct_type if choice else self.correct_value)
+
+    def correction_value(self) -> str:
+        """The new value as the guide step would take it: a plate typed without its province
+        is in the home province, upper case; the vehicle type is the one chosen."""
+        field = self.correct_field.currentData()
+        if field == "vehicle_type":
+            return str(self.correct_type.currentData())
+        text = self.correct_value.text().strip()
+        if field == "plate" and text:
+            text = text.upper()
+            if text[0] not in PROVINCES:
+                text = self.home_province + text
+        return text
 
     def show_state(self, state: LaneState) -> None:
         """Show the saved entry of ``state``."""

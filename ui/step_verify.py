@@ -3,7 +3,8 @@ inspector reads off a phone by eye (F5–F7 colour, F8 star, F9 add a person).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPen, QPolygonF
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
 from checkpoint.domain import CodeColour
 from checkpoint.lane import LaneProblem, LaneState
 from checkpoint.verification import PersonView
-from scanners import DecodedCode
-from ui.controls import sized, touch_button
+from ui.controls import scrolling, sized, touch_button
 from ui.theme import CODE_BG, CODE_FG, UNVERIFIED_BG, VERDICT_BG, VERDICT_FG
+
+if TYPE_CHECKING:  # the camera code loads after the window is shown
+    from scanners import DecodedCode
 
 Act = Callable[..., None]
 
@@ -47,6 +50,13 @@ class CameraView(QLabel):
         self._image = image
         self._outlines = outlines
         self.frames += 1
+        self.update()
+
+    def show_absent(self, text: str) -> None:
+        """No picture (no camera, or it was unplugged): say so instead of a frozen frame."""
+        self._image = None
+        self._outlines = []
+        self.setText(text)
         self.update()
 
     def paintEvent(self, event: QEvent) -> None:
@@ -82,9 +92,10 @@ class PersonRow(QFrame):
         super().__init__()
         self.index = index
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumHeight(72)
+        self.setMinimumHeight(56)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setContentsMargins(10, 4, 10, 4)
+        lay.setSpacing(2)
         self.title = sized(QLabel(), 15)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -101,6 +112,16 @@ class PersonText(QObject):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
+
+    def short(self, p: PersonView) -> str:
+        """One person in a few words: who, the code read, the verdict."""
+        who = f"{p.seq}. {p.occupant.label(self.lang)}" + (f" {p.holder}" if p.holder else "")
+        code = p.code_colour.label(self.lang) if p.code_colour else self.tr("健康码未核验")
+        return f"{who} {code} {p.verdict.label(self.lang)}"
+
+    def everyone(self, people: Sequence[PersonView]) -> str:
+        """Everyone in the vehicle on one line."""
+        return " · ".join(self.short(p) for p in people)
 
     def of(self, p: PersonView) -> tuple[str, str]:
         """The row's title and its detail lines."""
@@ -153,18 +174,20 @@ class VerifyStep(QWidget):
         right = QVBoxLayout()
         self.vehicle_label = sized(QLabel(), 16)
         right.addWidget(self.vehicle_label)
-        self.rows_box = QVBoxLayout()
-        right.addLayout(self.rows_box)
         self.verify_hint = QLabel()
         self.verify_hint.setWordWrap(True)
         right.addWidget(self.verify_hint)
-        right.addStretch(1)
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setContentsMargins(0, 0, 0, 0)
+        self.rows_box.addStretch(1)
+        self.rows_area = scrolling(self.rows_box)
+        right.addWidget(self.rows_area, 1)
         right.addWidget(self._manual_box())
         buttons = QHBoxLayout()
         self.add_person_button = touch_button(self.tr("添加人员(人工)  F9"), height=56)
         self.add_person_button.clicked.connect(lambda: self.act("new_person"))
         self.finish_button = sized(
-            touch_button(self.tr("核验完成  Enter"), primary=True, height=72), 16
+            touch_button(self.tr("核验完成  Enter"), primary=True, height=60), 16
         )
         self.finish_button.clicked.connect(lambda: self.act("finish_verify"))
         buttons.addWidget(self.add_person_button)
@@ -182,23 +205,23 @@ class VerifyStep(QWidget):
         for i, (colour, key) in enumerate(
             ((CodeColour.GREEN, "F5"), (CodeColour.YELLOW, "F6"), (CodeColour.RED, "F7"))
         ):
-            b = touch_button(f"{colour.label(self.lang)}  {key}", height=64)
+            b = touch_button(f"{colour.label(self.lang)}  {key}", height=52)
             b.setStyleSheet(
                 f"background: {CODE_BG[colour]}; color: {CODE_FG[colour]}; font-weight: bold;"
             )
             b.clicked.connect(lambda _=False, c=colour: self.act("read_colour", c))
             self.colour_buttons[colour] = b
             m.addWidget(b, 1, i)
-        self.star_button = touch_button(self.tr("行程带星  F8"), height=64)
+        self.star_button = touch_button(self.tr("行程带星  F8"), height=52)
         self.star_button.clicked.connect(lambda: self.act("read_star", True))
         m.addWidget(self.star_button, 1, 3)
-        self.no_star_button = touch_button(self.tr("行程无星"), height=48)
+        self.no_star_button = touch_button(self.tr("行程无星"), height=44)
         self.no_star_button.clicked.connect(lambda: self.act("read_star", False))
         m.addWidget(self.no_star_button, 2, 3)
         self.test_buttons: dict[int | None, QPushButton] = {}
         for i, hours in enumerate((24, 48, 72, None)):
             text = self.tr("核酸{h}小时内").format(h=hours) if hours else self.tr("无核酸")
-            b = touch_button(text, height=48)
+            b = touch_button(text, height=44)
             b.clicked.connect(lambda _=False, hh=hours: self.act("read_test_hours", hh))
             self.test_buttons[hours] = b
             m.addWidget(b, 3, i)
@@ -206,9 +229,10 @@ class VerifyStep(QWidget):
         self.temp_edit = QLineEdit()
         self.temp_edit.setPlaceholderText("36.5")
         self.temp_edit.setMaximumWidth(140)
+        self.temp_edit.setMinimumHeight(44)
         self.temp_edit.installEventFilter(self)
         m.addWidget(self.temp_edit, 2, 1)
-        self.temp_button = touch_button(self.tr("记录体温"), height=48)
+        self.temp_button = touch_button(self.tr("记录体温"), height=44)
         self.temp_button.clicked.connect(self.apply_temperature)
         m.addWidget(self.temp_button, 2, 2)
         return manual
@@ -246,7 +270,7 @@ class VerifyStep(QWidget):
             row = PersonRow(len(self.rows))
             row.clicked.connect(lambda i: self.act("select", i))
             self.rows.append(row)
-            self.rows_box.addWidget(row)
+            self.rows_box.insertWidget(self.rows_box.count() - 1, row)
         for i, (row, p) in enumerate(zip(self.rows, people, strict=True)):
             title, detail = self.text.of(p)
             row.title.setText(title)
@@ -269,4 +293,6 @@ class VerifyStep(QWidget):
             self.tr("人工核对手机页面 → 第 {n} 人").format(n=state.selected + 1)
             if state.selected is not None else self.tr("人工核对手机页面 → 新增人员")
         )  # fmt: skip
+        if state.selected is not None and state.selected < len(self.rows):
+            self.rows_area.ensureWidgetVisible(self.rows[state.selected])
         self.finish_button.setFocus()

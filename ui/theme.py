@@ -20,8 +20,12 @@ QLineEdit, QComboBox, QSpinBox { min-height: 44px; padding: 2px 8px; }
 QPushButton[primary="true"] { font-weight: bold; }
 QLabel#stepActive { font-weight: bold; border-radius: 6px; padding: 6px 14px; }
 QLabel#stepDone, QLabel#stepTodo { border-radius: 6px; padding: 6px 14px; }
-QLabel#errorBar { background: #c62828; color: white; padding: 8px; border-radius: 6px; }
+QLabel#errorBar { background: #c62828; color: white; padding: 4px 8px; border-radius: 6px; }
 QLabel#noticeBar { padding: 6px; }
+QComboBox QAbstractItemView::item { min-height: 44px; }
+QCheckBox { min-height: 44px; spacing: 10px; }
+QCheckBox::indicator { width: 28px; height: 28px; }
+QListWidget::item { min-height: 44px; }
 """
 
 LIGHT = _COMMON + """

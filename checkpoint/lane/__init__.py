@@ -5,6 +5,7 @@ camera frame, a reading by eye, a step), an immutable :class:`LaneState` out, an
 :class:`LaneEvent` published for the ledger and the counters. Qt-free.
 """
 
+from checkpoint.lane.accounts import Accounts, SignInPage, SignInResult
 from checkpoint.lane.codes import CodeKind, ShcParts, classify
 from checkpoint.lane.events import (
     LaneEvent,
@@ -19,8 +20,10 @@ from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.session import LaneSession
 from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
 from checkpoint.lane.station import Handover, HandoverForm, HeaderFacts, LaneStation, ShiftRef
+from checkpoint.models import StaffMember  # who is signed in, as the desk holds it
 
 __all__ = [
+    "Accounts",
     "Banner",
     "CodeKind",
     "Handover",
@@ -39,6 +42,9 @@ __all__ = [
     "PersonRemoved",
     "ShcParts",
     "ShiftRef",
+    "SignInPage",
+    "SignInResult",
+    "StaffMember",
     "StateChanged",
     "StepDone",
     "VehicleFacts",

@@ -20,6 +20,11 @@ class LaneProblem(StrEnum):
     TEMPERATURE_RANGE = "temperature_range"
     OVERRIDE_NEEDS_LEADER = "override_needs_leader"
     OVERRIDE_NEEDS_REASON = "override_needs_reason"
+    LEADER_NOT_ALLOWED = "leader_not_allowed"  # params: name (not a 组长/点长)
+    CORRECTION_NEEDS_REASON = "correction_needs_reason"
+    CORRECTION_SAME = "correction_same"  # the new value is the saved one
+    VEHICLE_TYPE = "vehicle_type"  # not one of the vehicle types
+    DEMO_PASS = "demo_pass"  # a DEMO-signed pass scanned at a real (non-demo) lane
     REMOVE_NEEDS_REASON = "remove_needs_reason"
     ID_NUMBER = "id_number"
     NO_SITE_KEY = "no_site_key"

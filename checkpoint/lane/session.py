@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from checkpoint.auth import Permission, allowed
+from checkpoint import audit
+from checkpoint.auth import Permission, allowed, authenticate
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, VehicleType, Verdict
 from checkpoint.inspection import InspectionDesk
@@ -31,7 +32,7 @@ from checkpoint.lane.events import (
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
 from checkpoint.ledger import correct as correct_field
-from checkpoint.models import Inspection, StaffMember, utcnow
+from checkpoint.models import Inspection, Lane, Site, StaffMember, utcnow
 from checkpoint.plates import Plate, PlateError, parse_plate
 from checkpoint.privacy import SiteKey, mask_id_number
 from checkpoint.verification import (
@@ -77,6 +78,7 @@ class LaneSession:
         )
         self.staff = staff
         self.shift_id = shift_id
+        self.demo = demo  # a demo database: DEMO-signed passes are welcome
         self.clock = clock
         self.site_key = site_key
         self._state = LaneState()
@@ -123,7 +125,9 @@ class LaneSession:
         row = self.desk.unfinished_on_lane()
         self._parts.clear()
         if row is None:
-            return self._show(LaneState(last=self._state.last))
+            return self._show(
+                LaneState(last=self._state.last, last_people=self._state.last_people)
+            )
         return self._show(self._load(row))
 
     def change_staff(self, staff: StaffMember, shift_id: uuid.UUID) -> LaneState:
@@ -268,6 +272,9 @@ class LaneSession:
         st = self._state
         at = self.clock()
         result = self.verifier.read(text, at)
+        if result.demo and not self.demo:
+            # a DEMO-signed pass never becomes a person in the real books
+            return Notice.DEMO_REFUSED
         for i, judged in enumerate(st.people):
             if result.fingerprint and result.fingerprint in judged.draft.fingerprints:
                 self._state = replace(st, selected=i)
@@ -282,8 +289,7 @@ class LaneSession:
                 if holder
                 and j.draft.holder == holder
                 and not any(
-                    (c.format, c.kind) == (result.format, result.kind)
-                    for c in j.draft.credentials
+                    (c.format, c.kind) == (result.format, result.kind) for c in j.draft.credentials
                 )
             ),
             None,
@@ -492,6 +498,7 @@ class LaneSession:
         if st.inspection_id is None or st.vehicle is None:
             raise LaneError(LaneProblem.WRONG_STEP, step=st.step.value)
         inspection_id = st.inspection_id
+        value = self._checked_correction(st.vehicle, field_name, value, reason)
         at = self.clock()
         correct_field(
             self.db, inspection_id, field_name, value, reason=reason, staff=self.staff, at=at
@@ -508,6 +515,36 @@ class LaneSession:
         if st.step is Step.RECORD and field_name in REJUDGE_FIELDS:
             return self._rejudge(inspection_id, reason)
         return self._show(self._with_finish(self._state))
+
+    @staticmethod
+    def _checked_correction(vehicle: VehicleFacts, field_name: str, value: str,
+                            reason: str) -> str:  # fmt: skip
+        """``value`` as it will be stored; a typed LaneError (words the screen translates) for
+        what the guide step would refuse too, for a missing reason and for no change."""
+        if not reason.strip():
+            raise LaneError(LaneProblem.CORRECTION_NEEDS_REASON)
+        value = value.strip()
+        if field_name == "plate":
+            try:
+                value = parse_plate(value).text
+            except PlateError as exc:
+                raise LaneError(LaneProblem.PLATE, problem=exc.problem.value) from exc
+        elif field_name == "people_count":
+            if not value.isdigit() or int(value) < 1:
+                raise LaneError(LaneProblem.PEOPLE_COUNT, count=value)
+            value = str(int(value))
+        elif field_name == "vehicle_type" and value not in {vt.value for vt in VehicleType}:
+            raise LaneError(LaneProblem.VEHICLE_TYPE)
+        current = {
+            "plate": vehicle.plate,
+            "vehicle_type": vehicle.vehicle_type.value,
+            "people_count": str(vehicle.people_count),
+            "origin": vehicle.origin or "",
+            "destination": vehicle.destination or "",
+        }
+        if current.get(field_name) == value:
+            raise LaneError(LaneProblem.CORRECTION_SAME)
+        return value
 
     def _rejudge(self, inspection_id: uuid.UUID, reason: str) -> LaneState:
         """Back to verify; everyone judged again against the corrected vehicle; verify then
@@ -570,4 +607,43 @@ class LaneSession:
         )
         self._emit(StepDone(inspection_id, Step.DIVERT, at, choice))
         self._parts.clear()
-        return self._show(LaneState(last=(vehicle.plate, choice)))
+        people = tuple(j.view for j in self._state.people)
+        return self._show(LaneState(last=(vehicle.plate, choice), last_people=people))
+
+    def divert_with_leader(
+        self, disposition: Disposition, reason: str, leader_name: str, pin: str
+    ) -> LaneState:
+        """Step 4 overridden by someone without the right, authorised at the lane by a leader
+        who gives name and PIN (a wrong PIN counts towards their lock-out). The leader's
+        authorisation is audited with both names; the divert then records the leader as the
+        approver and the signed-in person as the one who diverted."""
+        self._vehicle_under_way(Step.DIVERT)
+        if not reason.strip():
+            raise LaneError(LaneProblem.OVERRIDE_NEEDS_REASON)
+        at = self.clock()
+        with self.db.session() as s:
+            lane = s.get(Lane, self.desk.lane_id)
+            site = s.get(Site, lane.site_id) if lane is not None else None
+            if site is None:
+                raise LaneError(LaneProblem.WRONG_STEP, step=Step.DIVERT.value)
+            leader = authenticate(s, site, leader_name, pin, at=at)
+            if not allowed(Role(leader.role), Permission.OVERRIDE_DISPOSITION):
+                s.commit()
+                raise LaneError(LaneProblem.LEADER_NOT_ALLOWED, name=leader.name)
+            audit.record(
+                s,
+                site.id,
+                leader.id,
+                "lane.override_authorised",
+                str(self._state.inspection_id),
+                {
+                    "leader": leader.name,
+                    "requested_by": self.staff.name,
+                    "requested_by_id": str(self.staff.id),
+                    "disposition": disposition.value,
+                },
+                at=at,
+            )
+            s.commit()
+            s.expunge(leader)
+        return self.divert(disposition, reason, approved_by=leader)

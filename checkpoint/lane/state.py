@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from checkpoint.domain import Disposition, Step, VehicleType, Verdict
-from checkpoint.verification import Judged
+from checkpoint.verification import Judged, PersonView
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Notice(StrEnum):
     PART_WAITING = "part_waiting"  # a split card: more parts to scan
     CORRECTED = "corrected"
     PERSON_REMOVED = "person_removed"
+    DEMO_REFUSED = "demo_refused"  # a DEMO pass at a real lane: not added to anyone
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class LaneState:
     selected: int | None = None  # index into people
     banner: Banner | None = None
     last: tuple[str, Disposition] | None = None  # previous vehicle's plate and disposition
+    last_people: tuple[PersonView, ...] = ()  # who was in the previous vehicle, as judged
     notice: Notice | None = None
     not_credential_count: int = 0  # texts this vehicle that were no credential
     parts_waiting: tuple[int, int] | None = None  # (seen, needed) of a split card

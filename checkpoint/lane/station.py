@@ -29,6 +29,7 @@ from checkpoint.rota import (
     locate,
     open_shift,
     spec_from_model,
+    window,
 )
 from checkpoint.site import ensure_place
 from checkpoint.staff import find_staff, list_staff
@@ -111,8 +112,15 @@ class LaneStation:
         with self.db.session() as s:
             place = ensure_place(s, self.settings)
             plan = spec_from_model(active_plan(s, place.site))
-            w = locate(now or utcnow(), plan, self.settings.tz)
+            instant = now or utcnow()
+            w = locate(instant, plan, self.settings.tz)
             shift = find_shift(s, place.site, w.duty_date, w.slot.number)
+            started_early = current_open_shift(s, place.site, instant)
+            if started_early is not None and shift is not None and shift.closed_at is not None:
+                # handed over early: the header shows the shift that opened early
+                w = window(plan, started_early.duty_date, started_early.slot_number,
+                           self.settings.tz)  # fmt: skip
+                shift = started_early
             leader = shift.leader.name if shift is not None and shift.closed_at is None else None
             return HeaderFacts(
                 place.site.name,
