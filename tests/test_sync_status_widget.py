@@ -83,3 +83,47 @@ def test_the_indicator_speaks_english_too(qtbot: QtBot) -> None:
         assert "Offline (since 14:05) · 2 records waiting" in label.text()
     finally:
         install_translators(app, "zh_CN")
+
+
+def test_the_desk_starts_its_sender_and_shows_the_server_in_its_header(
+    qtbot: QtBot, pg_url: str
+) -> None:
+    """A lane with ``[server] url`` set records locally and its window sends in the background:
+    the header says 在线 once the server answered; closing the window stops the sender."""
+    from dataclasses import replace
+
+    from checkpoint.cli.common import open_db
+    from checkpoint.config import load_settings
+    from checkpoint.db import open_database
+    from ui.main_window import MainWindow
+
+    open_database(pg_url).dispose()  # the server's schema (checkpoint init --db URL)
+    settings = replace(load_settings(), server_url=pg_url)
+    db = open_db(settings)
+    window = MainWindow(db, settings, camera=False, muted=True)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.sync_label is not None, timeout=20_000)
+    label = window.sync_label
+    assert label is not None
+    qtbot.waitUntil(lambda: label.state in ("online", "waiting"), timeout=30_000)
+    assert "在线" in label.text()
+    sender = window.sync_sender
+    assert sender is not None
+    window.shutdown()
+    assert window.sync_sender is None
+    db.dispose()
+
+
+def test_a_lane_without_a_server_starts_no_sender(qtbot: QtBot) -> None:
+    from checkpoint.cli.common import open_db
+    from checkpoint.config import load_settings
+    from ui.main_window import MainWindow
+
+    settings = load_settings()
+    db = open_db(settings)
+    window = MainWindow(db, settings, camera=False, muted=True)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.jobs.pending == 0, timeout=20_000)
+    assert window.sync_sender is None and window.sync_label is None
+    window.shutdown()
+    db.dispose()

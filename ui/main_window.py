@@ -51,9 +51,11 @@ from ui.jobs import Jobs
 from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
 from ui.sounds import SoundPlayer
+from ui.sync_status import SyncStatusFeed, SyncStatusLabel
 from ui.theme import apply_theme, night_by_clock
 
 if TYPE_CHECKING:  # the camera code (OpenCV, numpy) loads after the window is shown
+    from checkpoint.sync.sender import Sender
     from scanners import CodesDecoded, SourceInfo, SyntheticSource
     from ui.report_view import ReportDialog
 
@@ -151,6 +153,10 @@ class MainWindow(QMainWindow):
         for lab in (self.staff_label, self.camera_label, self.data_label):
             status.addWidget(lab)
         status.addStretch(1)
+        self.sync_status_row = status
+        self.sync_sender: Sender | None = None
+        self.sync_label: SyncStatusLabel | None = None
+        self._sync_asked = False
         hl.addWidget(self.header)
         hl.addLayout(status)
         layout.addWidget(head)
@@ -236,6 +242,11 @@ class MainWindow(QMainWindow):
         self.data_label.setText(self.tr("数据位置: ") + st.database)
         self._status_labels()
         self.header_facts = st
+        if not self._sync_asked:
+            # the sender to the checkpoint's server (local first), once this lane's site and
+            # lane rows exist; prepared off the GUI thread
+            self._sync_asked = True
+            self.jobs.submit(self.station.sync_sender, self._start_sync, self._sync_failed)
 
     def _status_labels(self) -> None:
         if self.session is not None:
@@ -511,10 +522,29 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
 
+    def _start_sync(self, sender: Sender | None) -> None:
+        """Show the server's state in the header and start sending (when one is configured)."""
+        if sender is None or self.sync_sender is not None:
+            return
+        self.sync_sender = sender
+        feed = SyncStatusFeed(self)
+        self.sync_label = SyncStatusLabel(self.settings.tz, self)
+        self.sync_status_row.addWidget(self.sync_label)
+        feed.statusChanged.connect(self.sync_label.show_status)
+        sender.subscribe(feed.publish)
+        sender.start()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        log.warning("the sender to the server could not start: %s", exc)
+        self.data_label.setText(self.data_label.text() + "  |  " + self.tr("不能发送到服务器"))
+
     def shutdown(self) -> None:
-        """Stop the camera and timers (on close, and in tests)."""
+        """Stop the camera, the sender and timers (on close, and in tests)."""
         self.stop_camera()
         self._timer.stop()
+        sender, self.sync_sender = self.sync_sender, None
+        if sender is not None:
+            sender.stop()
         self.jobs.shutdown()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from checkpoint import auth
 from checkpoint.auth import Permission, allowed
@@ -34,6 +35,9 @@ from checkpoint.rota import (
 from checkpoint.site import ensure_place
 from checkpoint.staff import find_staff, list_staff
 from checkpoint.verification import Verifier
+
+if TYPE_CHECKING:
+    from checkpoint.sync.sender import Sender
 
 # A handover earlier than this before the shift's end leaves the lane without an open shift
 # until the next one begins: the form says so.
@@ -107,6 +111,21 @@ class LaneStation:
         """Release the database's connections."""
         self.db.dispose()
 
+
+    def sync_sender(self) -> Sender | None:
+        """The background sender of this lane's records to the checkpoint's server (settings
+        ``[server] url``), not yet started; None when no server is configured or in demo mode.
+        """
+        if self.settings.server_url is None or self.demo:
+            return None
+        # the sender (PostgreSQL's dialect, asyncio under it) loads only where a server is set
+        from checkpoint.sync.sender import lane_sender
+
+        with self.db.session() as s:
+            lane_id = ensure_place(s, self.settings).lane.id
+        return lane_sender(
+            self.db, lane_id, self.settings.server_url, data_dir=self.settings.data_dir
+        )
     def header(self, now: datetime | None = None) -> HeaderFacts:
         """The header's facts for ``now``: the rota decides the duty date and shift."""
         with self.db.session() as s:
