@@ -7,6 +7,7 @@ Chinese or English label of a disposition, role or vehicle type itself.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class _Labelled(StrEnum):
@@ -26,6 +27,17 @@ class _Labelled(StrEnum):
     def label(self, lang: str = "zh_CN") -> str:
         """The display name in ``lang`` (``zh_CN`` or ``en``)."""
         return self.zh if lang.startswith("zh") else self.en
+
+    @classmethod
+    def from_text(cls, text: str) -> Self:
+        """The member named by its value, Chinese or English label (any case); ValueError
+        listing the accepted values otherwise."""
+        key = "".join(text.split()).lower()
+        for member in cls:
+            if key in (member.value, member.zh, "".join(member.en.split()).lower()):
+                return member
+        names = ", ".join(f"{m.value} ({m.zh})" for m in cls)
+        raise ValueError(f"{text.strip()!r} is not one of {names}")
 
 
 class Disposition(_Labelled):

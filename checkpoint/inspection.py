@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from checkpoint import audit
+from checkpoint import audit, responses
 from checkpoint.auth import Permission, require
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Step, VehicleType, Verdict
@@ -455,6 +455,7 @@ class InspectionDesk:
             insp.divert_at = at
             insp.divert_by_id = staff.id
             insp.status = "done"
+            responses.start_if_needed(s, insp, at=at, by=staff.id)
             site_id = self._site(s)
             if approver is not None:
                 audit.record(

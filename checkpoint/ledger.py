@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from checkpoint import audit
@@ -22,8 +24,16 @@ from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.inspection import load_with_people
-from checkpoint.models import Correction, Inspection, PersonCheck, Shift, StaffMember, utcnow
-from checkpoint.plates import parse_plate
+from checkpoint.models import (
+    Correction,
+    Inspection,
+    PaperEntry,
+    PersonCheck,
+    Shift,
+    StaffMember,
+    utcnow,
+)
+from checkpoint.plates import parse_plate, province_of, search_key
 
 
 class CorrectionError(CheckpointError):
@@ -43,6 +53,10 @@ class LedgerFilter:
     disposition: Disposition | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # across shifts: duty dates (inclusive) and anyone who did a step or allowed an override
+    first_date: date | None = None
+    last_date: date | None = None
+    staff_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +83,29 @@ def _query(f: LedgerFilter) -> Select[Any]:
         q = q.where(Inspection.shift_id == f.shift_id)
     if f.lane_id is not None:
         q = q.where(Inspection.lane_id == f.lane_id)
-    plate = "".join(f.plate.split()).replace("·", "").upper()
-    if plate:
+    plate = search_key(f.plate)
+    if plate and province_of(plate) is not None:
+        # province-aware: 浙A1 finds plates of Zhejiang starting so, not 苏浙A1...
+        q = q.where(Inspection.plate.startswith(plate, autoescape=True))
+    elif plate:
         q = q.where(Inspection.plate.contains(plate, autoescape=True))
+    if f.staff_id is not None:
+        q = q.where(
+            or_(
+                Inspection.guide_by_id == f.staff_id,
+                Inspection.verify_by_id == f.staff_id,
+                Inspection.record_by_id == f.staff_id,
+                Inspection.divert_by_id == f.staff_id,
+                Inspection.override_by_id == f.staff_id,
+            )
+        )
+    if f.first_date is not None or f.last_date is not None:
+        shifts = select(Shift.id)
+        if f.first_date is not None:
+            shifts = shifts.where(Shift.duty_date >= f.first_date)
+        if f.last_date is not None:
+            shifts = shifts.where(Shift.duty_date <= f.last_date)
+        q = q.where(Inspection.shift_id.in_(shifts))
     if f.disposition is not None:
         q = q.where(Inspection.final_disposition == f.disposition.value)
     if f.since is not None:
@@ -130,6 +164,17 @@ class CorrectionView:
 
 
 @dataclass(frozen=True)
+class PaperMark:
+    """A back-entered vehicle's origin: which file and line, its note, who entered it, when."""
+
+    source: str
+    line: int
+    note: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Details:
     """One vehicle's whole record: the inspection, its people, who did each step, corrections."""
 
@@ -142,6 +187,8 @@ class Details:
     steps: tuple[tuple[str, datetime | None, str | None], ...]
     people: tuple[PersonCheck, ...]
     corrections: tuple[CorrectionView, ...]
+    # set when the vehicle was entered afterwards from the paper ledger (补录)
+    paper: PaperMark | None = None
 
 
 def details(db: Database, inspection_id: uuid.UUID) -> Details:
@@ -164,7 +211,17 @@ def details(db: Database, inspection_id: uuid.UUID) -> Details:
             .where(Correction.inspection_id == inspection_id)
             .order_by(Correction.at)
         ).all()
+        paper = s.execute(
+            select(PaperEntry, StaffMember.name)
+            .join(StaffMember, StaffMember.id == PaperEntry.entered_by_id)
+            .where(PaperEntry.inspection_id == inspection_id)
+        ).first()
         return Details(
+            paper=PaperMark(
+                paper[0].source, paper[0].line, paper[0].note, paper[1], paper[0].entered_at
+            )
+            if paper
+            else None,
             row=_row(insp),
             origin=insp.origin,
             destination=insp.destination,
@@ -185,13 +242,15 @@ def details(db: Database, inspection_id: uuid.UUID) -> Details:
         )
 
 
-def _clean(field: str, value: str) -> str | int | None:
+def clean_value(field: str, value: str) -> str | int | None:
+    """``value`` for ``field`` (one of CORRECTABLE) as stored: a validated plate, a vehicle
+    type's value (its Chinese name accepted), a head-count; CorrectionError if it is not."""
     text = value.strip()
     if field == "plate":
         return parse_plate(text).text
     if field == "vehicle_type":
         try:
-            return VehicleType(text).value
+            return VehicleType.from_text(text).value
         except ValueError:
             names = ", ".join(v.value for v in VehicleType)
             raise CorrectionError(f"Vehicle type must be one of {names}.") from None
@@ -231,7 +290,7 @@ def correct(
     why = reason.strip()
     if not why:
         raise CorrectionError("A correction needs a reason (更正需填写原因).")
-    new = _clean(field, value)
+    new = clean_value(field, value)
     with db.session() as s:
         insp = s.get(Inspection, inspection_id)
         if insp is None:
@@ -265,3 +324,21 @@ def correct(
             at=row.at,
         )
         return row
+
+
+def export(db: Database, f: LedgerFilter, path: Path, tz: ZoneInfo, *, staff: StaffMember) -> int:
+    """Write the vehicles matching ``f`` (what the ledger shows) to ``path`` (.csv or .xlsx),
+    in time order, with the columns of ``checkpoint export``. Needs EXPORT; audited."""
+    from checkpoint.reports.export import check_suffix, rows_where, write_rows
+
+    check_suffix(path)
+    with db.session() as s:
+        member = s.get(StaffMember, staff.id)
+        if member is None:
+            raise CheckpointError(f"{staff.name} is not on this site's staff list.")
+        require(member, Permission.EXPORT)
+        where = _query(f).whereclause
+        rows = rows_where(s, tz, [where] if where is not None else [])
+        n = write_rows(rows, path)
+        audit.record(s, member.site_id, member.id, "ledger.export", None, {"rows": n})
+    return n

@@ -330,3 +330,59 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PaperEntry(Base):
+    """A vehicle entered afterwards from the paper ledger (补录): from which file and line, by
+    whom and when, and the paper's note."""
+
+    __tablename__ = "paper_entry"
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(200))
+    line: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Response(Base):
+    """A 136 response (136 应急处置) started for one vehicle: what started it, when, when closed."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_site_closed", "site_id", "closed_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"))
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE"), unique=True
+    )
+    trigger: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    close_note: Mapped[str | None] = mapped_column(Text)
+    items: Mapped[list[ResponseItem]] = relationship(
+        back_populates="response", order_by="ResponseItem.seq", cascade="all, delete-orphan"
+    )
+
+
+class ResponseItem(Base):
+    """One measure of a 136 response, as the policy gave it at the start, and its tick."""
+
+    __tablename__ = "response_item"
+    __table_args__ = (UniqueConstraint("response_id", "key"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    response_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    label_zh: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(200))
+    due_minutes: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
+    response: Mapped[Response] = relationship(back_populates="items")

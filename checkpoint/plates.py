@@ -93,3 +93,24 @@ def parse_plate(text: str) -> Plate:
 def province_of(plate: str) -> str | None:
     """The province abbreviation a stored plate starts with, or None."""
     return plate[0] if plate and plate[0] in PROVINCES else None
+
+
+# Full province names as people type them into a search box, to their plate abbreviation.
+PROVINCE_NAMES = {
+    "北京": "京", "天津": "津", "上海": "沪", "重庆": "渝", "河北": "冀", "河南": "豫",
+    "云南": "云", "辽宁": "辽", "黑龙江": "黑", "湖南": "湘", "安徽": "皖", "山东": "鲁",
+    "新疆": "新", "江苏": "苏", "浙江": "浙", "江西": "赣", "湖北": "鄂", "广西": "桂",
+    "甘肃": "甘", "山西": "晋", "内蒙古": "蒙", "陕西": "陕", "吉林": "吉", "福建": "闽",
+    "贵州": "贵", "广东": "粤", "青海": "青", "西藏": "藏", "四川": "川", "宁夏": "宁",
+    "海南": "琼",
+}  # fmt: skip
+
+
+def search_key(text: str) -> str:
+    """What a person typed to find a plate, normalised: 浙江a1·2 → 浙A12 (a full province name
+    becomes its abbreviation). Starts with a province abbreviation when the plate must."""
+    key = normalise(text)
+    for name in sorted(PROVINCE_NAMES, key=len, reverse=True):
+        if key.startswith(name):
+            return PROVINCE_NAMES[name] + key[len(name) :]
+    return key

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,29 @@ class OnlineCode:
 
 
 @dataclass(frozen=True)
+class ResponseMeasure:
+    """One measure of the "136" response: a stable key, what to do, minutes after the start."""
+
+    key: str
+    zh: str
+    en: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ResponsePlan:
+    """The "136" response (136 快速反应): what starts it and its timed checklist."""
+
+    start_dispositions: frozenset[Disposition]
+    start_reasons: frozenset[str]
+    measures: tuple[ResponseMeasure, ...]
+
+
+def _default_response_plan() -> ResponsePlan:
+    return _Reader(DEFAULT_POLICY.read_text(encoding="utf-8"), DEFAULT_POLICY).response_plan()
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole policy. ``version_label`` goes into every result."""
 
@@ -135,6 +158,10 @@ class Policy:
     def online_code(self, text: str) -> OnlineCode | None:
         """The provincial health code ``text`` looks like, if any."""
         return next((c for c in self.online_codes if c.pattern.search(text)), None)
+    # [ledger]: how long after a vehicle passed a leader may still correct its record.
+    correction_window: timedelta = timedelta(days=7)
+    # [response]: the 136 checklist; a file without the section gets the shipped default's.
+    response: ResponsePlan = field(default_factory=_default_response_plan)
 
     @property
     def version_label(self) -> str:
@@ -328,6 +355,12 @@ class _Reader:
                 else 5
             ),
             online_codes=self.online_codes(),
+            correction_window=timedelta(
+                days=self.integer("ledger.correction_days", low=0, high=3650)
+                if self.has("ledger.correction_days")
+                else 7
+            ),
+            response=self.response_plan() if self.has("response") else _default_response_plan(),
         )
 
     def online_codes(self) -> tuple[OnlineCode, ...]:
@@ -347,3 +380,54 @@ class _Reader:
                     f"online_codes.{name}", f"is not a regular expression ({exc})"
                 ) from exc
         return tuple(out)
+
+    def _strings(self, key: str) -> list[str]:
+        value = self.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, 'must be a list of strings like ["quarantine"]')
+        return value
+
+    def response_plan(self) -> ResponsePlan:
+        """The [response] section: start conditions and the timed measures (136)."""
+        dispositions = {d.value: d for d in Disposition}
+        start: set[Disposition] = set()
+        for name in self._strings("response.start_dispositions"):
+            if name not in dispositions:
+                raise self.fail(
+                    "response.start_dispositions",
+                    f"holds {name!r}; each must be one of {', '.join(dispositions)}",
+                )
+            start.add(dispositions[name])
+        reasons = frozenset(self._strings("response.start_reasons"))
+        items = self.get("response.items")
+        if not isinstance(items, list) or not items:
+            raise self.fail("response.items", "must be a non-empty list of measures")
+        measures: list[ResponseMeasure] = []
+        for number, item in enumerate(items, start=1):
+            measures.append(self._measure(number, item))
+        keys = [m.key for m in measures]
+        if len(set(keys)) != len(keys):
+            raise self.fail("response.items", "has two measures with the same key")
+        return ResponsePlan(frozenset(start), reasons, tuple(measures))
+
+    def _measure(self, number: int, item: Any) -> ResponseMeasure:
+        where = "response.items"
+        if not isinstance(item, dict):
+            raise self.fail(where, f"item {number} must be a table {{ key, minutes, zh, en }}")
+        unknown = set(item) - {"key", "minutes", "zh", "en"}
+        if unknown:
+            raise self.fail(where, f"item {number} has an unknown key {sorted(unknown)[0]!r}")
+        texts: dict[str, str] = {}
+        for name in ("key", "zh", "en"):
+            value = item.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(where, f"item {number} needs {name} as a non-empty string")
+            texts[name] = value.strip()
+        if not re.fullmatch(r"[a-z0-9_]{1,40}", texts["key"]):
+            raise self.fail(
+                where, f"item {number}: key {texts['key']!r} must be lower-case letters, digits, _"
+            )
+        minutes = item.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
+            raise self.fail(where, f"item {number} needs minutes as a whole number 1 to 1440")
+        return ResponseMeasure(texts["key"], texts["zh"], texts["en"], minutes)

@@ -26,6 +26,7 @@ from checkpoint.models import (
     Correction,
     CredentialScan,
     Inspection,
+    PaperEntry,
     PersonCheck,
     Shift,
     StaffMember,
@@ -108,6 +109,13 @@ def purge(
             update(Correction)
             .where(Correction.inspection_id.in_(ids))
             .values(old_value=None, new_value=None)
+            .execution_options(synchronize_session=False)
+        )
+        # a paper-ledger note (补录) is free text and may name people
+        session.execute(
+            update(PaperEntry)
+            .where(PaperEntry.inspection_id.in_(ids))
+            .values(note=None)
             .execution_options(synchronize_session=False)
         )
         session.execute(

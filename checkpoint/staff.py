@@ -74,3 +74,74 @@ def list_staff(session: Session, site: Site) -> list[StaffMember]:
     order = {r.value: i for i, r in enumerate(Role)}
     rows = session.scalars(select(StaffMember).where(StaffMember.site_id == site.id)).all()
     return sorted(rows, key=lambda m: (order.get(m.role, 99), m.name))
+
+
+def _other_active_admins(session: Session, member: StaffMember) -> int:
+    return len(
+        session.scalars(
+            select(StaffMember.id).where(
+                StaffMember.site_id == member.site_id,
+                StaffMember.role == Role.ADMIN.value,
+                StaffMember.active.is_(True),
+                StaffMember.id != member.id,
+            )
+        ).all()
+    )
+
+
+def _keep_an_admin(session: Session, member: StaffMember, doing: str) -> None:
+    if (
+        member.role == Role.ADMIN.value
+        and member.active
+        and not _other_active_admins(session, member)
+    ):
+        raise StaffError(
+            f"{member.name} is the only active point chief (点长); add another before {doing}."
+        )
+
+
+def change_role(
+    session: Session,
+    member: StaffMember,
+    role: Role,
+    *,
+    by: StaffMember,
+    at: datetime | None = None,
+) -> StaffMember:
+    """Give ``member`` another usual role (MANAGE_STAFF). The last active point chief keeps
+    the role. Audited as ``staff.role``."""
+    require(by, Permission.MANAGE_STAFF)
+    if member.role == role.value:
+        raise StaffError(f"{member.name} already has the role {role.zh} ({role.value}).")
+    if role is not Role.ADMIN:
+        _keep_an_admin(session, member, "changing their role")
+    old = member.role
+    member.role = role.value
+    session.flush()
+    audit.record(
+        session,
+        member.site_id,
+        by.id,
+        "staff.role",
+        str(member.id),
+        {"from": old, "to": role.value},
+        at=at,
+    )
+    return member
+
+
+def retire(
+    session: Session, member: StaffMember, *, by: StaffMember, at: datetime | None = None
+) -> StaffMember:
+    """Disable ``member``'s account (MANAGE_STAFF): they can no longer sign in or act, and stay
+    named in the records they made. Audited as ``staff.retire``."""
+    require(by, Permission.MANAGE_STAFF)
+    if member.id == by.id:
+        raise StaffError("You cannot retire your own account; ask another point chief.")
+    if not member.active:
+        raise StaffError(f"{member.name} is already retired.")
+    _keep_an_admin(session, member, "retiring them")
+    member.active = False
+    session.flush()
+    audit.record(session, member.site_id, by.id, "staff.retire", str(member.id), {}, at=at)
+    return member

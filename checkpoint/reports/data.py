@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     or_,
@@ -36,8 +37,10 @@ from sqlalchemy.orm import Session, aliased
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.models import (
+    Correction,
     Inspection,
     Lane,
+    PaperEntry,
     Shift,
     ShiftRosterEntry,
     ShiftSlot,
@@ -47,6 +50,7 @@ from checkpoint.models import (
 )
 from checkpoint.plates import province_of
 from checkpoint.privacy import mask_plate
+from checkpoint.reports.leader import LeaderSection, leader_json, leader_section
 from checkpoint.rota import active_plan, spec_from_model, window
 
 UNFINISHED_ZH = "未完成"
@@ -105,6 +109,9 @@ class ExceptionEntry:
     report_to_community: bool
     override_reason: str | None
     decided_by: str | None
+    # a leader corrected the record afterwards (see the report's corrections); entered from paper
+    corrected: bool = False
+    back_entered: bool = False
 
     @property
     def overridden(self) -> bool:
@@ -189,6 +196,7 @@ class ShiftReport:
     figures: Figures
     generated_at: datetime
     digest: str
+    leader: LeaderSection | None = None
 
     @property
     def vehicles(self) -> int:
@@ -217,6 +225,7 @@ class DayReport:
     day: Figures
     generated_at: datetime
     digest: str
+    leader: LeaderSection | None = None
 
     @property
     def vehicles(self) -> int:
@@ -321,6 +330,10 @@ def _disposition(value: str | None) -> Disposition | None:
     return _DISPOSITIONS.get(value)
 
 
+_corrected = exists().where(Correction.inspection_id == Inspection.id)
+_paper = exists().where(PaperEntry.inspection_id == Inspection.id)
+
+
 def _exceptions(
     session: Session, where: ColumnElement[bool], tz: ZoneInfo
 ) -> tuple[ExceptionEntry, ...]:
@@ -330,6 +343,7 @@ def _exceptions(
         Inspection.final_disposition != Disposition.RELEASE.value,
         Inspection.report_to_community.is_(True),
         Inspection.override_reason.is_not(None),
+        _corrected,
     )
     rows = session.execute(
         select(
@@ -345,6 +359,8 @@ def _exceptions(
             Inspection.report_to_community,
             Inspection.override_reason,
             decider.name,
+            _corrected.label("corrected"),
+            _paper.label("paper"),
         )
         .join(Shift, Shift.id == Inspection.shift_id)
         .outerjoin(decider, decider.id == Inspection.divert_by_id)
@@ -369,6 +385,8 @@ def _exceptions(
                 report_to_community=bool(r.report_to_community),
                 override_reason=r.override_reason,
                 decided_by=r.name,
+                corrected=bool(r.corrected),
+                back_entered=bool(r.paper),
             )
         )
     return tuple(out)
@@ -574,10 +592,16 @@ def _shift_report(
         staff=_staff(session, stored.id) if stored else (),
     )
     figs = figures(session, ids, starts_at, ends_at, tz)
+    leader = leader_section(session, site.id, ids, starts_at, ends_at, tz)
     digest = _digest(
-        {"kind": "shift", "header": _header_json(header), "figures": _figures_json(figs)}
+        {
+            "kind": "shift",
+            "header": _header_json(header),
+            "figures": _figures_json(figs),
+            "leader": leader_json(leader),
+        }
     )
-    return ShiftReport(header, figs, now.astimezone(tz), digest)
+    return ShiftReport(header, figs, now.astimezone(tz), digest, leader)
 
 
 def shift_report(
@@ -622,6 +646,7 @@ def day_report(
     starts_at = min(r.header.starts_at for r in reports)
     ends_at = max(r.header.ends_at for r in reports)
     day = figures(session, ids, starts_at, ends_at, tz)
+    leader = leader_section(session, site.id, ids, starts_at, ends_at, tz)
     lanes = tuple(sorted({lane for r in reports for lane in r.header.lanes}))
     digest = _digest(
         {
@@ -630,9 +655,10 @@ def day_report(
             "duty_date": duty_date.isoformat(),
             "shifts": [r.digest for r in reports],
             "figures": _figures_json(day),
+            "leader": leader_json(leader),
         }
     )
-    return DayReport(site.name, lanes, duty_date, reports, day, at.astimezone(tz), digest)
+    return DayReport(site.name, lanes, duty_date, reports, day, at.astimezone(tz), digest, leader)
 
 
 # --- JSON and digest -------------------------------------------------------------------------
@@ -669,6 +695,8 @@ def _exception_json(e: ExceptionEntry) -> dict[str, Any]:
         "report_to_community": e.report_to_community,
         "override_reason": e.override_reason,
         "decided_by": e.decided_by,
+        "corrected": e.corrected,
+        "back_entered": e.back_entered,
     }
 
 
@@ -738,6 +766,7 @@ def report_json(
             "digest": report.digest,
             "digest_short": short_digest(report.digest),
             **figs(report.figures),
+            **_leader_json(report.leader),
         }
     return {
         "kind": "day",
@@ -749,4 +778,9 @@ def report_json(
         "digest_short": short_digest(report.digest),
         "shifts": [report_json(s, with_exceptions=with_exceptions) for s in report.shifts],
         **figs(report.day),
+        **_leader_json(report.leader),
     }
+
+
+def _leader_json(section: LeaderSection | None) -> dict[str, Any]:
+    return {"leader": leader_json(section)} if section is not None else {}

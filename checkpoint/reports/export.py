@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, VehicleType
@@ -120,6 +120,21 @@ def ledger_rows(
 def _rows(
     session: Session, site: Site, tz: ZoneInfo, scope: LedgerScope
 ) -> Iterator[tuple[Any, ...]]:
+    conditions: list[ColumnElement[bool]] = [
+        Shift.site_id == site.id,
+        Shift.duty_date >= scope.first,
+        Shift.duty_date <= scope.last,
+    ]
+    if scope.shift_number is not None:
+        conditions.append(Shift.slot_number == scope.shift_number)
+    return rows_where(session, tz, conditions)
+
+
+def rows_where(
+    session: Session, tz: ZoneInfo, conditions: Sequence[ColumnElement[bool]]
+) -> Iterator[tuple[Any, ...]]:
+    """The ledger rows (LEDGER_HEADER's columns) of the vehicles matching ``conditions`` (over
+    Inspection and its Shift), in time order, streamed."""
     guide, verify, record, divert = (aliased(StaffMember) for _ in range(4))
     stmt = (
         select(
@@ -152,16 +167,10 @@ def _rows(
         .outerjoin(verify, verify.id == Inspection.verify_by_id)
         .outerjoin(record, record.id == Inspection.record_by_id)
         .outerjoin(divert, divert.id == Inspection.divert_by_id)
-        .where(
-            Shift.site_id == site.id,
-            Shift.duty_date >= scope.first,
-            Shift.duty_date <= scope.last,
-        )
+        .where(*conditions)
         .order_by(Inspection.created_at, Inspection.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    if scope.shift_number is not None:
-        stmt = stmt.where(Shift.slot_number == scope.shift_number)
 
     def local(dt: Any) -> str:
         return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if dt is not None else ""
@@ -251,10 +260,20 @@ def export_ledger(
     session: Session, site: Site, tz: ZoneInfo, scope: LedgerScope, path: Path
 ) -> int:
     """Write the ledger of ``scope`` to ``path`` (.csv or .xlsx); returns the number of rows."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    check_suffix(path)
+    return write_rows(ledger_rows(session, site, tz, scope), path)
+
+
+def check_suffix(path: Path) -> None:
+    """ReportError unless ``path`` names a .csv or .xlsx file."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ReportError(f"Export to .csv or .xlsx, not {path.name!r}.")
-    rows = ledger_rows(session, site, tz, scope)
+
+
+def write_rows(rows: Iterator[tuple[Any, ...]], path: Path) -> int:
+    """Write ledger ``rows`` to ``path`` (.csv or .xlsx) atomically; returns the row count."""
+    check_suffix(path)
+    suffix = path.suffix.lower()
     tmp = path.with_name(path.name + ".part")
     try:
         n = write_csv(rows, tmp) if suffix == ".csv" else write_xlsx(rows, tmp)

@@ -48,6 +48,8 @@ from checkpoint.reports.data import (
     short_digest,
 )
 from checkpoint.reports.fonts import printable, register_cjk_font
+from checkpoint.reports.leader import BACK_ENTRY_ZH, LeaderSection
+from checkpoint.responses import ResponseView
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -236,9 +238,10 @@ def _step_table(times: Sequence[StepTiming], font: str) -> Table:
 
 
 def _outcome(e: ExceptionEntry) -> tuple[str, ...]:
+    marks = tuple(m for m, on in (("已更正", e.corrected), (BACK_ENTRY_ZH, e.back_entered)) if on)
     if e.overridden and e.suggested is not None:
-        return (f"{e.suggested.zh} →", e.outcome_zh)
-    return (e.outcome_zh,)
+        return (f"{e.suggested.zh} →", e.outcome_zh, *marks)
+    return (e.outcome_zh, *marks)
 
 
 def _fit(lines: Sequence[str], width: float, st: _Styles, joiner: str = "、") -> Any:
@@ -443,6 +446,8 @@ def _shift_story(report: ShiftReport, st: _Styles) -> list[Flowable]:
     story += [_p("一、在岗人员", st.h2), _staff_table(report, st)]
     story += _figures_section(f, st, hourly_title="分时车流量（辆/小时）")
     story += _exceptions_section(f, st, "四")
+    if report.leader is not None:
+        story += _leader_flowables(report.leader, st)
     story += [
         CondPageBreak(70 * mm),
         _p("五、交接事项", st.h2),
@@ -523,6 +528,8 @@ def _day_story(report: DayReport, st: _Styles) -> list[Flowable]:
         story.append(_p("本日无车辆查验记录。", st.notice))
     story += _figures_section(report.day, st, hourly_title="全天分时车流量（辆/小时）")
     story += _exceptions_section(report.day, st, "四", with_shift=True)
+    if report.leader is not None:
+        story += _leader_flowables(report.leader, st, per_lane=True)
     issues = [
         f"{s.header.name_zh}：{s.header.open_issues}"
         for s in report.shifts
@@ -536,6 +543,102 @@ def _day_story(report: DayReport, st: _Styles) -> list[Flowable]:
         KeepTogether([_signatures(st, "填报人", "点长")]),
     ]
     return story
+
+
+def _clock(dt: datetime | None) -> str:
+    return dt.strftime("%H:%M") if dt else DASH
+
+
+def _response_rows(r: ResponseView, st: _Styles) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for i, m in enumerate(r.measures):
+        if m.done_at is None:
+            state = "未完成" if r.closed_at is None else "未完成（已关闭）"
+        else:
+            state = "超时完成" if m.late else "按时完成"
+        head = [r.lane, r.plate_masked, f"{r.trigger_zh}\n{_when(r.started_at)}"] if i == 0 else [
+            "", "", ""
+        ]
+        rows.append(
+            [*head, _p(m.zh, st.cell), f"{m.minutes} 分钟\n{_clock(m.due_at)}",
+             _clock(m.done_at), m.done_by or DASH, state]
+        )  # fmt: skip
+    note = f"（{r.close_note}）" if r.close_note else ""
+    closing = f"关闭：{_when(r.closed_at)} {r.closed_by or ''}{note}" if r.closed_at else "尚未关闭"
+    rows.append(["", "", "", _p(closing, st.cell), "", "", "", ""])
+    return rows
+
+
+def _listing(
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    st: _Styles,
+    empty: str,
+    right_cols: Sequence[int] = (),
+) -> list[Flowable]:
+    """A titled table of the leader's section, or one line saying there is nothing."""
+    out: list[Flowable] = [CondPageBreak(30 * mm), _p(title, st.h2)]
+    if rows:
+        out.append(_table([header, *rows], widths, st.font, right_cols=right_cols, size=8))
+    else:
+        out.append(_p(empty, st.body))
+    return out
+
+
+def _leader_flowables(
+    section: LeaderSection, st: _Styles, *, per_lane: bool = False
+) -> list[Flowable]:
+    """136 responses, corrections (old → new) and back-entries; per lane on the daily report."""
+    out: list[Flowable] = [CondPageBreak(10 * mm)]
+    out += _listing(
+        f"136 应急处置（{len(section.responses):,} 起）",
+        ["车道", "车牌", "启动原因与时间", "措施", "时限", "完成", "完成人", "状态"],
+        [row for r in section.responses for row in _response_rows(r, st)],
+        [16 * mm, 17 * mm, 27 * mm, 55 * mm, 17 * mm, 12 * mm, 16 * mm, 20 * mm],
+        st,
+        "无 136 应急处置。",
+    )
+    out += _listing(
+        f"更正记录（{len(section.corrections):,} 条，保留原值）",
+        ["时间", "车道", "车牌", "项目", "原值", "新值", "更正原因", "更正人"],
+        [
+            [_when(c.at)[5:], c.lane, c.plate_masked, c.field_zh, _p(c.old_zh, st.cell),
+             _p(c.new_zh, st.cell), _p(c.reason, st.cell), c.by]
+            for c in section.corrections
+        ],
+        [20 * mm, 16 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 45 * mm, 18 * mm],
+        st,
+        "无更正。",
+    )
+    out += _listing(
+        f"{BACK_ENTRY_ZH}记录（纸质台账，{section.back_entered:,} 辆）",
+        ["车道", "文件", "车辆（辆）", "人员（人）", "录入人", "录入时间"],
+        [
+            [b.lane, _p(b.source, st.cell), f"{b.vehicles:,}", f"{b.people:,}", b.by, _when(b.at)]
+            for b in section.back_entries
+        ],
+        [22 * mm, 60 * mm, 20 * mm, 20 * mm, 20 * mm, 38 * mm],
+        st,
+        f"无{BACK_ENTRY_ZH}。",
+        right_cols=(2, 3),
+    )
+    if per_lane:
+        out += _listing(
+            "各车道汇总",
+            ["车道", "车辆（辆）", "人员（人）", f"其中{BACK_ENTRY_ZH}", "更正（辆）", "136 处置"],
+            [
+                [t.lane, f"{t.vehicles:,}", f"{t.people:,}", f"{t.back_entered:,}",
+                 f"{t.corrected:,}", f"{t.responses:,}"]
+                for t in section.lanes
+            ],
+            [CONTENT_W / 6] * 6,
+            st,
+            "本日无车辆。",
+            right_cols=(1, 2, 3, 4, 5),
+        )
+    return out
 
 
 @dataclass(frozen=True)
