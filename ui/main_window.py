@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
                                   sounds=self.sounds)  # fmt: skip
         self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang, jobs=self.jobs)
         self.ledger.set_shift(session.shift_id)
+        self.ledger.set_staff(session.staff)
         self.screen_ = screen
         self._start_camera(screen)
         self.tabs.addTab(screen, self.tr("查验  Ctrl+1"))

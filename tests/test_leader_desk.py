@@ -1,0 +1,179 @@
+"""The shift leader's desk through the GUI: corrections, search, back-entry, the team, the
+glance and the 136 response, on SQLite and the real PostgreSQL (``db_url``)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from desk_helpers import TIMEOUT_MS, settle, signed_in
+from leader_world import TZ, World, make_world
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from checkpoint import ledger
+from checkpoint.ledger import LedgerFilter
+from ui.main_window import MainWindow
+from ui.signin import SignedIn
+
+
+def _now_in_shift(w: World) -> datetime:
+    """A moment a minute ago, inside the open shift."""
+    now = datetime.now(TZ)
+    return min(now, max(w.start.astimezone(TZ) + timedelta(seconds=5), now - timedelta(minutes=1)))
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    w = make_world(db_url, datetime.now(TZ))
+    yield w
+    w.db.dispose()
+
+
+def desk(qtbot: QtBot, w: World, name: str) -> MainWindow:
+    """The window with ``name`` signed in on the world's open shift."""
+    win = MainWindow(w.db, w.settings, camera=False, muted=True, dark=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.signed_in(SignedIn(w.staff[name], w.shift_id))
+    signed_in(qtbot, win)
+    return win
+
+
+def _row_of(win: MainWindow, plate: str) -> int:
+    assert win.ledger is not None
+    return [r.plate for r in win.ledger.model.rows].index(plate)
+
+
+def test_a_leader_corrects_a_finished_record_and_the_details_show_old_and_new(
+    qtbot: QtBot, world: World
+) -> None:
+    world.vehicle("浙A11111", _now_in_shift(world))
+    win = desk(qtbot, world, "王建国")
+    screen = win.ledger
+    assert screen is not None
+    win.tabs.setCurrentWidget(screen)
+    screen.refresh()
+    settle(qtbot, win)
+    screen.open_details(_row_of(win, "浙A11111"))
+    settle(qtbot, win)
+    assert screen.correct_button is not None and screen.correct_button.isEnabled()
+    qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
+    form = screen.correction_form
+    assert form is not None
+    form.choose("plate")
+    form.value.insert("浙A11112")  # typed (keyClicks is ASCII only)
+    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)  # no reason: refused, nothing saved
+    settle(qtbot, win)
+    assert "reason" in form.message.text() or "原因" in form.message.text()
+    form.reason.insert("看错车牌")  # typed (keyClicks is ASCII only)
+    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    assert screen.details_browser is not None
+    text = screen.details_browser.toPlainText()
+    assert "更正记录" in text and "浙A11111" in text and "浙A11112" in text and "看错车牌" in text
+    assert "王建国" in text
+    assert [r.plate for r in screen.model.rows] == ["浙A11112"]
+    screen.details.close()  # type: ignore[union-attr]
+    win.shutdown()
+
+
+def test_a_recorder_gets_no_correction_export_or_back_entry(qtbot: QtBot, world: World) -> None:
+    world.vehicle("浙A11111", _now_in_shift(world))
+    win = desk(qtbot, world, "徐丽")
+    screen = win.ledger
+    assert screen is not None
+    screen.refresh()
+    settle(qtbot, win)
+    assert not screen.export_button.isEnabled() and not screen.backentry_button.isEnabled()
+    screen.open_details(0)
+    settle(qtbot, win)
+    assert screen.correct_button is None
+    screen.details.close()  # type: ignore[union-attr]
+    win.shutdown()
+
+
+def test_search_across_shifts_by_plate_staff_and_lane_then_export(
+    qtbot: QtBot, world: World, tmp_path: Path
+) -> None:
+    at = _now_in_shift(world)
+    world.vehicle("浙A12345", at)
+    world.vehicle("苏E12345", at)
+    win = desk(qtbot, world, "王建国")
+    screen = win.ledger
+    assert screen is not None
+    settle(qtbot, win)
+    qtbot.mouseClick(screen.all_shifts, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    assert screen.model.total == 2 and screen.model.filter.shift_id is None
+    screen.plate_filter.insert("浙A")  # province-aware: not 苏E12345
+    settle(qtbot, win)
+    assert [r.plate for r in screen.model.rows] == ["浙A12345"]
+    screen.plate_filter.clear()
+    screen.staff_filter.setCurrentIndex(screen.staff_filter.findText("赵点长 · 点长"))
+    settle(qtbot, win)
+    assert screen.model.total == 0  # the point chief did no step
+    screen.staff_filter.setCurrentIndex(screen.staff_filter.findText("徐丽 · 录入员"))
+    screen.lane_filter.setCurrentIndex(1)
+    settle(qtbot, win)
+    assert screen.model.total == 2
+    screen.last_date.setDate(screen.first_date.date().addDays(-1))  # an empty range
+    settle(qtbot, win)
+    assert screen.model.total == 0
+    screen.last_date.setDate(screen.first_date.date().addDays(7))
+    settle(qtbot, win)
+    out = tmp_path / "shown.csv"
+    screen.export_to(out)
+    settle(qtbot, win)
+    text = out.read_text(encoding="utf-8-sig")
+    assert len(text.strip().splitlines()) == 1 + 2  # the header, then the two vehicles shown
+    assert "2" in screen.message.text()
+    win.shutdown()
+
+
+BAD = """时间,车牌,车型,人数,出发地,目的地,处置,备注
+{t1},浙A20001,小客车,2,杭州,宁波,放行,
+{t2},浙I12345,小客车,1,杭州,宁波,放行,
+"""
+
+
+def test_a_bad_back_entry_file_saves_nothing_and_names_line_3(
+    qtbot: QtBot, world: World, tmp_path: Path
+) -> None:
+    at = _now_in_shift(world) - timedelta(minutes=1)
+    win = desk(qtbot, world, "王建国")
+    screen = win.ledger
+    assert screen is not None
+    settle(qtbot, win)
+    qtbot.mouseClick(screen.backentry_button, Qt.MouseButton.LeftButton)
+    dialog = screen.backentry
+    assert dialog is not None
+    times = {"t1": at.strftime("%H:%M"), "t2": at.strftime("%H:%M")}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD.format(**times), encoding="utf-8")
+    dialog.import_file(bad)  # what the file dialog calls with the chosen file
+    settle(qtbot, win)
+    assert "line 3" in dialog.message.text() and "Nothing" in dialog.message.text()
+    assert dialog.problems.count() == 1 and dialog.problems.item(0).text().startswith("第 3 行")
+    assert ledger.count(world.db, LedgerFilter()) == 0
+    good = tmp_path / "good.csv"
+    good.write_text(BAD.format(**times).replace("浙I12345", "浙A20002"), encoding="utf-8")
+    dialog.import_file(good)
+    settle(qtbot, win)
+    assert "2" in dialog.message.text() and dialog.problems.count() == 0
+    assert ledger.count(world.db, LedgerFilter(plate="浙A2000")) == 2
+    # one row typed in, through the same checks
+    dialog.plate.insert("浙A20003")  # typed (keyClicks is ASCII only)
+    dialog.at.setTime(dialog.at.time().fromString(times["t1"], "HH:mm"))
+    qtbot.mouseClick(dialog.save_row, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    assert ledger.count(world.db, LedgerFilter(plate="浙A20003")) == 1, dialog.message.text()
+    qtbot.waitUntil(lambda: screen.model.total == 3, timeout=TIMEOUT_MS)
+    dialog.close()
+    win.shutdown()

@@ -1,0 +1,129 @@
+"""更正 (a correction after the fact): the leader picks a field of a finished record, types the
+new value and a reason; ``corrections.Corrector`` checks it, re-judges the record and keeps the
+original. The form only collects the three texts and shows the core's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkpoint.config import Settings
+from checkpoint.corrections import CorrectionOutcome, Corrector
+from checkpoint.errors import CheckpointError
+from checkpoint.ledger import Details
+from ui.i18n import pick
+from ui.jobs import Jobs
+
+TARGET = 48
+
+
+class CorrectionForm(QDialog):
+    """Field, new value, reason for one finished record; ``corrected`` once saved."""
+
+    corrected = Signal(object)  # the CorrectionOutcome
+
+    def __init__(self, db: Any, settings: Settings, staff: Any, jobs: Jobs, record: Details,
+                 *, lang: str, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.db, self.settings, self.staff, self.jobs = db, settings, staff, jobs
+        self.record = record
+        self.lang = lang
+        self.setWindowTitle(self.tr("更正记录") + f" · {record.row.plate}")
+        self.resize(640, 420)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.field = QComboBox()
+        self.field.setMinimumHeight(TARGET)
+        vehicle = {
+            "plate": self.tr("车牌号"), "vehicle_type": self.tr("车型"),
+            "people_count": self.tr("人数"), "origin": self.tr("出发地"),
+            "destination": self.tr("目的地"), "disposition": self.tr("分流"),
+        }  # fmt: skip
+        for key, label in vehicle.items():
+            self.field.addItem(label, key)
+        person = {
+            "code_colour": self.tr("健康码颜色"), "temperature": self.tr("体温"),
+            "test": self.tr("核酸"), "itinerary_star": self.tr("行程卡带星"),
+        }  # fmt: skip
+        for n in range(1, len(record.people) + 1):
+            for key, label in person.items():
+                self.field.addItem(self.tr("第 {n} 人").format(n=n) + " · " + label,
+                                   f"person.{n}.{key}")  # fmt: skip
+        self.field.currentIndexChanged.connect(self._hint)
+        form.addRow(self.tr("更正项"), self.field)
+        self.value = QLineEdit()
+        self.value.setMinimumHeight(TARGET)
+        form.addRow(self.tr("新值"), self.value)
+        self.reason = QLineEdit()
+        self.reason.setMinimumHeight(TARGET)
+        self.reason.setPlaceholderText(self.tr("为什么更正(必填)"))
+        form.addRow(self.tr("原因"), self.reason)
+        lay.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("correctionMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #e53935;")
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        row = QHBoxLayout()
+        self.save = QPushButton(self.tr("保存更正"))
+        self.save.setProperty("primary", True)
+        self.save.clicked.connect(self.submit)
+        cancel = QPushButton(self.tr("取消"))
+        cancel.clicked.connect(self.reject)
+        for b in (self.save, cancel):
+            b.setMinimumHeight(TARGET)
+            row.addWidget(b)
+        lay.addLayout(row)
+        self._hint()
+
+    def _hint(self) -> None:
+        key = str(self.field.currentData())
+        hints = {
+            "vehicle_type": self.tr("如 小客车 / car / truck"),
+            "people_count": self.tr("如 3"),
+            "disposition": self.tr("如 放行 / 转运隔离"),
+            "code_colour": self.tr("绿码 / 黄码 / 红码"),
+            "temperature": self.tr("如 37.8"),
+            "test": self.tr("negative:小时数 / positive / none"),
+            "itinerary_star": self.tr("yes / no"),
+        }
+        self.value.setPlaceholderText(hints.get(key.rsplit(".", 1)[-1], ""))
+
+    def choose(self, field: str) -> None:
+        """Select ``field`` (``plate``, ``person.1.temperature`` ...)."""
+        self.field.setCurrentIndex(self.field.findData(field))
+
+    def submit(self) -> None:
+        """Send the correction to the core on the worker; an error stays in the form."""
+        field, value, reason = str(self.field.currentData()), self.value.text(), self.reason.text()
+        db, settings, staff, iid = self.db, self.settings, self.staff, self.record.row.id
+        self.save.setEnabled(False)
+        self.message.clear()
+
+        def work() -> CorrectionOutcome:
+            corrector = Corrector.from_settings(db, settings)
+            return corrector.correct(iid, field, value, reason=reason, staff=staff)
+
+        self.jobs.submit(work, self._done, self._failed)
+
+    def _done(self, outcome: CorrectionOutcome) -> None:
+        self.save.setEnabled(True)
+        self.corrected.emit(outcome)
+        self.accept()
+
+    def _failed(self, exc: CheckpointError) -> None:
+        self.save.setEnabled(True)
+        self.message.setText(pick(str(exc), self.lang))
