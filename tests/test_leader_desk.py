@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from desk_helpers import TIMEOUT_MS, settle, signed_in
-from leader_world import TZ, World, make_world
+from leader_world import TZ, Person, World, make_world
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from checkpoint import ledger
+from checkpoint.domain import CodeColour, Disposition
 from checkpoint.ledger import LedgerFilter
 from ui.main_window import MainWindow
 from ui.signin import SignedIn
@@ -177,3 +178,47 @@ def test_a_bad_back_entry_file_saves_nothing_and_names_line_3(
     qtbot.waitUntil(lambda: screen.model.total == 3, timeout=TIMEOUT_MS)
     dialog.close()
     win.shutdown()
+
+
+def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ticked(
+    qtbot: QtBot, world: World
+) -> None:
+    at = _now_in_shift(world)
+    world.vehicle("浙A66666", at, [Person(colour=CodeColour.RED)])
+    recorder = desk(qtbot, world, "徐丽")
+    desk_ = recorder.leader_desk
+    assert desk_ is not None
+    settle(qtbot, recorder)
+    (r,) = desk_.responses.responses
+    assert r.trigger == Disposition.QUARANTINE.value
+    assert not desk_.banner.isVisible()  # nothing overdue yet
+    hold = r.measures[0]
+    # twenty minutes on: the ten-minute measure is overdue, on this lane and on every other
+    desk_.responses.clock = lambda: hold.due_at + timedelta(minutes=10)
+    desk_.poll()
+    settle(qtbot, recorder)
+    assert desk_.banner.isVisible() and hold.zh in desk_.banner.text.text()
+    assert "10" in desk_.banner.text.text()
+    qtbot.mouseClick(desk_.banner.button, Qt.MouseButton.LeftButton)
+    assert recorder.tabs.currentWidget() is desk_.responses
+    assert str(r.id) not in desk_.responses.close_buttons  # closing is the leader's
+    qtbot.mouseClick(desk_.responses.tick_buttons[(str(r.id), hold.key)], Qt.MouseButton.LeftButton)
+    settle(qtbot, recorder)
+    assert not desk_.banner.isVisible()
+    (after,) = desk_.responses.responses
+    assert after.measures[0].done_by == "徐丽" and after.measures[0].late
+    assert not desk_.responses.tick_buttons[(str(r.id), hold.key)].isEnabled()
+    recorder.shutdown()
+    # the leader closes it, with a note for the measures left
+    leader = desk(qtbot, world, "王建国")
+    panel = leader.leader_desk.responses  # type: ignore[union-attr]
+    settle(qtbot, leader)
+    note, close = panel.close_buttons[str(r.id)]
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    settle(qtbot, leader)
+    assert len(panel.responses) == 1 and "Not done yet" in panel.message.text()
+    note.insert("已移交疾控")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    settle(qtbot, leader)
+    assert panel.responses == ()
+    leader.shutdown()

@@ -51,6 +51,8 @@ from checkpoint.ledger import Details, LedgerFilter, LedgerRow
 from checkpoint.overview import Overview
 from checkpoint.responses import configured_plan
 from checkpoint.team import Team
+from ui.backentry_form import BackEntryDialog
+from ui.correction_form import CorrectionForm
 from ui.i18n import pick
 from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
@@ -223,9 +225,9 @@ class LedgerScreen(QWidget):
         self.details: QDialog | None = None
         self.details_browser: QTextBrowser | None = None
         self.correct_button: QPushButton | None = None
-        self.correction_form: QDialog | None = None
+        self.correction_form: CorrectionForm | None = None
         self.shown: Details | None = None  # the record in the details window
-        self.backentry: QDialog | None = None
+        self.backentry: BackEntryDialog | None = None
 
     def _search_bar(self) -> QHBoxLayout:
         """The leader's search across shifts: duty dates, lane, staff; export; back-entry."""
@@ -401,12 +403,10 @@ class LedgerScreen(QWidget):
 
     # -- back-entry ----------------------------------------------------------------------------
 
-    def open_backentry(self) -> QDialog | None:
+    def open_backentry(self) -> BackEntryDialog | None:
         """补录: the paper-ledger form (file import or one row), for leaders."""
         if self.staff is None or self.jobs is None:
             return None
-        from ui.backentry_form import BackEntryDialog
-
         dialog = BackEntryDialog(self.db, self.settings, self.staff, self.jobs, lang=self.lang,
                                  duty_date=self.duty_date, parent=self)  # fmt: skip
         dialog.saved.connect(lambda _n: self.refresh())
@@ -525,12 +525,10 @@ class LedgerScreen(QWidget):
         self._load_details(inspection_id)
         self.refresh()
 
-    def open_correction(self, d: Details) -> QDialog | None:
+    def open_correction(self, d: Details) -> CorrectionForm | None:
         """更正: the correction form for the record shown; saved, the details show old and new."""
         if self.staff is None or self.jobs is None:
             return None
-        from ui.correction_form import CorrectionForm
-
         form = CorrectionForm(self.db, self.settings, self.staff, self.jobs, d,
                               lang=self.lang, parent=self.details)  # fmt: skip
         form.corrected.connect(lambda _o: self._corrected(d.row.id))

@@ -1,44 +1,281 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>BackEntryDialog</name>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="55"/>
+        <source>补录纸质台账</source>
+        <translation>Enter the paper ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="59"/>
+        <source>值班日期</source>
+        <translation>Duty date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="69"/>
+        <source>选择文件导入(CSV/XLSX)…</source>
+        <translation>Import a file (CSV/XLSX)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="74"/>
+        <source>列: 时间,车牌,车型,人数,出发地,目的地,处置,备注(第一行为表头)</source>
+        <translation>Columns: time, plate, vehicle_type, people, origin, destination, disposition, note (the first row is the header)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="86"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="92"/>
+        <source>单条补录</source>
+        <translation>Enter one vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="97"/>
+        <source>如 浙A12345</source>
+        <translation>e.g. 浙A12345</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="110"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="110"/>
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="111"/>
+        <source>车型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="111"/>
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="112"/>
+        <source>出发地</source>
+        <translation>Origin</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="112"/>
+        <source>目的地</source>
+        <translation>Destination</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="113"/>
+        <source>处置</source>
+        <translation>Disposition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="113"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="118"/>
+        <source>保存这一条</source>
+        <translation>Save this vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="130"/>
+        <source>选择纸质台账文件</source>
+        <translation>Choose the paper-ledger file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="130"/>
+        <source>表格 (*.csv *.xlsx)</source>
+        <translation>Spreadsheets (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="168"/>
+        <source>正在检查并保存…</source>
+        <translation>Checking and saving…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="181"/>
+        <source>已补录 {n} 辆、{p} 人({file})</source>
+        <translation>Entered {n} vehicles, {p} people ({file})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/backentry_form.py" line="193"/>
+        <source>第 {n} 行</source>
+        <translation>Line {n}</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionForm</name>
+    <message>
+        <location filename="../../ui/correction_form.py" line="43"/>
+        <source>更正记录</source>
+        <translation>Corrections</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="50"/>
+        <source>车牌号</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="50"/>
+        <source>车型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="51"/>
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="51"/>
+        <source>出发地</source>
+        <translation>Origin</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="52"/>
+        <source>目的地</source>
+        <translation>Destination</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="52"/>
+        <source>分流</source>
+        <translation>Disposition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="57"/>
+        <source>健康码颜色</source>
+        <translation>Health code colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="57"/>
+        <source>体温</source>
+        <translation>Temperature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="58"/>
+        <source>核酸</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="58"/>
+        <source>行程卡带星</source>
+        <translation>Itinerary star</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="62"/>
+        <source>第 {n} 人</source>
+        <translation>Person {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="65"/>
+        <source>更正项</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="68"/>
+        <source>新值</source>
+        <translation>New value</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="71"/>
+        <source>为什么更正(必填)</source>
+        <translation>Why (required)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="72"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="81"/>
+        <source>保存更正</source>
+        <translation>Save correction</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="84"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="95"/>
+        <source>如 小客车 / car / truck</source>
+        <translation>e.g. car / truck</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="96"/>
+        <source>如 3</source>
+        <translation>e.g. 3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="97"/>
+        <source>如 放行 / 转运隔离</source>
+        <translation>e.g. release / quarantine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="98"/>
+        <source>绿码 / 黄码 / 红码</source>
+        <translation>green / yellow / red</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="99"/>
+        <source>如 37.8</source>
+        <translation>e.g. 37.8</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="100"/>
+        <source>negative:小时数 / positive / none</source>
+        <translation>negative:HOURS / positive / none</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="101"/>
+        <source>yes / no</source>
+        <translation>yes / no</translation>
+    </message>
+</context>
 <context>
     <name>DivertStep</name>
     <message>
-        <location filename="../../ui/step_divert.py" line="53" />
+        <location filename="../../ui/step_divert.py" line="53"/>
         <source>不按建议分流的原因(必填)</source>
         <translation>Reason for not following the suggestion (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="54" />
+        <location filename="../../ui/step_divert.py" line="54"/>
         <source>确认分流  Enter</source>
         <translation>Confirm  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="62" />
+        <location filename="../../ui/step_divert.py" line="62"/>
         <source>Enter = 按建议分流;选择其他分流方式需填写原因</source>
         <translation>Enter = follow the suggestion; another choice needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="102" />
+        <location filename="../../ui/step_divert.py" line="102"/>
         <source>改为 {d},原因:</source>
         <translation>Change to {d}, because:</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="114" />
+        <location filename="../../ui/step_divert.py" line="114"/>
         <source>通过</source>
         <translation>Pass</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="114" />
+        <location filename="../../ui/step_divert.py" line="114"/>
         <source>需关注</source>
         <translation>Attention</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="115" />
+        <location filename="../../ui/step_divert.py" line="115"/>
         <source>拦截</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/step_divert.py" line="130" />
+        <location filename="../../ui/step_divert.py" line="130"/>
         <source>建议 · Enter</source>
         <translation>Suggested · Enter</translation>
     </message>
@@ -46,102 +283,102 @@
 <context>
     <name>GuideStep</name>
     <message>
-        <location filename="../../ui/step_guide.py" line="38" />
+        <location filename="../../ui/step_guide.py" line="38"/>
         <source>省份</source>
         <translation>Province</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="52" />
+        <location filename="../../ui/step_guide.py" line="52"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="54" />
+        <location filename="../../ui/step_guide.py" line="54"/>
         <source>例 A12345 或 AD12345</source>
         <translation>e.g. A12345 or AD12345</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="61" />
+        <location filename="../../ui/step_guide.py" line="61"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="72" />
+        <location filename="../../ui/step_guide.py" line="72"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="86" />
+        <location filename="../../ui/step_guide.py" line="86"/>
         <source>Ctrl+↑/↓</source>
         <translation>Ctrl+↑/↓</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="89" />
+        <location filename="../../ui/step_guide.py" line="89"/>
         <source>始发地</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="91" />
+        <location filename="../../ui/step_guide.py" line="91"/>
         <source>从哪里来(可不填)</source>
         <translation>Coming from (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="93" />
+        <location filename="../../ui/step_guide.py" line="93"/>
         <source>目的地</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="95" />
+        <location filename="../../ui/step_guide.py" line="95"/>
         <source>到哪里去(可不填)</source>
         <translation>Going to (optional)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="98" />
+        <location filename="../../ui/step_guide.py" line="98"/>
         <source>开始核验  Enter</source>
         <translation>Start verifying  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="132" />
+        <location filename="../../ui/step_guide.py" line="132"/>
         <source>普通车牌</source>
         <translation>ordinary plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="132" />
+        <location filename="../../ui/step_guide.py" line="132"/>
         <source>挂车</source>
         <translation>trailer</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="133" />
+        <location filename="../../ui/step_guide.py" line="133"/>
         <source>新能源</source>
         <translation>new energy</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="140" />
+        <location filename="../../ui/step_guide.py" line="140"/>
         <source>车牌不使用字母 I 和 O(请用 1 和 0)</source>
         <translation>Plates never use the letters I or O (use 1 and 0)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="141" />
+        <location filename="../../ui/step_guide.py" line="141"/>
         <source>车牌须以省份简称开头,如 浙</source>
         <translation>A plate starts with a province abbreviation</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="142" />
+        <location filename="../../ui/step_guide.py" line="142"/>
         <source>8 位车牌但不是有效的新能源车牌</source>
         <translation>8 characters but not a valid new-energy plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="143" />
+        <location filename="../../ui/step_guide.py" line="143"/>
         <source>请输入车牌号</source>
         <translation>Enter the plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="144" />
+        <location filename="../../ui/step_guide.py" line="144"/>
         <source>车牌格式不对(例 浙A12345、浙AD12345)</source>
         <translation>Not a valid plate (e.g. A12345, AD12345)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_guide.py" line="173" />
+        <location filename="../../ui/step_guide.py" line="173"/>
         <source>上一辆: {plate} → {d}</source>
         <translation>Last vehicle: {plate} → {d}</translation>
     </message>
@@ -149,43 +386,43 @@
 <context>
     <name>HandoverDialog</name>
     <message>
-        <location filename="../../ui/handover.py" line="46" />
-        <location filename="../../ui/handover.py" line="78" />
+        <location filename="../../ui/handover.py" line="46"/>
+        <location filename="../../ui/handover.py" line="78"/>
         <source>交班</source>
         <translation>Handover</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="59" />
+        <location filename="../../ui/handover.py" line="59"/>
         <source>(未指定)</source>
         <translation>(not named)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="64" />
+        <location filename="../../ui/handover.py" line="64"/>
         <source>接班组长</source>
         <translation>Incoming leader</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="66" />
+        <location filename="../../ui/handover.py" line="66"/>
         <source>本班情况、设备、物资……</source>
         <translation>How the shift went, equipment, supplies…</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="67" />
+        <location filename="../../ui/handover.py" line="67"/>
         <source>交接说明</source>
         <translation>Handover note</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="69" />
+        <location filename="../../ui/handover.py" line="69"/>
         <source>需要下一班跟进的事项</source>
         <translation>What the next shift must follow up</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="70" />
+        <location filename="../../ui/handover.py" line="70"/>
         <source>遗留问题</source>
         <translation>Open issues</translation>
     </message>
     <message>
-        <location filename="../../ui/handover.py" line="71" />
+        <location filename="../../ui/handover.py" line="71"/>
         <source>交班后打印交接班报告</source>
         <translation>Print the handover report after handing over</translation>
     </message>
@@ -193,170 +430,188 @@
 <context>
     <name>InspectionScreen</name>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="89" />
+        <location filename="../../ui/inspection_screen.py" line="89"/>
         <source>引导</source>
         <translation>Guide</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="89" />
+        <location filename="../../ui/inspection_screen.py" line="89"/>
         <source>核验</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="90" />
+        <location filename="../../ui/inspection_screen.py" line="90"/>
         <source>录入</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="90" />
+        <location filename="../../ui/inspection_screen.py" line="90"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="181" />
+        <location filename="../../ui/inspection_screen.py" line="181"/>
         <source>这个码已经登记过了</source>
         <translation>This code is already recorded</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="182" />
+        <location filename="../../ui/inspection_screen.py" line="182"/>
         <source>先录入车牌,再扫码</source>
         <translation>Enter the plate first, then scan</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="183" />
+        <location filename="../../ui/inspection_screen.py" line="183"/>
         <source>更正已保存</source>
         <translation>Correction saved</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="194" />
+        <location filename="../../ui/inspection_screen.py" line="194"/>
         <source>{plate} · {type} · {n}人</source>
         <translation>{plate} · {type} · {n} people</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="177" />
+        <location filename="../../ui/inspection_screen.py" line="177"/>
         <source>分段码已扫 {seen}/{total} 段,请继续扫其余部分</source>
         <translation>Split code: {seen} of {total} parts scanned, scan the rest</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="184" />
+        <location filename="../../ui/inspection_screen.py" line="184"/>
         <source>不是健康码/通行码</source>
         <translation>Not a health code or pass</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="185" />
+        <location filename="../../ui/inspection_screen.py" line="185"/>
         <source>分段码:请继续扫其余部分</source>
         <translation>Split code: scan the other parts</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="186" />
+        <location filename="../../ui/inspection_screen.py" line="186"/>
         <source>已删除误加的人员</source>
         <translation>The person added by mistake was removed</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="205" />
+        <location filename="../../ui/inspection_screen.py" line="205"/>
         <source>还有 {n} 人未核验:扫码,或点“添加人员(人工)”</source>
-        <translation>{n} more to verify: scan, or press "Add person (by eye)"</translation>
+        <translation>{n} more to verify: scan, or press &quot;Add person (by eye)&quot;</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="207" />
+        <location filename="../../ui/inspection_screen.py" line="207"/>
         <source>体温应在 30–45 °C 之间</source>
         <translation>Temperature must be between 30 and 45 °C</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="208" />
+        <location filename="../../ui/inspection_screen.py" line="208"/>
         <source>不按建议分流,必须填写原因</source>
         <translation>Not following the suggestion needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="209" />
+        <location filename="../../ui/inspection_screen.py" line="209"/>
         <source>更改分流建议需要组长或点长</source>
         <translation>Overriding the suggestion needs the shift leader or point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="210" />
+        <location filename="../../ui/inspection_screen.py" line="210"/>
         <source>删除人员须填写原因</source>
         <translation>Removing a person needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="211" />
+        <location filename="../../ui/inspection_screen.py" line="211"/>
         <source>当前步骤不能这样操作</source>
         <translation>Not possible at this step</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="212" />
+        <location filename="../../ui/inspection_screen.py" line="212"/>
         <source>车上至少有 1 人(驾驶员)</source>
         <translation>A vehicle carries at least 1 person (the driver)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="213" />
+        <location filename="../../ui/inspection_screen.py" line="213"/>
         <source>没有这个人员</source>
         <translation>No such person</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="214" />
+        <location filename="../../ui/inspection_screen.py" line="214"/>
         <source>身份证号格式不对</source>
         <translation>That is not a valid ID number</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="216" />
+        <location filename="../../ui/inspection_screen.py" line="216"/>
         <source>本车道还没有站点密钥,不能登记身份证号(见 checkpoint site-key)</source>
         <translation>This lane has no site key yet, so ID numbers cannot be recorded (see checkpoint site-key)</translation>
     </message>
     <message>
-        <location filename="../../ui/inspection_screen.py" line="233" />
+        <location filename="../../ui/inspection_screen.py" line="233"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
 </context>
 <context>
+    <name>LeaderDesk</name>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="38"/>
+        <source>136 应急  Ctrl+4</source>
+        <translation>136 response  Ctrl+4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="40"/>
+        <source>组长</source>
+        <translation>Leader</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="41"/>
+        <source>136 应急处置</source>
+        <translation>136 response</translation>
+    </message>
+</context>
+<context>
     <name>LedgerModel</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57" />
+        <location filename="../../ui/ledger_view.py" line="78"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57" />
+        <location filename="../../ui/ledger_view.py" line="78"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57" />
+        <location filename="../../ui/ledger_view.py" line="78"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="57" />
+        <location filename="../../ui/ledger_view.py" line="78"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="58" />
+        <location filename="../../ui/ledger_view.py" line="79"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="58" />
+        <location filename="../../ui/ledger_view.py" line="79"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="58" />
+        <location filename="../../ui/ledger_view.py" line="79"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="111" />
+        <location filename="../../ui/ledger_view.py" line="132"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="113" />
+        <location filename="../../ui/ledger_view.py" line="134"/>
         <source> · 改判</source>
         <translation> · overridden</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="115" />
+        <location filename="../../ui/ledger_view.py" line="136"/>
         <source>进行中: </source>
         <translation>Open: </translation>
     </message>
@@ -364,88 +619,150 @@
 <context>
     <name>LedgerScreen</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="153" />
+        <location filename="../../ui/ledger_view.py" line="181"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="155" />
+        <location filename="../../ui/ledger_view.py" line="183"/>
         <source>车牌的一部分</source>
         <translation>Part of a plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="158" />
-        <location filename="../../ui/ledger_view.py" line="248" />
+        <location filename="../../ui/ledger_view.py" line="186"/>
+        <location filename="../../ui/ledger_view.py" line="426"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="160" />
+        <location filename="../../ui/ledger_view.py" line="188"/>
+        <location filename="../../ui/ledger_view.py" line="252"/>
+        <location filename="../../ui/ledger_view.py" line="257"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="165" />
+        <location filename="../../ui/ledger_view.py" line="193"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="169" />
+        <location filename="../../ui/ledger_view.py" line="197"/>
         <source>到</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="173" />
+        <location filename="../../ui/ledger_view.py" line="201"/>
         <source>按时间筛选</source>
         <translation>Filter by time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="236" />
+        <location filename="../../ui/ledger_view.py" line="235"/>
+        <source>跨班次查询</source>
+        <translation>All shifts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="243"/>
+        <source>日期从</source>
+        <translation>Dates from</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="243"/>
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="250"/>
+        <source>车道</source>
+        <translation>Lane</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="255"/>
+        <source>人员</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="261"/>
+        <source>导出所列…</source>
+        <translation>Export shown…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="263"/>
+        <source>补录纸质台账…</source>
+        <translation>Paper ledger…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="379"/>
         <source>共 {n} 辆</source>
         <translation>{n} vehicles</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="248" />
+        <location filename="../../ui/ledger_view.py" line="390"/>
+        <source>导出所列车辆</source>
+        <translation>Export the vehicles shown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="390"/>
+        <source>表格 (*.xlsx *.csv)</source>
+        <translation>Spreadsheets (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="400"/>
+        <source>已导出 {n} 辆到 {path}</source>
+        <translation>Exported {n} vehicles to {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="426"/>
         <source>人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="248" />
+        <location filename="../../ui/ledger_view.py" line="426"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="249" />
+        <location filename="../../ui/ledger_view.py" line="427"/>
         <source>改判原因</source>
         <translation>Override reason</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="249" />
+        <location filename="../../ui/ledger_view.py" line="427"/>
         <source>政策</source>
         <translation>Policy</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="268" />
+        <location filename="../../ui/ledger_view.py" line="446"/>
         <source>司乘人员</source>
         <translation>Driver and passengers</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="275" />
+        <location filename="../../ui/ledger_view.py" line="453"/>
         <source> · 人工核验</source>
         <translation> · checked by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="280" />
+        <location filename="../../ui/ledger_view.py" line="458"/>
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="298" />
+        <location filename="../../ui/ledger_view.py" line="466"/>
+        <source>补录</source>
+        <translation>Back-entered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="482"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="305" />
+        <location filename="../../ui/ledger_view.py" line="494"/>
+        <source>更正…</source>
+        <translation>Correct…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="500"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -453,201 +770,219 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="115" />
+        <location filename="../../ui/main_window.py" line="116"/>
         <source>摄像头: 未启动</source>
         <translation>Camera: not started</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118" />
-        <location filename="../../ui/main_window.py" line="462" />
+        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="468"/>
         <source>卡口查验台</source>
         <translation>Checkpoint Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="152"/>
         <source>演示模式: 任选一人, PIN 0000</source>
         <translation>Demo mode: pick anyone, PIN 0000</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174" />
+        <location filename="../../ui/main_window.py" line="178"/>
         <source>查验台</source>
         <translation>Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="175" />
+        <location filename="../../ui/main_window.py" line="179"/>
         <source>查验</source>
         <translation>Inspect</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="181"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179" />
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>交班打印</source>
         <translation>Print handover</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181" />
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>交班…</source>
         <translation>Hand over…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>退出登录</source>
         <translation>Sign out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="193"/>
         <source>显示</source>
         <translation>View</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190" />
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>夜间模式</source>
         <translation>Night theme</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195" />
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>语言 Language</source>
         <translation>语言 Language</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="213"/>
         <source>数据库异常: </source>
         <translation>Database problem: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214" />
+        <location filename="../../ui/main_window.py" line="218"/>
         <source>未开班</source>
         <translation>no shift open</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="219"/>
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220" />
+        <location filename="../../ui/main_window.py" line="224"/>
         <source>数据位置: </source>
         <translation>Data: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="232"/>
         <source>值班: </source>
         <translation>On duty: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231" />
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>未登录</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="266" />
+        <location filename="../../ui/main_window.py" line="271"/>
         <source>查验  Ctrl+1</source>
         <translation>Inspect  Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="267" />
+        <location filename="../../ui/main_window.py" line="272"/>
         <source>台账  Ctrl+2</source>
         <translation>Ledger  Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="301" />
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>摄像头未启用</source>
         <translation>Camera off</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327" />
+        <location filename="../../ui/main_window.py" line="333"/>
         <source>摄像头: 演示摄像头(DEMO)</source>
         <translation>Camera: demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337" />
+        <location filename="../../ui/main_window.py" line="343"/>
         <source>摄像头断开,正在重连…(可人工核验)</source>
         <translation>Camera lost, reconnecting… (check by eye meanwhile)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344" />
+        <location filename="../../ui/main_window.py" line="350"/>
         <source>演示摄像头(DEMO)</source>
         <translation>demo camera (DEMO)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="346" />
+        <location filename="../../ui/main_window.py" line="352"/>
         <source>USB 摄像头</source>
         <translation>USB camera</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353" />
+        <location filename="../../ui/main_window.py" line="359"/>
         <source>摄像头: </source>
         <translation>Camera: </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421" />
+        <location filename="../../ui/main_window.py" line="427"/>
         <source>交班需要组长或点长</source>
         <translation>Handing over needs the shift leader or the point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>请先完成当前车辆,再交班</source>
         <translation>Finish the current vehicle before handing over</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="435" />
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>本班还有 {n} 分钟结束;交班后到 {end} 前本车道无法登记车辆。</source>
         <translation>This shift ends in {n} minutes; after handing over, this lane cannot record vehicles until {end}.</translation>
     </message>
 </context>
 <context>
+    <name>OverdueBanner</name>
+    <message>
+        <location filename="../../ui/response_panel.py" line="68"/>
+        <source>去处置</source>
+        <translation>Handle it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="84"/>
+        <source>{lane} {plate} {what} 已超时 {n} 分钟</source>
+        <translation>{lane} {plate} {what}: {n} min overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="89"/>
+        <source>136 应急处置超时: </source>
+        <translation>136 response overdue: </translation>
+    </message>
+</context>
+<context>
     <name>PersonText</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="109" />
+        <location filename="../../ui/step_verify.py" line="109"/>
         <source>健康码未核验</source>
         <translation>Health code not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="111" />
+        <location filename="../../ui/step_verify.py" line="111"/>
         <source>行程带星</source>
         <translation>Itinerary star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="111" />
+        <location filename="../../ui/step_verify.py" line="111"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="113" />
+        <location filename="../../ui/step_verify.py" line="113"/>
         <source>行程未核验</source>
         <translation>Itinerary not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="115" />
+        <location filename="../../ui/step_verify.py" line="115"/>
         <source>核酸{h}小时</source>
         <translation>Test {h} h ago</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="116" />
+        <location filename="../../ui/step_verify.py" line="116"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="118" />
+        <location filename="../../ui/step_verify.py" line="118"/>
         <source>体温未测</source>
         <translation>No temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="123" />
+        <location filename="../../ui/step_verify.py" line="123"/>
         <source>无法读取 = 未核验</source>
         <translation>Unreadable = not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="125" />
+        <location filename="../../ui/step_verify.py" line="125"/>
         <source>无法离线核验 = 未核验:请看手机页面,点下方按钮记录</source>
         <translation>Cannot be verified offline = not verified: look at the phone, record it with the buttons below</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="127" />
+        <location filename="../../ui/step_verify.py" line="127"/>
         <source>DEMO 演示凭证</source>
         <translation>DEMO pass</translation>
     </message>
@@ -655,70 +990,70 @@
 <context>
     <name>RecordStep</name>
     <message>
-        <location filename="../../ui/step_record.py" line="34" />
+        <location filename="../../ui/step_record.py" line="34"/>
         <source>已保存,请核对台账记录</source>
         <translation>Saved. Check the ledger entry</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="42" />
+        <location filename="../../ui/step_record.py" line="42"/>
         <source>更正(保留原值、更正人和原因)</source>
         <translation>Correct (old value, who and why are kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="45" />
-        <location filename="../../ui/step_record.py" line="88" />
+        <location filename="../../ui/step_record.py" line="45"/>
+        <location filename="../../ui/step_record.py" line="88"/>
         <source>车牌号</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="45" />
-        <location filename="../../ui/step_record.py" line="88" />
+        <location filename="../../ui/step_record.py" line="45"/>
+        <location filename="../../ui/step_record.py" line="88"/>
         <source>车型</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="46" />
-        <location filename="../../ui/step_record.py" line="88" />
+        <location filename="../../ui/step_record.py" line="46"/>
+        <location filename="../../ui/step_record.py" line="88"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="46" />
+        <location filename="../../ui/step_record.py" line="46"/>
         <source>始发地</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="47" />
+        <location filename="../../ui/step_record.py" line="47"/>
         <source>目的地</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="51" />
+        <location filename="../../ui/step_record.py" line="51"/>
         <source>新值</source>
         <translation>New value</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="53" />
+        <location filename="../../ui/step_record.py" line="53"/>
         <source>更正原因</source>
         <translation>Reason for the correction</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="54" />
+        <location filename="../../ui/step_record.py" line="54"/>
         <source>保存更正</source>
         <translation>Save correction</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="64" />
+        <location filename="../../ui/step_record.py" line="64"/>
         <source>确认录入  Enter</source>
         <translation>Confirm record  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="89" />
+        <location filename="../../ui/step_record.py" line="89"/>
         <source>路线</source>
         <translation>Route</translation>
     </message>
     <message>
-        <location filename="../../ui/step_record.py" line="89" />
+        <location filename="../../ui/step_record.py" line="89"/>
         <source>建议分流</source>
         <translation>Suggested</translation>
     </message>
@@ -726,7 +1061,7 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../ui/report_view.py" line="559" />
+        <location filename="../../ui/report_view.py" line="559"/>
         <source>报表与打印</source>
         <translation>Reports and printing</translation>
     </message>
@@ -734,163 +1069,226 @@
 <context>
     <name>ReportView</name>
     <message>
-        <location filename="../../ui/report_view.py" line="322" />
+        <location filename="../../ui/report_view.py" line="322"/>
         <source>交接班报告</source>
         <translation>Shift handover report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="323" />
+        <location filename="../../ui/report_view.py" line="323"/>
         <source>每日一报</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="329" />
+        <location filename="../../ui/report_view.py" line="329"/>
         <source>第{0}班 {1}</source>
         <translation>Shift {0} {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="330" />
+        <location filename="../../ui/report_view.py" line="330"/>
         <source>生成</source>
         <translation>Generate</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="331" />
+        <location filename="../../ui/report_view.py" line="331"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="332" />
+        <location filename="../../ui/report_view.py" line="332"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="333" />
+        <location filename="../../ui/report_view.py" line="333"/>
         <source>选择报告后点击“生成”。</source>
         <translation>Choose a report, then click Generate.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="401" />
+        <location filename="../../ui/report_view.py" line="401"/>
         <source>第{0}班</source>
         <translation>Shift {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="417" />
+        <location filename="../../ui/report_view.py" line="417"/>
         <source>正在生成报告…</source>
         <translation>Generating the report…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="439" />
+        <location filename="../../ui/report_view.py" line="439"/>
         <source>已取消打印。</source>
         <translation>Printing cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="442" />
+        <location filename="../../ui/report_view.py" line="442"/>
         <source>正在打印…</source>
         <translation>Printing…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="455" />
+        <location filename="../../ui/report_view.py" line="455"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="521" />
+        <location filename="../../ui/report_view.py" line="521"/>
         <source>（无车辆，空报告）</source>
         <translation> (no vehicles: empty report)</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="522" />
+        <location filename="../../ui/report_view.py" line="522"/>
         <source>{0}：共 {1} 页{2}</source>
         <translation>{0}: {1} pages{2}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="527" />
+        <location filename="../../ui/report_view.py" line="527"/>
         <source>已发送打印：{0} 页。</source>
         <translation>Sent to the printer: {0} pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="532" />
+        <location filename="../../ui/report_view.py" line="532"/>
         <source>已保存：{0}</source>
         <translation>Saved: {0}</translation>
     </message>
 </context>
 <context>
+    <name>ResponsePanel</name>
+    <message>
+        <location filename="../../ui/response_panel.py" line="153"/>
+        <source>没有未结束的 136 应急处置。</source>
+        <translation>No open 136 response.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="166"/>
+        <source>开始于 {t}</source>
+        <translation>started {t}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="172"/>
+        <source>时限 {t}</source>
+        <translation>due {t}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="177"/>
+        <source>已完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="186"/>
+        <source>结束说明(有未完成措施时必填)</source>
+        <translation>Closing note (required if measures are left undone)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="187"/>
+        <source>结束响应</source>
+        <translation>Close response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="201"/>
+        <source>{t} 由 {who} 完成</source>
+        <translation>done {t} by {who}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="202"/>
+        <source> (超时)</source>
+        <translation> (late)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="205"/>
+        <source>已超时 {n} 分钟</source>
+        <translation>{n} min overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="206"/>
+        <source>待完成</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="221"/>
+        <source>已记录完成</source>
+        <translation>Ticked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/response_panel.py" line="227"/>
+        <source>已结束响应</source>
+        <translation>Response closed</translation>
+    </message>
+</context>
+<context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/signin.py" line="122" />
+        <location filename="../../ui/signin.py" line="122"/>
         <source>值班登录</source>
         <translation>Sign in for duty</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="136" />
-        <location filename="../../ui/signin.py" line="177" />
+        <location filename="../../ui/signin.py" line="136"/>
+        <location filename="../../ui/signin.py" line="177"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="141" />
-        <location filename="../../ui/signin.py" line="180" />
+        <location filename="../../ui/signin.py" line="141"/>
+        <location filename="../../ui/signin.py" line="180"/>
         <source>PIN/密码</source>
         <translation>PIN/password</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="143" />
-        <location filename="../../ui/signin.py" line="182" />
+        <location filename="../../ui/signin.py" line="143"/>
+        <location filename="../../ui/signin.py" line="182"/>
         <source>至少4位数字</source>
         <translation>at least 4 digits</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="146" />
+        <location filename="../../ui/signin.py" line="146"/>
         <source>登录  Enter</source>
         <translation>Sign in  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="158" />
+        <location filename="../../ui/signin.py" line="158"/>
         <source>本班人员(点选上岗人员)</source>
         <translation>On this shift (tap everyone on duty)</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="184" />
+        <location filename="../../ui/signin.py" line="184"/>
         <source>再输一次</source>
         <translation>PIN again</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="186" />
+        <location filename="../../ui/signin.py" line="186"/>
         <source>再次输入同一PIN</source>
         <translation>type the same PIN again</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="188" />
+        <location filename="../../ui/signin.py" line="188"/>
         <source>创建点长账号  Enter</source>
         <translation>Create point chief  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="245" />
+        <location filename="../../ui/signin.py" line="245"/>
         <source>两次输入的PIN不一致,请重新输入</source>
         <translation>The two PINs differ; type the PIN again.</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="169" />
+        <location filename="../../ui/signin.py" line="169"/>
         <source>开班</source>
         <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="176" />
+        <location filename="../../ui/signin.py" line="176"/>
         <source>首次使用:请创建点长账号</source>
         <translation>First use: create the point chief account</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="268" />
+        <location filename="../../ui/signin.py" line="268"/>
         <source>请先选择姓名</source>
         <translation>Pick your name first</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="290" />
+        <location filename="../../ui/signin.py" line="290"/>
         <source>本班次尚未开班,请组长先登录开班</source>
         <translation>No shift is open: the shift leader signs in first to open it</translation>
     </message>
     <message>
-        <location filename="../../ui/signin.py" line="295" />
+        <location filename="../../ui/signin.py" line="295"/>
         <source>{name},本班次尚未开班。勾选本班人员后开班。</source>
         <translation>{name}, no shift is open. Tick the roster, then open the shift.</translation>
     </message>
@@ -898,12 +1296,12 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../ui/app.py" line="94" />
+        <location filename="../../ui/app.py" line="94"/>
         <source>卡口查验台无法启动</source>
         <translation>Checkpoint Desk cannot start</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="125" />
+        <location filename="../../ui/app.py" line="125"/>
         <source>启动时出现意外错误({0}: {1}),详情已写入日志 {2}。</source>
         <translation>An unexpected error stopped the start ({0}: {1}); the details are in the log {2}.</translation>
     </message>
@@ -911,77 +1309,77 @@
 <context>
     <name>VerifyStep</name>
     <message>
-        <location filename="../../ui/step_verify.py" line="148" />
+        <location filename="../../ui/step_verify.py" line="148"/>
         <source>摄像头启动中…</source>
         <translation>Camera starting…</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="164" />
+        <location filename="../../ui/step_verify.py" line="164"/>
         <source>添加人员(人工)  F9</source>
         <translation>Add person (by eye)  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="167" />
+        <location filename="../../ui/step_verify.py" line="167"/>
         <source>核验完成  Enter</source>
         <translation>Verify done  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="179" />
+        <location filename="../../ui/step_verify.py" line="179"/>
         <source>人工核对手机页面(选中的人员)</source>
         <translation>Check the phone by eye (selected person)</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="192" />
+        <location filename="../../ui/step_verify.py" line="192"/>
         <source>行程带星  F8</source>
         <translation>Itinerary star  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="195" />
+        <location filename="../../ui/step_verify.py" line="195"/>
         <source>行程无星</source>
         <translation>No star</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="200" />
+        <location filename="../../ui/step_verify.py" line="200"/>
         <source>核酸{h}小时内</source>
         <translation>Test within {h} h</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="200" />
+        <location filename="../../ui/step_verify.py" line="200"/>
         <source>无核酸</source>
         <translation>No test</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="205" />
+        <location filename="../../ui/step_verify.py" line="205"/>
         <source>体温 °C</source>
         <translation>Temp. °C</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="211" />
+        <location filename="../../ui/step_verify.py" line="211"/>
         <source>记录体温</source>
         <translation>Save temperature</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="262" />
+        <location filename="../../ui/step_verify.py" line="262"/>
         <source>请司乘人员依次出示健康码/通行码;驾驶员先扫</source>
         <translation>Ask each person to show their code; the driver first</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="264" />
+        <location filename="../../ui/step_verify.py" line="264"/>
         <source>还有 {n} 人未核验</source>
         <translation>{n} more to verify</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="266" />
+        <location filename="../../ui/step_verify.py" line="266"/>
         <source>全部人员已核验,按 Enter 完成核验</source>
         <translation>Everyone verified: press Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="269" />
+        <location filename="../../ui/step_verify.py" line="269"/>
         <source>人工核对手机页面 → 第 {n} 人</source>
         <translation>Check by eye → person {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/step_verify.py" line="270" />
+        <location filename="../../ui/step_verify.py" line="270"/>
         <source>人工核对手机页面 → 新增人员</source>
         <translation>Check by eye → new person</translation>
     </message>
@@ -989,17 +1387,17 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ui/report_view.py" line="275" />
+        <location filename="../../ui/report_view.py" line="275"/>
         <source>打印报告</source>
         <translation>Print report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="285" />
+        <location filename="../../ui/report_view.py" line="285"/>
         <source>另存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="285" />
+        <location filename="../../ui/report_view.py" line="285"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
