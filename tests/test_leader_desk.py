@@ -222,3 +222,47 @@ def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ti
     settle(qtbot, leader)
     assert panel.responses == ()
     leader.shutdown()
+
+
+def test_the_point_chief_adds_a_guide_with_a_pin_and_the_guide_signs_in(
+    qtbot: QtBot, world: World
+) -> None:
+    leader = desk(qtbot, world, "王建国")
+    assert leader.leader_desk is not None and not leader.leader_desk.team_action.isEnabled()
+    assert leader.leader_desk.open_team() is None  # managing the team is the point chief's
+    leader.shutdown()
+    win = desk(qtbot, world, "赵点长")
+    assert win.leader_desk is not None
+    win.leader_desk.team_action.trigger()
+    team = win.leader_desk.team_dialog
+    assert team is not None
+    settle(qtbot, win)
+    assert {m.name for m in team.members} == {"赵点长", "王建国", "徐丽"}
+    team.new_name.insert("李引导")
+    qtbot.keyClicks(team.new_pin, "8642")
+    qtbot.keyClicks(team.new_pin2, "8640")  # a typo: nothing is added
+    qtbot.mouseClick(team.add_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    assert "PIN" in team.message.text() and len(team.members) == 3
+    qtbot.keyClicks(team.new_pin, "8642")
+    qtbot.keyClicks(team.new_pin2, "8642")
+    qtbot.mouseClick(team.add_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    (added,) = [m for m in team.members if m.name == "李引导"]
+    assert added.role.value == "guide" and added.has_pin and added.active, team.message.text()
+    # the last point chief cannot retire themself: one sentence, nothing changed
+    team.select("赵点长")
+    qtbot.mouseClick(team.retire_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    assert team.message.text() and all(m.active for m in team.members)
+    team.close()
+    # the guide signs in at the desk with that PIN
+    win.sign_out()
+    settle(qtbot, win)
+    win.signin.select_name("李引导")
+    qtbot.keyClicks(win.signin.secret, "8642")
+    win.signin.sign_in()
+    signed_in(qtbot, win)
+    assert win.session is not None and win.session.staff.name == "李引导"
+    assert win.leader_desk is not None and not win.leader_desk.team_action.isEnabled()
+    win.shutdown()

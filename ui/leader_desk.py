@@ -14,9 +14,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QMenu
 
-from checkpoint.domain import Step
+from checkpoint.auth import Permission, allowed
+from checkpoint.domain import Role, Step
 from checkpoint.lane import StepDone
 from ui.response_panel import OverdueBanner, ResponsePanel
+from ui.team_view import TeamDialog
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -43,6 +45,16 @@ class LeaderDesk(QObject):
         self.responses_action.triggered.connect(self.show_responses)
         self.menu.addAction(self.responses_action)
         window.addAction(self.responses_action)
+        self.team_action = QAction(self.tr("团队管理…"), window)
+        self.team_action.setEnabled(allowed(Role(session.staff.role), Permission.MANAGE_STAFF))
+        self.team_action.triggered.connect(self.open_team)
+        self.menu.addAction(self.team_action)
+        self.backentry_action = QAction(self.tr("补录纸质台账…"), window)
+        self.backentry_action.setEnabled(allowed(Role(session.staff.role),
+                                                 Permission.CORRECT_RECORD))  # fmt: skip
+        self.backentry_action.triggered.connect(self.open_backentry)
+        self.menu.addAction(self.backentry_action)
+        self.team_dialog: TeamDialog | None = None
         self.menu_action = window.menuBar().addMenu(self.menu)
         window.stepSaved.connect(self._step_saved)
         window._timer.timeout.connect(self.poll)
@@ -67,6 +79,22 @@ class LeaderDesk(QObject):
         self.banner.deleteLater()
         self.responses.deleteLater()
         self.deleteLater()
+
+    def open_team(self) -> TeamDialog | None:
+        """团队管理 (point chief): the roster and its actions."""
+        if not self.team_action.isEnabled():
+            return None
+        w = self.window
+        dialog = TeamDialog(w.db, w.settings, self.session.staff, w.jobs, lang=w.lang, parent=w)
+        self.team_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_backentry(self) -> None:
+        w = self.window
+        if w.ledger is not None:
+            w.tabs.setCurrentWidget(w.ledger)
+            w.ledger.open_backentry()
 
     def poll(self) -> None:
         """Every ~30 s: the open responses and the overdue measures of every lane."""

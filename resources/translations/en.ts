@@ -548,19 +548,29 @@
 <context>
     <name>LeaderDesk</name>
     <message>
-        <location filename="../../ui/leader_desk.py" line="38"/>
+        <location filename="../../ui/leader_desk.py" line="40"/>
         <source>136 应急  Ctrl+4</source>
         <translation>136 response  Ctrl+4</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="40"/>
+        <location filename="../../ui/leader_desk.py" line="42"/>
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="41"/>
+        <location filename="../../ui/leader_desk.py" line="43"/>
         <source>136 应急处置</source>
         <translation>136 response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="48"/>
+        <source>团队管理…</source>
+        <translation>Team…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="52"/>
+        <source>补录纸质台账…</source>
+        <translation>Paper ledger…</translation>
     </message>
 </context>
 <context>
@@ -1304,6 +1314,124 @@
         <location filename="../../ui/app.py" line="125"/>
         <source>启动时出现意外错误({0}: {1}),详情已写入日志 {2}。</source>
         <translation>An unexpected error stopped the start ({0}: {1}); the details are in the log {2}.</translation>
+    </message>
+</context>
+<context>
+    <name>TeamDialog</name>
+    <message>
+        <location filename="../../ui/team_view.py" line="54"/>
+        <source>团队管理</source>
+        <translation>Team</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="60"/>
+        <location filename="../../ui/team_view.py" line="101"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="60"/>
+        <location filename="../../ui/team_view.py" line="102"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="60"/>
+        <location filename="../../ui/team_view.py" line="103"/>
+        <location filename="../../ui/team_view.py" line="123"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="60"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="79"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="94"/>
+        <source>新增人员</source>
+        <translation>Add a person</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="104"/>
+        <location filename="../../ui/team_view.py" line="124"/>
+        <source>再输一次PIN</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="105"/>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="112"/>
+        <source>选中人员</source>
+        <translation>Selected person</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="117"/>
+        <source>改为此角色</source>
+        <translation>Change role</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="125"/>
+        <source>重置PIN</source>
+        <translation>Reset PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="126"/>
+        <source>解锁</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="127"/>
+        <source>停用</source>
+        <translation>Retire</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="151"/>
+        <source>已停用</source>
+        <translation>Retired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="152"/>
+        <source>已锁定</source>
+        <translation>Locked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="152"/>
+        <source>在岗</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="153"/>
+        <source>已设PIN</source>
+        <translation>PIN set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="153"/>
+        <source>未设PIN</source>
+        <translation>no PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="192"/>
+        <source>已保存: {name}</source>
+        <translation>Saved: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="204"/>
+        <source>两次输入的PIN不一致,请重新输入</source>
+        <translation>The two PINs differ; enter them again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/team_view.py" line="211"/>
+        <source>请先在列表中选择一人</source>
+        <translation>Choose a person in the list first</translation>
     </message>
 </context>
 <context>
