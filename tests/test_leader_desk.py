@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from checkpoint import ledger
-from checkpoint.domain import CodeColour, Disposition
+from checkpoint.domain import CodeColour, Disposition, VehicleType
 from checkpoint.ledger import LedgerFilter
 from ui.main_window import MainWindow
 from ui.signin import SignedIn
@@ -265,4 +265,38 @@ def test_the_point_chief_adds_a_guide_with_a_pin_and_the_guide_signs_in(
     signed_in(qtbot, win)
     assert win.session is not None and win.session.staff.name == "李引导"
     assert win.leader_desk is not None and not win.leader_desk.team_action.isEnabled()
+    win.shutdown()
+
+
+def test_the_glance_counts_a_vehicle_once_it_is_recorded(qtbot: QtBot, world: World) -> None:
+    world.vehicle("浙A10001", _now_in_shift(world))
+    win = desk(qtbot, world, "王建国")
+    ld, c = win.leader_desk, win.controller
+    assert ld is not None and c is not None
+    win.tabs.setCurrentWidget(ld.glance)
+    settle(qtbot, win)
+    g = ld.glance
+    assert g.vehicles.value.text() == "1" and g.people.value.text() == "1"
+    assert [lane.vehicles for lane in g.lanes] == [1]
+    assert g.lane_table.item(0, 2).text() == "1"
+    assert sum(b.vehicles for b in g.chart.buckets) == 1
+    # a second vehicle at the desk, checked by eye, as the screen's buttons do it
+    assert c.guide("浙A10002", VehicleType.CAR, 2)
+    settle(qtbot, win)
+    for _ in range(2):
+        c.new_person()
+        settle(qtbot, win)
+        for act in (lambda: c.read_colour(CodeColour.GREEN), lambda: c.read_star(False),
+                    lambda: c.read_test_hours(20), lambda: c.set_temperature(36.6)):  # fmt: skip
+            assert act()
+            settle(qtbot, win)
+    assert c.finish_verify()
+    settle(qtbot, win)
+    assert g.vehicles.value.text() == "1"  # re-read once a vehicle is recorded
+    assert c.confirm_record()
+    settle(qtbot, win)
+    qtbot.waitUntil(lambda: g.vehicles.value.text() == "2", timeout=TIMEOUT_MS)
+    assert g.people.value.text() == "3"
+    assert g.disposition_labels[Disposition.RELEASE.value].text().startswith("1")
+    assert g.lane_table.item(0, 1).text().endswith(("进行中", "In progress"))
     win.shutdown()

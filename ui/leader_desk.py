@@ -18,6 +18,7 @@ from checkpoint.auth import Permission, allowed
 from checkpoint.domain import Role, Step
 from checkpoint.lane import StepDone
 from ui.response_panel import OverdueBanner, ResponsePanel
+from ui.shift_glance import ShiftGlancePanel
 from ui.team_view import TeamDialog
 
 if TYPE_CHECKING:
@@ -34,12 +35,20 @@ class LeaderDesk(QObject):
         lang = window.lang
         self.banner = OverdueBanner()
         slot.addWidget(self.banner)
+        self.glance = ShiftGlancePanel(window.db, window.settings, session.shift_id, window.jobs,
+                                       lang=lang)  # fmt: skip
+        window.tabs.addTab(self.glance, self.tr("班况  Ctrl+3"))
         self.responses = ResponsePanel(window.db, window.settings, session.staff, window.jobs,
                                        lang=lang)  # fmt: skip
         self.responses.overdueChanged.connect(lambda items: self.banner.show_overdue(items, lang))
         self.responses_tab = window.tabs.addTab(self.responses, self.tr("136 应急  Ctrl+4"))
         self.banner.openRequested.connect(self.show_responses)
         self.menu = QMenu(self.tr("组长"), window)
+        self.glance_action = QAction(self.tr("班况"), window)
+        self.glance_action.setShortcut("Ctrl+3")
+        self.glance_action.triggered.connect(lambda: window.tabs.setCurrentWidget(self.glance))
+        self.menu.addAction(self.glance_action)
+        window.addAction(self.glance_action)
         self.responses_action = QAction(self.tr("136 应急处置"), window)
         self.responses_action.setShortcut("Ctrl+4")
         self.responses_action.triggered.connect(self.show_responses)
@@ -74,6 +83,8 @@ class LeaderDesk(QObject):
         w.stepSaved.disconnect(self._step_saved)
         w._timer.timeout.disconnect(self.poll)
         w.removeAction(self.responses_action)
+        w.removeAction(self.glance_action)
+        self.glance.deleteLater()
         w.menuBar().removeAction(self.menu_action)
         self.banner.hide()
         self.banner.deleteLater()
@@ -104,5 +115,6 @@ class LeaderDesk(QObject):
         self.window.tabs.setCurrentWidget(self.responses)
 
     def _step_saved(self, event: StepDone) -> None:
+        self.glance.on_step(event)
         if event.step is Step.DIVERT:  # a divert may have started a response
             self.responses.poll()

@@ -281,6 +281,14 @@
     </message>
 </context>
 <context>
+    <name>FlowChart</name>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="62"/>
+        <source>暂无车辆</source>
+        <translation>No vehicles yet</translation>
+    </message>
+</context>
+<context>
     <name>GuideStep</name>
     <message>
         <location filename="../../ui/step_guide.py" line="38"/>
@@ -549,26 +557,36 @@
     <name>LeaderDesk</name>
     <message>
         <location filename="../../ui/leader_desk.py" line="40"/>
+        <source>班况  Ctrl+3</source>
+        <translation>Shift  Ctrl+3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="44"/>
         <source>136 应急  Ctrl+4</source>
         <translation>136 response  Ctrl+4</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="42"/>
+        <location filename="../../ui/leader_desk.py" line="46"/>
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="43"/>
+        <location filename="../../ui/leader_desk.py" line="47"/>
+        <source>班况</source>
+        <translation>Shift at a glance</translation>
+    </message>
+    <message>
+        <location filename="../../ui/leader_desk.py" line="52"/>
         <source>136 应急处置</source>
         <translation>136 response</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="48"/>
+        <location filename="../../ui/leader_desk.py" line="57"/>
         <source>团队管理…</source>
         <translation>Team…</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="52"/>
+        <location filename="../../ui/leader_desk.py" line="61"/>
         <source>补录纸质台账…</source>
         <translation>Paper ledger…</translation>
     </message>
@@ -1220,6 +1238,120 @@
         <location filename="../../ui/response_panel.py" line="227"/>
         <source>已结束响应</source>
         <translation>Response closed</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftGlancePanel</name>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="123"/>
+        <source>本班车辆</source>
+        <translation>Vehicles this shift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="124"/>
+        <source>本班人员</source>
+        <translation>People this shift</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="125"/>
+        <source>最近一小时</source>
+        <translation>Last hour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="126"/>
+        <source>补录车辆</source>
+        <translation>Back-entered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="127"/>
+        <source>136 未结束</source>
+        <translation>136 open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="132"/>
+        <source>按分流</source>
+        <translation>By disposition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="141"/>
+        <source>各环节平均用时</source>
+        <translation>Mean time per step</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="146"/>
+        <source>全程</source>
+        <translation>Whole routine</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="152"/>
+        <source>每小时车流</source>
+        <translation>Vehicles per hour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="158"/>
+        <source>各车道</source>
+        <translation>All lanes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="162"/>
+        <source>车道</source>
+        <translation>Lane</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="162"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="162"/>
+        <source>车辆</source>
+        <translation>Vehicles</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="162"/>
+        <source>人员</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="163"/>
+        <source>最后一辆</source>
+        <translation>Last vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="210"/>
+        <source>第 {n} 班</source>
+        <translation>Shift {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="211"/>
+        <source>{day} {name} ({start}–{end})</source>
+        <translation>{day} {name} ({start}–{end})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="216"/>
+        <location filename="../../ui/shift_glance.py" line="224"/>
+        <source>{v} 辆 / {p} 人</source>
+        <translation>{v} vehicles / {p} people</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="231"/>
+        <source>{s} 秒</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="243"/>
+        <source>开放</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="243"/>
+        <source>关闭中</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shift_glance.py" line="245"/>
+        <source>进行中</source>
+        <translation>In progress</translation>
     </message>
 </context>
 <context>
