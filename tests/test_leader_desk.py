@@ -197,8 +197,8 @@ def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ti
     desk_.responses.clock = lambda: hold.due_at + timedelta(minutes=10)
     desk_.poll()
     settle(qtbot, recorder)
-    assert desk_.banner.isVisible() and hold.zh in desk_.banner.text.text()
-    assert "10" in desk_.banner.text.text()
+    assert desk_.banner.isVisible() and hold.zh in desk_.banner.toolTip()
+    assert "浙A***66" in desk_.banner.toolTip() and "10 分钟" in desk_.banner.toolTip()
     qtbot.mouseClick(desk_.banner.button, Qt.MouseButton.LeftButton)
     assert recorder.tabs.currentWidget() is desk_.responses
     assert str(r.id) not in desk_.responses.close_buttons  # closing is the leader's

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -53,7 +53,7 @@ class BackEntryDialog(QDialog):
         self.lang = lang
         self.result_: ImportResult | None = None
         self.setWindowTitle(self.tr("补录纸质台账"))
-        self.resize(900, 640)
+        self.resize(900, 600)
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("值班日期")))
@@ -90,7 +90,7 @@ class BackEntryDialog(QDialog):
 
     def _one_row(self) -> QGroupBox:
         box = QGroupBox(self.tr("单条补录"))
-        form = QFormLayout(box)
+        grid = QGridLayout(box)
         self.at = QTimeEdit(QTime.currentTime())
         self.at.setDisplayFormat("HH:mm")
         self.plate = QLineEdit()
@@ -106,19 +106,22 @@ class BackEntryDialog(QDialog):
         for d in Disposition:
             self.disposition.addItem(d.label(self.lang), d.value)
         self.note = QLineEdit()
-        rows = (
+        cells = (
             (self.tr("时间"), self.at), (self.tr("车牌"), self.plate),
             (self.tr("车型"), self.vtype), (self.tr("人数"), self.people),
             (self.tr("出发地"), self.origin), (self.tr("目的地"), self.destination),
             (self.tr("处置"), self.disposition), (self.tr("备注"), self.note),
         )  # fmt: skip
-        for label, w in rows:
+        for i, (label, w) in enumerate(cells):  # two fields a row: fits a 768-pixel screen
             w.setMinimumHeight(40)
-            form.addRow(label, w)
+            grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            grid.addWidget(w, i // 2, (i % 2) * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.save_row = QPushButton(self.tr("保存这一条"))
         self.save_row.setMinimumHeight(TARGET)
         self.save_row.clicked.connect(self.enter_row)
-        form.addRow(self.save_row)
+        grid.addWidget(self.save_row, 4, 0, 1, 4)
         return box
 
     def duty_date(self) -> date:

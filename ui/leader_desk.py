@@ -1,9 +1,9 @@
 """The leader's screens hooked into the main window after sign-in: the 136 tab and the
 overdue banner (every lane), the shift at a glance, and the team for the point chief.
 
-The window gives one slot for the banner and calls :meth:`LeaderDesk.attach` once per
-sign-in; everything else (tabs, menu, polling on the window's 30-second timer) is set up here,
-so the window itself stays as it is.
+The window gives one slot for the banner (above the tabs) and calls :meth:`LeaderDesk.attach`
+once per sign-in; everything else (tabs, menu, polling on the window's 30-second timer) is set
+up here, so the window itself stays as it is.
 """
 
 from __future__ import annotations

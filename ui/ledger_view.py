@@ -142,8 +142,10 @@ class LedgerModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             local = r.created_at.astimezone(self.settings.tz)
+            # across shifts the day matters too
+            when = local.strftime("%H:%M:%S" if self.filter.shift_id else "%m-%d %H:%M")
             values = [
-                local.strftime("%H:%M:%S"), r.plate, r.vehicle_type.label(self.lang),
+                when, r.plate, r.vehicle_type.label(self.lang),
                 str(r.people_count), r.suggested.label(self.lang) if r.suggested else "—",
                 r.final.label(self.lang) if r.final else "—", self._status(r),
             ]  # fmt: skip

@@ -140,11 +140,11 @@ class MainWindow(QMainWindow):
         for lab in (self.staff_label, self.camera_label, self.data_label):
             status.addWidget(lab)
         status.addStretch(1)
+        self.banner_slot = QHBoxLayout()  # the 136 overdue banner (ui.leader_desk)
+        status.addLayout(self.banner_slot, 3)
         hl.addWidget(self.header)
         hl.addLayout(status)
         layout.addWidget(head)
-        self.banner_slot = QVBoxLayout()  # the 136 overdue banner (ui.leader_desk)
-        layout.addLayout(self.banner_slot)
         self.leader_desk: LeaderDesk | None = None
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.domain import Role
+from checkpoint.domain import Disposition, Role
 from checkpoint.errors import CheckpointError
 from checkpoint.responses import (
     MeasureState,
@@ -48,8 +50,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _trigger_en(trigger: str) -> str:
+    """What started a response, in English where it is a disposition."""
+    try:
+        return Disposition(trigger).en
+    except ValueError:
+        return trigger
+
+
 class OverdueBanner(QFrame):
-    """The loud red line over the desk: which 136 measures are overdue, on which lane."""
+    """The loud red line above the desk's tabs: which 136 measures are overdue, on which lane.
+    One line (elided to fit, the whole text in the tooltip), so the desk loses little height on
+    a 1366×768 screen."""
 
     openRequested = Signal()
 
@@ -57,37 +69,51 @@ class OverdueBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("overdueBanner")
         self.setStyleSheet(
-            "#overdueBanner { background: #c62828; } "
-            "#overdueBanner QLabel { color: white; font-size: 16pt; font-weight: bold; }"
+            "#overdueBanner, #overdueBanner QLabel { background: #c62828; color: white; } "
+            "#overdueBanner QLabel { font-size: 13pt; font-weight: bold; }"
         )
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 4, 12, 4)
+        row.setContentsMargins(8, 0, 8, 0)
         self.text = QLabel()
-        self.text.setWordWrap(True)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.text, 1)
         self.button = QPushButton(self.tr("去处置"))
         self.button.setMinimumHeight(40)
         self.button.clicked.connect(self.openRequested.emit)
         row.addWidget(self.button)
         self.items: tuple[OverdueMeasure, ...] = ()
+        self.full_text = ""
         self.hide()
 
     def show_overdue(self, items: tuple[OverdueMeasure, ...], lang: str) -> None:
         """Name every overdue measure; hidden when there is none."""
         self.items = items
         if not items:
+            self.full_text = ""
             self.text.clear()
             self.hide()
             return
         zh = lang.startswith("zh")
         parts = [
-            self.tr("{lane} {plate} {what} 已超时 {n} 分钟").format(
+            self.tr("{plate} 超时 {n} 分钟: {what} ({lane})").format(
                 lane=m.lane, plate=m.plate_masked, what=m.zh if zh else m.en, n=m.minutes_late
             )
             for m in items
         ]
-        self.text.setText(self.tr("136 应急处置超时: ") + ";  ".join(parts))
+        self.full_text = self.tr("136 超时: ") + ";  ".join(parts)
+        self.setToolTip(self.full_text)
         self.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        width = max(10, self.text.width())
+        self.text.setText(
+            self.text.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
 
 class ResponsePanel(QWidget):
@@ -162,7 +188,7 @@ class ResponsePanel(QWidget):
     def _response_box(self, r: ResponseView) -> QGroupBox:
         zh = self.lang.startswith("zh")
         box = QGroupBox(
-            f"{r.lane} · {r.plate_masked} · {r.trigger_zh if zh else r.trigger} · "
+            f"{r.lane} · {r.plate_masked} · {r.trigger_zh if zh else _trigger_en(r.trigger)} · "
             + self.tr("开始于 {t}").format(t=self._when(r.started_at))
         )
         grid = QGridLayout(box)

@@ -79,32 +79,32 @@
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="118"/>
+        <location filename="../../ui/backentry_form.py" line="121"/>
         <source>保存这一条</source>
         <translation>Save this vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="130"/>
+        <location filename="../../ui/backentry_form.py" line="133"/>
         <source>选择纸质台账文件</source>
         <translation>Choose the paper-ledger file</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="130"/>
+        <location filename="../../ui/backentry_form.py" line="133"/>
         <source>表格 (*.csv *.xlsx)</source>
         <translation>Spreadsheets (*.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="168"/>
+        <location filename="../../ui/backentry_form.py" line="171"/>
         <source>正在检查并保存…</source>
         <translation>Checking and saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="181"/>
+        <location filename="../../ui/backentry_form.py" line="184"/>
         <source>已补录 {n} 辆、{p} 人({file})</source>
         <translation>Entered {n} vehicles, {p} people ({file})</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="193"/>
+        <location filename="../../ui/backentry_form.py" line="196"/>
         <source>第 {n} 行</source>
         <translation>Line {n}</translation>
     </message>
@@ -647,150 +647,150 @@
 <context>
     <name>LedgerScreen</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="181"/>
+        <location filename="../../ui/ledger_view.py" line="183"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="183"/>
+        <location filename="../../ui/ledger_view.py" line="185"/>
         <source>车牌的一部分</source>
         <translation>Part of a plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="186"/>
-        <location filename="../../ui/ledger_view.py" line="426"/>
+        <location filename="../../ui/ledger_view.py" line="188"/>
+        <location filename="../../ui/ledger_view.py" line="428"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="188"/>
-        <location filename="../../ui/ledger_view.py" line="252"/>
-        <location filename="../../ui/ledger_view.py" line="257"/>
+        <location filename="../../ui/ledger_view.py" line="190"/>
+        <location filename="../../ui/ledger_view.py" line="254"/>
+        <location filename="../../ui/ledger_view.py" line="259"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="193"/>
+        <location filename="../../ui/ledger_view.py" line="195"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="197"/>
+        <location filename="../../ui/ledger_view.py" line="199"/>
         <source>到</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="201"/>
+        <location filename="../../ui/ledger_view.py" line="203"/>
         <source>按时间筛选</source>
         <translation>Filter by time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="235"/>
+        <location filename="../../ui/ledger_view.py" line="237"/>
         <source>跨班次查询</source>
         <translation>All shifts</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="243"/>
+        <location filename="../../ui/ledger_view.py" line="245"/>
         <source>日期从</source>
         <translation>Dates from</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="243"/>
+        <location filename="../../ui/ledger_view.py" line="245"/>
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="250"/>
+        <location filename="../../ui/ledger_view.py" line="252"/>
         <source>车道</source>
         <translation>Lane</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="255"/>
+        <location filename="../../ui/ledger_view.py" line="257"/>
         <source>人员</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="261"/>
+        <location filename="../../ui/ledger_view.py" line="263"/>
         <source>导出所列…</source>
         <translation>Export shown…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="263"/>
+        <location filename="../../ui/ledger_view.py" line="265"/>
         <source>补录纸质台账…</source>
         <translation>Paper ledger…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="379"/>
+        <location filename="../../ui/ledger_view.py" line="381"/>
         <source>共 {n} 辆</source>
         <translation>{n} vehicles</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="390"/>
+        <location filename="../../ui/ledger_view.py" line="392"/>
         <source>导出所列车辆</source>
         <translation>Export the vehicles shown</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="390"/>
+        <location filename="../../ui/ledger_view.py" line="392"/>
         <source>表格 (*.xlsx *.csv)</source>
         <translation>Spreadsheets (*.xlsx *.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="400"/>
+        <location filename="../../ui/ledger_view.py" line="402"/>
         <source>已导出 {n} 辆到 {path}</source>
         <translation>Exported {n} vehicles to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="426"/>
+        <location filename="../../ui/ledger_view.py" line="428"/>
         <source>人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="426"/>
+        <location filename="../../ui/ledger_view.py" line="428"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="427"/>
+        <location filename="../../ui/ledger_view.py" line="429"/>
         <source>改判原因</source>
         <translation>Override reason</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="427"/>
+        <location filename="../../ui/ledger_view.py" line="429"/>
         <source>政策</source>
         <translation>Policy</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="446"/>
+        <location filename="../../ui/ledger_view.py" line="448"/>
         <source>司乘人员</source>
         <translation>Driver and passengers</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="453"/>
+        <location filename="../../ui/ledger_view.py" line="455"/>
         <source> · 人工核验</source>
         <translation> · checked by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="458"/>
+        <location filename="../../ui/ledger_view.py" line="460"/>
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="466"/>
+        <location filename="../../ui/ledger_view.py" line="468"/>
         <source>补录</source>
         <translation>Back-entered</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="482"/>
+        <location filename="../../ui/ledger_view.py" line="484"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="494"/>
+        <location filename="../../ui/ledger_view.py" line="496"/>
         <source>更正…</source>
         <translation>Correct…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="500"/>
+        <location filename="../../ui/ledger_view.py" line="502"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -947,19 +947,19 @@
 <context>
     <name>OverdueBanner</name>
     <message>
-        <location filename="../../ui/response_panel.py" line="68"/>
+        <location filename="../../ui/response_panel.py" line="80"/>
         <source>去处置</source>
         <translation>Handle it</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="84"/>
-        <source>{lane} {plate} {what} 已超时 {n} 分钟</source>
-        <translation>{lane} {plate} {what}: {n} min overdue</translation>
+        <location filename="../../ui/response_panel.py" line="98"/>
+        <source>{plate} 超时 {n} 分钟: {what} ({lane})</source>
+        <translation>{plate} {n} min overdue: {what} ({lane})</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="89"/>
-        <source>136 应急处置超时: </source>
-        <translation>136 response overdue: </translation>
+        <location filename="../../ui/response_panel.py" line="103"/>
+        <source>136 超时: </source>
+        <translation>136 overdue: </translation>
     </message>
 </context>
 <context>
@@ -1180,62 +1180,62 @@
 <context>
     <name>ResponsePanel</name>
     <message>
-        <location filename="../../ui/response_panel.py" line="153"/>
+        <location filename="../../ui/response_panel.py" line="179"/>
         <source>没有未结束的 136 应急处置。</source>
         <translation>No open 136 response.</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="166"/>
+        <location filename="../../ui/response_panel.py" line="192"/>
         <source>开始于 {t}</source>
         <translation>started {t}</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="172"/>
+        <location filename="../../ui/response_panel.py" line="198"/>
         <source>时限 {t}</source>
         <translation>due {t}</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="177"/>
+        <location filename="../../ui/response_panel.py" line="203"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="186"/>
+        <location filename="../../ui/response_panel.py" line="212"/>
         <source>结束说明(有未完成措施时必填)</source>
         <translation>Closing note (required if measures are left undone)</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="187"/>
+        <location filename="../../ui/response_panel.py" line="213"/>
         <source>结束响应</source>
         <translation>Close response</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="201"/>
+        <location filename="../../ui/response_panel.py" line="227"/>
         <source>{t} 由 {who} 完成</source>
         <translation>done {t} by {who}</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="202"/>
+        <location filename="../../ui/response_panel.py" line="228"/>
         <source> (超时)</source>
         <translation> (late)</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="205"/>
+        <location filename="../../ui/response_panel.py" line="231"/>
         <source>已超时 {n} 分钟</source>
         <translation>{n} min overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="206"/>
+        <location filename="../../ui/response_panel.py" line="232"/>
         <source>待完成</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="221"/>
+        <location filename="../../ui/response_panel.py" line="247"/>
         <source>已记录完成</source>
         <translation>Ticked</translation>
     </message>
     <message>
-        <location filename="../../ui/response_panel.py" line="227"/>
+        <location filename="../../ui/response_panel.py" line="253"/>
         <source>已结束响应</source>
         <translation>Response closed</translation>
     </message>
