@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,8 @@ class BackEntryDialog(QDialog):
     def _one_row(self) -> QGroupBox:
         box = QGroupBox(self.tr("单条补录"))
         grid = QGridLayout(box)
-        self.at = QTimeEdit(QTime.currentTime())
+        local = datetime.now(self.settings.tz)  # the checkpoint's clock, not the laptop's zone
+        self.at = QTimeEdit(QTime(local.hour, local.minute))
         self.at.setDisplayFormat("HH:mm")
         self.plate = QLineEdit()
         self.plate.setPlaceholderText(self.tr("如 浙A12345"))
