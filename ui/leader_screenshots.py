@@ -68,12 +68,21 @@ def _fill(station: Any, settings: Any, tmp: Path) -> tuple[Any, Any]:
     return leader, shift_id
 
 
+def _station(tmp: Path) -> tuple[Any, Any]:
+    """A demo lane station on a throw-away data directory, and its settings."""
+    from checkpoint.config import load_settings
+    from checkpoint.lane import LaneStation
+
+    os.environ["CHECKPOINT_DATA_DIR"] = str(tmp)
+    os.environ["CHECKPOINT_CONFIG"] = str(tmp / "none.toml")
+    settings = load_settings(demo=True)
+    return LaneStation.open(settings, demo=True), settings
+
+
 def shoot(out: Path, lang: str) -> list[Path]:
     """Save the leader's screens in ``lang`` into ``out``; returns the files."""
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from checkpoint.config import load_settings
-    from checkpoint.lane import LaneStation
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import MainWindow
@@ -81,14 +90,11 @@ def shoot(out: Path, lang: str) -> list[Path]:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
-    install_cjk_font(app)
     install_translators(app, lang)
+    install_cjk_font(app)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CHECKPOINT_DATA_DIR"] = tmp
-        os.environ["CHECKPOINT_CONFIG"] = str(Path(tmp) / "none.toml")
-        settings = load_settings(demo=True)
-        station = LaneStation.open(settings, demo=True)
+        station, settings = _station(Path(tmp))
         _fill(station, settings, Path(tmp))
         w = MainWindow(station.db, settings, lang=lang, demo=True, camera=False, muted=True,
                        dark=False)  # fmt: skip
