@@ -152,20 +152,18 @@ def shoot(out: Path, lang: str) -> list[Path]:
         team.select("刘洋")
         save("team", team)
         team.close()
-        w.shutdown()
-        w.close()
+        w.close()  # stops its timers, camera and database thread
         w.deleteLater()
-        _settle(app, 0.1)
         station.close()
+        _settle(app, 0.1)
     return saved
 
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    for lang in ("zh_CN", "en"):
-        for path in shoot(out, lang):
-            print(path)
+    saved = [path for lang in ("zh_CN", "en") for path in shoot(out, lang)]
+    print("\n".join(str(path) for path in saved))
     return 0
 
 
