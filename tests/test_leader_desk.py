@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from desk_helpers import TIMEOUT_MS, settle, signed_in
-from leader_world import TZ, Person, World, make_world
+from leader_world import TZ, World, make_world
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -45,6 +45,23 @@ def desk(qtbot: QtBot, w: World, name: str) -> MainWindow:
     win.signed_in(SignedIn(w.staff[name], w.shift_id))
     signed_in(qtbot, win)
     return win
+
+
+def verify_by_eye(qtbot: QtBot, win: MainWindow, plate: str, colours: list[CodeColour]) -> None:
+    """Guide a car and check its people by eye, as the screen's buttons do; stops before 录入."""
+    c = win.controller
+    assert c is not None
+    assert c.guide(plate, VehicleType.CAR, len(colours))
+    settle(qtbot, win)
+    for colour in colours:
+        c.new_person()
+        settle(qtbot, win)
+        for act in (lambda: c.read_colour(colour), lambda: c.read_star(False),  # noqa: B023
+                    lambda: c.read_test_hours(20), lambda: c.set_temperature(36.6)):  # fmt: skip
+            assert act()
+            settle(qtbot, win)
+    assert c.finish_verify()
+    settle(qtbot, win)
 
 
 def _row_of(win: MainWindow, plate: str) -> int:
@@ -183,11 +200,15 @@ def test_a_bad_back_entry_file_saves_nothing_and_names_line_3(
 def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ticked(
     qtbot: QtBot, world: World
 ) -> None:
-    at = _now_in_shift(world)
-    world.vehicle("浙A66666", at, [Person(colour=CodeColour.RED)])
     recorder = desk(qtbot, world, "徐丽")
-    desk_ = recorder.leader_desk
-    assert desk_ is not None
+    desk_, c = recorder.leader_desk, recorder.controller
+    assert desk_ is not None and c is not None
+    # a red code at the desk: the suggestion is 转运隔离 and the divert starts the response
+    verify_by_eye(qtbot, recorder, "浙A66666", [CodeColour.RED])
+    assert desk_.responses.responses == ()
+    assert c.confirm_record()
+    settle(qtbot, recorder)
+    assert c.divert()
     settle(qtbot, recorder)
     (r,) = desk_.responses.responses
     assert r.trigger == Disposition.QUARANTINE.value
@@ -250,7 +271,19 @@ def test_the_point_chief_adds_a_guide_with_a_pin_and_the_guide_signs_in(
     settle(qtbot, win)
     (added,) = [m for m in team.members if m.name == "李引导"]
     assert added.role.value == "guide" and added.has_pin and added.active, team.message.text()
+    # a new role and a new PIN for them
+    team.select("李引导")
+    team.role.setCurrentIndex(team.role.findData("inspector"))
+    qtbot.mouseClick(team.role_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    qtbot.keyClicks(team.pin, "7531")
+    qtbot.keyClicks(team.pin2, "7531")
+    qtbot.mouseClick(team.reset_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    (changed,) = [m for m in team.members if m.name == "李引导"]
+    assert changed.role.value == "inspector", team.message.text()
     # the last point chief cannot retire themself: one sentence, nothing changed
+
     team.select("赵点长")
     qtbot.mouseClick(team.retire_button, Qt.MouseButton.LeftButton)
     settle(qtbot, win)
@@ -260,7 +293,7 @@ def test_the_point_chief_adds_a_guide_with_a_pin_and_the_guide_signs_in(
     win.sign_out()
     settle(qtbot, win)
     win.signin.select_name("李引导")
-    qtbot.keyClicks(win.signin.secret, "8642")
+    qtbot.keyClicks(win.signin.secret, "7531")
     win.signin.sign_in()
     signed_in(qtbot, win)
     assert win.session is not None and win.session.staff.name == "李引导"
@@ -270,33 +303,27 @@ def test_the_point_chief_adds_a_guide_with_a_pin_and_the_guide_signs_in(
 
 def test_the_glance_counts_a_vehicle_once_it_is_recorded(qtbot: QtBot, world: World) -> None:
     world.vehicle("浙A10001", _now_in_shift(world))
+    other = world.add_lane("2号车道")  # another lane sharing the database
+    world.vehicle("浙A20001", _now_in_shift(world), lane_id=other)
     win = desk(qtbot, world, "王建国")
     ld, c = win.leader_desk, win.controller
     assert ld is not None and c is not None
     win.tabs.setCurrentWidget(ld.glance)
     settle(qtbot, win)
     g = ld.glance
-    assert g.vehicles.value.text() == "1" and g.people.value.text() == "1"
-    assert [lane.vehicles for lane in g.lanes] == [1]
-    assert g.lane_table.item(0, 2).text() == "1"
-    assert sum(b.vehicles for b in g.chart.buckets) == 1
-    # a second vehicle at the desk, checked by eye, as the screen's buttons do it
-    assert c.guide("浙A10002", VehicleType.CAR, 2)
-    settle(qtbot, win)
-    for _ in range(2):
-        c.new_person()
-        settle(qtbot, win)
-        for act in (lambda: c.read_colour(CodeColour.GREEN), lambda: c.read_star(False),
-                    lambda: c.read_test_hours(20), lambda: c.set_temperature(36.6)):  # fmt: skip
-            assert act()
-            settle(qtbot, win)
-    assert c.finish_verify()
-    settle(qtbot, win)
-    assert g.vehicles.value.text() == "1"  # re-read once a vehicle is recorded
+    assert g.vehicles.value.text() == "2" and g.people.value.text() == "2"
+    # the leader sees every lane of the checkpoint
+    assert [(lane.name, lane.vehicles) for lane in g.lanes] == [("1号车道", 1), ("2号车道", 1)]
+    assert [g.lane_table.item(i, 2).text() for i in range(2)] == ["1", "1"]
+    assert g.lane_table.item(1, 4).text().endswith(("放行", "Release"))
+    assert sum(b.vehicles for b in g.chart.buckets) == 2
+    # a second vehicle at the desk
+    verify_by_eye(qtbot, win, "浙A10002", [CodeColour.GREEN, CodeColour.GREEN])
+    assert g.vehicles.value.text() == "2"  # re-read once a vehicle is recorded
     assert c.confirm_record()
     settle(qtbot, win)
-    qtbot.waitUntil(lambda: g.vehicles.value.text() == "2", timeout=TIMEOUT_MS)
-    assert g.people.value.text() == "3"
-    assert g.disposition_labels[Disposition.RELEASE.value].text().startswith("1")
+    qtbot.waitUntil(lambda: g.vehicles.value.text() == "3", timeout=TIMEOUT_MS)
+    assert g.people.value.text() == "4"
+    assert g.disposition_labels[Disposition.RELEASE.value].text().startswith("2")
     assert g.lane_table.item(0, 1).text().endswith(("进行中", "In progress"))
     win.shutdown()
