@@ -54,11 +54,10 @@ def verify_by_eye(qtbot: QtBot, win: MainWindow, plate: str, colours: list[CodeC
     assert c.guide(plate, VehicleType.CAR, len(colours))
     settle(qtbot, win)
     for colour in colours:
-        c.new_person()
-        settle(qtbot, win)
-        for act in (lambda: c.read_colour(colour), lambda: c.read_star(False),  # noqa: B023
-                    lambda: c.read_test_hours(20), lambda: c.set_temperature(36.6)):  # fmt: skip
-            assert act()
+        # each reading is saved before the next is taken (a button waits while one saves)
+        for act, value in ((c.new_person, None), (c.read_colour, colour), (c.read_star, False),
+                           (c.read_test_hours, 20), (c.set_temperature, 36.6)):  # fmt: skip
+            assert act() if value is None else act(value)  # type: ignore[operator]
             settle(qtbot, win)
     assert c.finish_verify()
     settle(qtbot, win)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,13 +20,33 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.config import Settings
-from checkpoint.corrections import CorrectionOutcome, Corrector
+from checkpoint.corrections import PERSON_FIELDS, VEHICLE_FIELDS, CorrectionOutcome, Corrector
 from checkpoint.errors import CheckpointError
 from checkpoint.ledger import Details
 from ui.i18n import pick
 from ui.jobs import Jobs
 
 TARGET = 48
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("CorrectionForm", text)
+
+
+def field_label(field: str) -> str:
+    """A correctable field as the leader reads it: 车牌号, 第 2 人 · 体温 ..."""
+    labels = {
+        "plate": _t("车牌号"), "vehicle_type": _t("车型"), "people_count": _t("人数"),
+        "origin": _t("出发地"), "destination": _t("目的地"), "disposition": _t("分流"),
+        "code_colour": _t("健康码颜色"), "temperature": _t("体温"), "test": _t("核酸"),
+        "itinerary_star": _t("行程卡带星"),
+        "suggested_disposition": _t("建议分流"), "report_to_community": _t("落地报备"),
+        "override_reason": _t("改判原因"),
+    }  # fmt: skip
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] == "person":
+        return _t("第 {n} 人").format(n=parts[1]) + " · " + labels.get(parts[2], parts[2])
+    return labels.get(field, field)
 
 
 class CorrectionForm(QDialog):
@@ -46,21 +66,11 @@ class CorrectionForm(QDialog):
         form = QFormLayout()
         self.field = QComboBox()
         self.field.setMinimumHeight(TARGET)
-        vehicle = {
-            "plate": self.tr("车牌号"), "vehicle_type": self.tr("车型"),
-            "people_count": self.tr("人数"), "origin": self.tr("出发地"),
-            "destination": self.tr("目的地"), "disposition": self.tr("分流"),
-        }  # fmt: skip
-        for key, label in vehicle.items():
-            self.field.addItem(label, key)
-        person = {
-            "code_colour": self.tr("健康码颜色"), "temperature": self.tr("体温"),
-            "test": self.tr("核酸"), "itinerary_star": self.tr("行程卡带星"),
-        }  # fmt: skip
+        fields = list(VEHICLE_FIELDS)
         for n in range(1, len(record.people) + 1):
-            for key, label in person.items():
-                self.field.addItem(self.tr("第 {n} 人").format(n=n) + " · " + label,
-                                   f"person.{n}.{key}")  # fmt: skip
+            fields += [f"person.{n}.{key}" for key in PERSON_FIELDS]
+        for key in fields:
+            self.field.addItem(field_label(key), key)
         self.field.currentIndexChanged.connect(self._hint)
         form.addRow(self.tr("更正项"), self.field)
         self.value = QLineEdit()

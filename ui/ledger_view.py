@@ -52,7 +52,7 @@ from checkpoint.overview import Overview
 from checkpoint.responses import configured_plan
 from checkpoint.team import Team
 from ui.backentry_form import BackEntryDialog
-from ui.correction_form import CorrectionForm
+from ui.correction_form import CorrectionForm, field_label
 from ui.i18n import pick
 from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
@@ -458,9 +458,10 @@ class LedgerScreen(QWidget):
         out.append("</ol>")
         if d.corrections:
             out.append("<h3>" + e(self.tr("更正记录")) + "</h3><ul>")
+            was, now = self.tr("原值"), self.tr("新值")
             for c in d.corrections:
-                out.append(f"<li>{e(c.field)}: {e(self.tr('原值'))} {e(c.old_value or '—')} → "
-                           f"{e(self.tr('新值'))} {e(c.new_value or '—')} · {e(c.by)} · "
+                out.append(f"<li>{e(field_label(c.field))}: {e(was)} {e(c.old_value or '—')} → "
+                           f"{e(now)} {e(c.new_value or '—')} · {e(c.by)} · "
                            f"{c.at.astimezone(tz).strftime('%Y-%m-%d %H:%M')} · "
                            f"{e(c.reason)}</li>")  # fmt: skip
             out.append("</ul>")

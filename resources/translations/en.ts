@@ -34,77 +34,77 @@
         <translation>Enter one vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="97"/>
+        <location filename="../../ui/backentry_form.py" line="98"/>
         <source>如 浙A12345</source>
         <translation>e.g. 浙A12345</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="110"/>
+        <location filename="../../ui/backentry_form.py" line="111"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="110"/>
+        <location filename="../../ui/backentry_form.py" line="111"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="111"/>
+        <location filename="../../ui/backentry_form.py" line="112"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="111"/>
+        <location filename="../../ui/backentry_form.py" line="112"/>
         <source>人数</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="112"/>
+        <location filename="../../ui/backentry_form.py" line="113"/>
         <source>出发地</source>
         <translation>Origin</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="112"/>
+        <location filename="../../ui/backentry_form.py" line="113"/>
         <source>目的地</source>
         <translation>Destination</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="113"/>
+        <location filename="../../ui/backentry_form.py" line="114"/>
         <source>处置</source>
         <translation>Disposition</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="113"/>
+        <location filename="../../ui/backentry_form.py" line="114"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="121"/>
+        <location filename="../../ui/backentry_form.py" line="122"/>
         <source>保存这一条</source>
         <translation>Save this vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="133"/>
+        <location filename="../../ui/backentry_form.py" line="134"/>
         <source>选择纸质台账文件</source>
         <translation>Choose the paper-ledger file</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="133"/>
+        <location filename="../../ui/backentry_form.py" line="134"/>
         <source>表格 (*.csv *.xlsx)</source>
         <translation>Spreadsheets (*.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="171"/>
+        <location filename="../../ui/backentry_form.py" line="172"/>
         <source>正在检查并保存…</source>
         <translation>Checking and saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="184"/>
+        <location filename="../../ui/backentry_form.py" line="185"/>
         <source>已补录 {n} 辆、{p} 人({file})</source>
         <translation>Entered {n} vehicles, {p} people ({file})</translation>
     </message>
     <message>
-        <location filename="../../ui/backentry_form.py" line="196"/>
+        <location filename="../../ui/backentry_form.py" line="197"/>
         <source>第 {n} 行</source>
         <translation>Line {n}</translation>
     </message>
@@ -112,127 +112,72 @@
 <context>
     <name>CorrectionForm</name>
     <message>
-        <location filename="../../ui/correction_form.py" line="43"/>
+        <location filename="../../ui/correction_form.py" line="63"/>
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="50"/>
-        <source>车牌号</source>
-        <translation>Plate</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="50"/>
-        <source>车型</source>
-        <translation>Type</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="51"/>
-        <source>人数</source>
-        <translation>People</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="51"/>
-        <source>出发地</source>
-        <translation>Origin</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="52"/>
-        <source>目的地</source>
-        <translation>Destination</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="52"/>
-        <source>分流</source>
-        <translation>Disposition</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="57"/>
-        <source>健康码颜色</source>
-        <translation>Health code colour</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="57"/>
-        <source>体温</source>
-        <translation>Temperature</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="58"/>
-        <source>核酸</source>
-        <translation>Test</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="58"/>
-        <source>行程卡带星</source>
-        <translation>Itinerary star</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="62"/>
-        <source>第 {n} 人</source>
-        <translation>Person {n}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/correction_form.py" line="65"/>
+        <location filename="../../ui/correction_form.py" line="75"/>
         <source>更正项</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="68"/>
+        <location filename="../../ui/correction_form.py" line="78"/>
         <source>新值</source>
         <translation>New value</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="71"/>
+        <location filename="../../ui/correction_form.py" line="81"/>
         <source>为什么更正(必填)</source>
         <translation>Why (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="72"/>
+        <location filename="../../ui/correction_form.py" line="82"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="81"/>
+        <location filename="../../ui/correction_form.py" line="91"/>
         <source>保存更正</source>
         <translation>Save correction</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="84"/>
+        <location filename="../../ui/correction_form.py" line="94"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="95"/>
+        <location filename="../../ui/correction_form.py" line="105"/>
         <source>如 小客车 / car / truck</source>
         <translation>e.g. car / truck</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="96"/>
+        <location filename="../../ui/correction_form.py" line="106"/>
         <source>如 3</source>
         <translation>e.g. 3</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="97"/>
+        <location filename="../../ui/correction_form.py" line="107"/>
         <source>如 放行 / 转运隔离</source>
         <translation>e.g. release / quarantine</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="98"/>
+        <location filename="../../ui/correction_form.py" line="108"/>
         <source>绿码 / 黄码 / 红码</source>
         <translation>green / yellow / red</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="99"/>
+        <location filename="../../ui/correction_form.py" line="109"/>
         <source>如 37.8</source>
         <translation>e.g. 37.8</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="100"/>
+        <location filename="../../ui/correction_form.py" line="110"/>
         <source>negative:小时数 / positive / none</source>
         <translation>negative:HOURS / positive / none</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="101"/>
+        <location filename="../../ui/correction_form.py" line="111"/>
         <source>yes / no</source>
         <translation>yes / no</translation>
     </message>
@@ -775,22 +720,32 @@
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="468"/>
+        <location filename="../../ui/ledger_view.py" line="461"/>
+        <source>原值</source>
+        <translation>was</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="461"/>
+        <source>新值</source>
+        <translation>New value</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="469"/>
         <source>补录</source>
         <translation>Back-entered</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="484"/>
+        <location filename="../../ui/ledger_view.py" line="485"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="496"/>
+        <location filename="../../ui/ledger_view.py" line="497"/>
         <source>更正…</source>
         <translation>Correct…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="502"/>
+        <location filename="../../ui/ledger_view.py" line="503"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
