@@ -29,23 +29,27 @@ from ui.jobs import Jobs
 TARGET = 48
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("CorrectionForm", text)
-
-
 def field_label(field: str) -> str:
     """A correctable field as the leader reads it: 车牌号, 第 2 人 · 体温 ..."""
     labels = {
-        "plate": _t("车牌号"), "vehicle_type": _t("车型"), "people_count": _t("人数"),
-        "origin": _t("出发地"), "destination": _t("目的地"), "disposition": _t("分流"),
-        "code_colour": _t("健康码颜色"), "temperature": _t("体温"), "test": _t("核酸"),
-        "itinerary_star": _t("行程卡带星"),
-        "suggested_disposition": _t("建议分流"), "report_to_community": _t("落地报备"),
-        "override_reason": _t("改判原因"),
-    }  # fmt: skip
+        "plate": QCoreApplication.translate("CorrectionForm", "车牌号"),
+        "vehicle_type": QCoreApplication.translate("CorrectionForm", "车型"),
+        "people_count": QCoreApplication.translate("CorrectionForm", "人数"),
+        "origin": QCoreApplication.translate("CorrectionForm", "出发地"),
+        "destination": QCoreApplication.translate("CorrectionForm", "目的地"),
+        "disposition": QCoreApplication.translate("CorrectionForm", "分流"),
+        "code_colour": QCoreApplication.translate("CorrectionForm", "健康码颜色"),
+        "temperature": QCoreApplication.translate("CorrectionForm", "体温"),
+        "test": QCoreApplication.translate("CorrectionForm", "核酸"),
+        "itinerary_star": QCoreApplication.translate("CorrectionForm", "行程卡带星"),
+        "suggested_disposition": QCoreApplication.translate("CorrectionForm", "建议分流"),
+        "report_to_community": QCoreApplication.translate("CorrectionForm", "落地报备"),
+        "override_reason": QCoreApplication.translate("CorrectionForm", "改判原因"),
+    }
     parts = field.split(".")
     if len(parts) == 3 and parts[0] == "person":
-        return _t("第 {n} 人").format(n=parts[1]) + " · " + labels.get(parts[2], parts[2])
+        person = QCoreApplication.translate("CorrectionForm", "第 {n} 人").format(n=parts[1])
+        return f"{person} · {labels.get(parts[2], parts[2])}"
     return labels.get(field, field)
 
 

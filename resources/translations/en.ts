@@ -112,72 +112,142 @@
 <context>
     <name>CorrectionForm</name>
     <message>
-        <location filename="../../ui/correction_form.py" line="63"/>
+        <location filename="../../ui/correction_form.py" line="35"/>
+        <source>车牌号</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="36"/>
+        <source>车型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="37"/>
+        <source>人数</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="38"/>
+        <source>出发地</source>
+        <translation>Origin</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="39"/>
+        <source>目的地</source>
+        <translation>Destination</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="40"/>
+        <source>分流</source>
+        <translation>Disposition</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="41"/>
+        <source>健康码颜色</source>
+        <translation>Health code colour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="42"/>
+        <source>体温</source>
+        <translation>Temperature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="43"/>
+        <source>核酸</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="44"/>
+        <source>行程卡带星</source>
+        <translation>Itinerary star</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="45"/>
+        <source>建议分流</source>
+        <translation>Suggested</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="46"/>
+        <source>落地报备</source>
+        <translation>Report to community</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="47"/>
+        <source>改判原因</source>
+        <translation>Override reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="51"/>
+        <source>第 {n} 人</source>
+        <translation>Person {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/correction_form.py" line="67"/>
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="75"/>
+        <location filename="../../ui/correction_form.py" line="79"/>
         <source>更正项</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="78"/>
+        <location filename="../../ui/correction_form.py" line="82"/>
         <source>新值</source>
         <translation>New value</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="81"/>
+        <location filename="../../ui/correction_form.py" line="85"/>
         <source>为什么更正(必填)</source>
         <translation>Why (required)</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="82"/>
+        <location filename="../../ui/correction_form.py" line="86"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="91"/>
+        <location filename="../../ui/correction_form.py" line="95"/>
         <source>保存更正</source>
         <translation>Save correction</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="94"/>
+        <location filename="../../ui/correction_form.py" line="98"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="105"/>
+        <location filename="../../ui/correction_form.py" line="109"/>
         <source>如 小客车 / car / truck</source>
         <translation>e.g. car / truck</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="106"/>
+        <location filename="../../ui/correction_form.py" line="110"/>
         <source>如 3</source>
         <translation>e.g. 3</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="107"/>
+        <location filename="../../ui/correction_form.py" line="111"/>
         <source>如 放行 / 转运隔离</source>
         <translation>e.g. release / quarantine</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="108"/>
+        <location filename="../../ui/correction_form.py" line="112"/>
         <source>绿码 / 黄码 / 红码</source>
         <translation>green / yellow / red</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="109"/>
+        <location filename="../../ui/correction_form.py" line="113"/>
         <source>如 37.8</source>
         <translation>e.g. 37.8</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="110"/>
+        <location filename="../../ui/correction_form.py" line="114"/>
         <source>negative:小时数 / positive / none</source>
         <translation>negative:HOURS / positive / none</translation>
     </message>
     <message>
-        <location filename="../../ui/correction_form.py" line="111"/>
+        <location filename="../../ui/correction_form.py" line="115"/>
         <source>yes / no</source>
         <translation>yes / no</translation>
     </message>
@@ -727,7 +797,7 @@
     <message>
         <location filename="../../ui/ledger_view.py" line="461"/>
         <source>新值</source>
-        <translation>New value</translation>
+        <translation>now</translation>
     </message>
     <message>
         <location filename="../../ui/ledger_view.py" line="469"/>
