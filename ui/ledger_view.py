@@ -1,4 +1,6 @@
-"""The ledger screen (工作台账): this shift's vehicles, filtered, read from the database.
+"""The ledger screen (工作台账): this shift's vehicles, filtered, read from the database; for
+leaders also the search across shifts (dates, lane, staff), export of what is shown, the
+correction form in a record's details and the paper-ledger back-entry (补录).
 
 :class:`LedgerModel` is a table model on the database, not a copy: it counts the matching
 rows and fetches them a page at a time as the view scrolls (``canFetchMore``/``fetchMore``).
@@ -8,15 +10,26 @@ from __future__ import annotations
 
 import html
 import uuid
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTime
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,9 +43,17 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint import ledger
+from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.domain import Disposition, Occupant, Step, Verdict
-from checkpoint.ledger import LedgerFilter, LedgerRow
+from checkpoint.domain import Disposition, Occupant, Role, Step, Verdict
+from checkpoint.errors import CheckpointError
+from checkpoint.ledger import Details, LedgerFilter, LedgerRow
+from checkpoint.overview import Overview
+from checkpoint.responses import configured_plan
+from checkpoint.team import Team
+from ui.backentry_form import BackEntryDialog
+from ui.correction_form import CorrectionForm, field_label
+from ui.i18n import pick
 from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
 
@@ -121,8 +142,10 @@ class LedgerModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             local = r.created_at.astimezone(self.settings.tz)
+            # across shifts the day matters too
+            when = local.strftime("%H:%M:%S" if self.filter.shift_id else "%m-%d %H:%M")
             values = [
-                local.strftime("%H:%M:%S"), r.plate, r.vehicle_type.label(self.lang),
+                when, r.plate, r.vehicle_type.label(self.lang),
                 str(r.people_count), r.suggested.label(self.lang) if r.suggested else "—",
                 r.final.label(self.lang) if r.final else "—", self._status(r),
             ]  # fmt: skip
@@ -138,7 +161,11 @@ class LedgerModel(QAbstractTableModel):
 
 
 class LedgerScreen(QWidget):
-    """Filters (plate, disposition, time) above the table; double-click or Enter opens one."""
+    """Filters (plate, disposition, time) above the table; double-click or Enter opens one.
+
+    With :meth:`set_staff` a leader also searches across shifts (dates, lane, staff), exports
+    what is shown, corrects a finished record from its details and enters the paper ledger.
+    """
 
     def __init__(self, db: Any, settings: Settings, *, lang: str,
                  parent: QWidget | None = None, jobs: Jobs | None = None) -> None:  # fmt: skip
@@ -146,8 +173,11 @@ class LedgerScreen(QWidget):
         self.db = db
         self.settings = settings
         self.lang = lang
+        self.jobs = jobs
+        self.staff: Any = None  # the signed-in StaffMember (set_staff)
         self.shift_id: uuid.UUID | None = None
         self.shift_start: datetime | None = None
+        self.duty_date: date | None = None
         v = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("车牌")))
@@ -178,6 +208,11 @@ class LedgerScreen(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         v.addLayout(bar)
+        v.addLayout(self._search_bar())
+        self.message = QLabel()
+        self.message.setObjectName("ledgerMessage")
+        self.message.setWordWrap(True)
+        v.addWidget(self.message)
         self.model = LedgerModel(db, settings, lang, jobs)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -190,19 +225,108 @@ class LedgerScreen(QWidget):
         self.table.activated.connect(lambda i: self.open_details(i.row()))
         v.addWidget(self.table, 1)
         self.details: QDialog | None = None
+        self.details_browser: QTextBrowser | None = None
+        self.correct_button: QPushButton | None = None
+        self.correction_form: CorrectionForm | None = None
+        self.shown: Details | None = None  # the record in the details window
+        self.backentry: BackEntryDialog | None = None
+
+    def _search_bar(self) -> QHBoxLayout:
+        """The leader's search across shifts: duty dates, lane, staff; export; back-entry."""
+        bar = QHBoxLayout()
+        self.all_shifts = QPushButton(self.tr("跨班次查询"))
+        self.all_shifts.setCheckable(True)
+        self.all_shifts.setMinimumHeight(40)
+        self.all_shifts.toggled.connect(self.apply_filter)
+        bar.addWidget(self.all_shifts)
+        today = QDate.currentDate()
+        self.first_date = QDateEdit(today.addDays(-6))
+        self.last_date = QDateEdit(today)
+        for label, edit in ((self.tr("日期从"), self.first_date), (self.tr("至"), self.last_date)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setMinimumHeight(40)
+            edit.dateChanged.connect(self.apply_filter)
+            bar.addWidget(QLabel(label))
+            bar.addWidget(edit)
+        bar.addWidget(QLabel(self.tr("车道")))
+        self.lane_filter = QComboBox()
+        self.lane_filter.addItem(self.tr("全部"), None)
+        self.lane_filter.currentIndexChanged.connect(self.apply_filter)
+        bar.addWidget(self.lane_filter)
+        bar.addWidget(QLabel(self.tr("人员")))
+        self.staff_filter = QComboBox()
+        self.staff_filter.addItem(self.tr("全部"), None)
+        self.staff_filter.currentIndexChanged.connect(self.apply_filter)
+        bar.addWidget(self.staff_filter)
+        bar.addStretch(1)
+        self.export_button = QPushButton(self.tr("导出所列…"))
+        self.export_button.clicked.connect(self.choose_export)
+        self.backentry_button = QPushButton(self.tr("补录纸质台账…"))
+        self.backentry_button.clicked.connect(self.open_backentry)
+        for b in (self.export_button, self.backentry_button):
+            b.setMinimumHeight(40)
+            b.setEnabled(False)
+            bar.addWidget(b)
+        return bar
+
+    # -- database work: on the window's worker, inline for a screen on its own ------------------
+
+    def _run(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        def failed(exc: CheckpointError) -> None:
+            self.show_message(pick(str(exc), self.lang), error=True)
+
+        if self.jobs is not None:
+            self.jobs.submit(work, then, failed)
+            return
+        try:
+            result = work()
+        except CheckpointError as exc:
+            failed(exc)
+            return
+        then(result)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """One line above the table: what was done, or what went wrong."""
+        self.message.setStyleSheet("color: #e53935;" if error else "")
+        self.message.setText(text)
+
+    def set_staff(self, staff: Any) -> None:
+        """Who is signed in: leaders get export, corrections and back-entry; the lane and staff
+        filters are filled from the site (after :meth:`set_shift`)."""
+        self.staff = staff
+        role = Role(staff.role)
+        self.export_button.setEnabled(allowed(role, Permission.EXPORT))
+        self.backentry_button.setEnabled(allowed(role, Permission.CORRECT_RECORD))
+        db, settings, shift_id = self.db, self.settings, self.shift_id
+
+        def read() -> tuple[Any, Any]:
+            lanes = (
+                ()
+                if shift_id is None
+                else Overview(db, settings, configured_plan()).lanes(shift_id)
+            )
+            return Team(db, settings).members(), lanes
+
+        self._run(read, self._choices)
+
+    def _choices(self, found: tuple[Any, Any]) -> None:
+        members, lanes = found
+        for m in members:
+            self.staff_filter.addItem(f"{m.name} · {m.role.label(self.lang)}", str(m.id))
+        for lane in lanes:
+            self.lane_filter.addItem(lane.name, str(lane.lane_id))
 
     def set_shift(self, shift_id: uuid.UUID) -> None:
         """List this shift's vehicles."""
         self.shift_id = shift_id
-        db, jobs = self.db, self.model.jobs
-        if jobs is None:
-            self._shift_bounds(ledger.shift_bounds(db, shift_id))
-        else:
-            jobs.submit(lambda: ledger.shift_bounds(db, shift_id), self._shift_bounds)
+        db = self.db
+        self._run(lambda: ledger.shift_bounds(db, shift_id), self._shift_bounds)
 
     def _shift_bounds(self, bounds: tuple[datetime, datetime]) -> None:
         start, end = bounds
         self.shift_start = start
+        self.duty_date = start.astimezone(self.settings.tz).date()
         self.from_time.setTime(self._qtime(start))
         self.to_time.setTime(self._qtime(end - timedelta(minutes=1)))
         self.apply_filter()
@@ -220,17 +344,38 @@ class LedgerScreen(QWidget):
             candidate += timedelta(days=1)
         return candidate
 
-    def apply_filter(self) -> None:
-        """Re-query with the filters as set."""
+    def current_filter(self) -> LedgerFilter:
+        """The filter the controls describe (what the table shows and an export writes)."""
         value = self.disposition_filter.currentData()
+        lane = self.lane_filter.currentData()
+        who = self.staff_filter.currentData()
+        common = {
+            "plate": self.plate_filter.text(),
+            "disposition": Disposition(value) if value else None,
+            "lane_id": uuid.UUID(lane) if lane else None,
+            "staff_id": uuid.UUID(who) if who else None,
+        }
+        if self.all_shifts.isChecked():
+            return LedgerFilter(
+                first_date=self.first_date.date().toPython(),  # type: ignore[arg-type]
+                last_date=self.last_date.date().toPython(),  # type: ignore[arg-type]
+                **common,  # type: ignore[arg-type]
+            )
         since = until = None
         if self.time_button.isChecked() and self.shift_start is not None:
             since = self._instant(self.from_time.time())
             until = self._instant(self.to_time.time()) + timedelta(minutes=1)
-        self.model.set_filter(LedgerFilter(
-            shift_id=self.shift_id, plate=self.plate_filter.text(),
-            disposition=Disposition(value) if value else None, since=since, until=until,
-        ), self._counted)  # fmt: skip
+        return LedgerFilter(shift_id=self.shift_id, since=since, until=until,
+                            **common)  # type: ignore[arg-type]  # fmt: skip
+
+    def apply_filter(self) -> None:
+        """Re-query with the filters as set."""
+        wide = self.all_shifts.isChecked()
+        for w in (self.from_time, self.to_time, self.time_button):
+            w.setEnabled(not wide)
+        for d in (self.first_date, self.last_date):
+            d.setEnabled(wide)
+        self.model.set_filter(self.current_filter(), self._counted)
 
     def _counted(self) -> None:
         self.count_label.setText(self.tr("共 {n} 辆").format(n=self.model.total))
@@ -239,9 +384,44 @@ class LedgerScreen(QWidget):
         """Re-read (when shown after vehicles were saved)."""
         self.model.refresh(self._counted)
 
+    # -- export --------------------------------------------------------------------------------
+
+    def choose_export(self) -> None:
+        """导出所列: ask where, then write what the table shows."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出所列车辆"), "ledger.xlsx", self.tr("表格 (*.xlsx *.csv)")
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Write the vehicles of the current filter to ``path`` (.csv or .xlsx), audited."""
+        db, f, tz, staff = self.db, self.model.filter, self.settings.tz, self.staff
+
+        def done(n: int) -> None:
+            self.show_message(self.tr("已导出 {n} 辆到 {path}").format(n=n, path=path))
+
+        self._run(lambda: ledger.export(db, f, path, tz, staff=staff), done)
+
+    # -- back-entry ----------------------------------------------------------------------------
+
+    def open_backentry(self) -> BackEntryDialog | None:
+        """补录: the paper-ledger form (file import or one row), for leaders."""
+        if self.staff is None or self.jobs is None:
+            return None
+        dialog = BackEntryDialog(self.db, self.settings, self.staff, self.jobs, lang=self.lang,
+                                 duty_date=self.duty_date, parent=self)  # fmt: skip
+        dialog.saved.connect(lambda _n: self.refresh())
+        self.backentry = dialog
+        dialog.open()
+        return dialog
+
     def details_html(self, inspection_id: uuid.UUID) -> str:
-        """One vehicle's record as HTML."""
-        d = ledger.details(self.db, inspection_id)
+        """One vehicle's record as HTML (read on the calling thread)."""
+        return self.render_details(ledger.details(self.db, inspection_id))
+
+    def render_details(self, d: Details) -> str:
+        """One vehicle's record as HTML: steps, people, corrections with their original values."""
         tz = self.settings.tz
         e = html.escape
         zh = self.lang.startswith("zh")
@@ -278,20 +458,27 @@ class LedgerScreen(QWidget):
         out.append("</ol>")
         if d.corrections:
             out.append("<h3>" + e(self.tr("更正记录")) + "</h3><ul>")
+            was, now = self.tr("原值"), self.tr("新值")
             for c in d.corrections:
-                out.append(f"<li>{e(c.field)}: {e(c.old_value or '—')} → {e(c.new_value or '—')}"
-                           f" · {e(c.by)} · {c.at.astimezone(tz).strftime('%H:%M')} · "
+                out.append(f"<li>{e(field_label(c.field))}: {e(was)} {e(c.old_value or '—')} → "
+                           f"{e(now)} {e(c.new_value or '—')} · {e(c.by)} · "
+                           f"{c.at.astimezone(tz).strftime('%Y-%m-%d %H:%M')} · "
                            f"{e(c.reason)}</li>")  # fmt: skip
             out.append("</ul>")
+        if d.paper is not None:
+            out.append("<p><b>" + e(self.tr("补录")) + "</b>: " + e(d.paper.source) +
+                       f" · {e(self.tr('第 {n} 行').format(n=d.paper.line))} · {e(d.paper.by)} · "
+                       f"{d.paper.at.astimezone(tz).strftime('%Y-%m-%d %H:%M')}"
+                       f"{' · ' + e(d.paper.note) if d.paper.note else ''}</p>")  # fmt: skip
         if d.policy_version:
             out.append(f"<p><small>{e(T['政策'])}: {e(d.policy_version)}</small></p>")
         return "".join(out)
 
     def open_details(self, row: int) -> QDialog | None:
-        """Show one vehicle's details in a (non-modal) window."""
+        """Show one vehicle's details in a (non-modal) window; leaders get 更正 there."""
         if not 0 <= row < len(self.model.rows):
             return None
-        inspection_id = self.model.rows[row].id
+        r = self.model.rows[row]
         if self.details is not None:
             self.details.close()
         dialog = QDialog(self)
@@ -300,12 +487,54 @@ class LedgerScreen(QWidget):
         lay = QVBoxLayout(dialog)
         browser = QTextBrowser()
         browser.setObjectName("details")
-        browser.setHtml(self.details_html(inspection_id))
         lay.addWidget(browser)
+        buttons = QHBoxLayout()
+        may_correct = self.staff is not None and allowed(
+            Role(self.staff.role), Permission.CORRECT_RECORD
+        )
+        self.correct_button = None
+        if may_correct and r.status == "done":
+            correct = QPushButton(self.tr("更正…"))
+            correct.setMinimumHeight(48)
+            correct.setEnabled(False)  # until the details are read
+            correct.clicked.connect(lambda: self.shown and self.open_correction(self.shown))
+            buttons.addWidget(correct)
+            self.correct_button = correct
         close = QPushButton(self.tr("关闭"))
         close.setMinimumHeight(48)
         close.clicked.connect(dialog.close)
-        lay.addWidget(close)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
         self.details = dialog
+        self.details_browser = browser
+        self._load_details(r.id)
         dialog.show()
         return dialog
+
+    def _load_details(self, inspection_id: uuid.UUID) -> None:
+        db = self.db
+        self._run(lambda: ledger.details(db, inspection_id), self._show_details)
+
+    def _show_details(self, d: Details) -> None:
+        if self.details_browser is None:
+            return
+        self.shown = d
+        self.details_browser.setHtml(self.render_details(d))
+        button = self.correct_button
+        if button is not None:
+            button.setEnabled(True)
+
+    def _corrected(self, inspection_id: uuid.UUID) -> None:
+        self._load_details(inspection_id)
+        self.refresh()
+
+    def open_correction(self, d: Details) -> CorrectionForm | None:
+        """更正: the correction form for the record shown; saved, the details show old and new."""
+        if self.staff is None or self.jobs is None:
+            return None
+        form = CorrectionForm(self.db, self.settings, self.staff, self.jobs, d,
+                              lang=self.lang, parent=self.details)  # fmt: skip
+        form.corrected.connect(lambda _o: self._corrected(d.row.id))
+        self.correction_form = form
+        form.open()
+        return form

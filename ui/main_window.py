@@ -48,6 +48,7 @@ from ui.handover import Handover, HandoverDialog
 from ui.i18n import install_translators, pick
 from ui.inspection_screen import InspectionScreen
 from ui.jobs import Jobs
+from ui.leader_desk import LeaderDesk
 from ui.ledger_view import LedgerScreen
 from ui.signin import SignedIn, SignInScreen
 from ui.sounds import SoundPlayer
@@ -157,9 +158,12 @@ class MainWindow(QMainWindow):
         self.sync_sender: Sender | None = None
         self.sync_label: SyncStatusLabel | None = None
         self._sync_asked = False
+        self.banner_slot = QHBoxLayout()  # the 136 overdue banner (ui.leader_desk)
+        status.addLayout(self.banner_slot, 3)
         hl.addWidget(self.header)
         hl.addLayout(status)
         layout.addWidget(head)
+        self.leader_desk: LeaderDesk | None = None
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -288,10 +292,12 @@ class MainWindow(QMainWindow):
                                   sounds=self.sounds)  # fmt: skip
         self.ledger = LedgerScreen(self.db, self.settings, lang=self.lang, jobs=self.jobs)
         self.ledger.set_shift(session.shift_id)
+        self.ledger.set_staff(session.staff)
         self.screen_ = screen
         self._start_camera(screen)
         self.tabs.addTab(screen, self.tr("查验  Ctrl+1"))
         self.tabs.addTab(self.ledger, self.tr("台账  Ctrl+2"))
+        self.leader_desk = LeaderDesk.attach(self, session, self.banner_slot, self.leader_desk)
         self.stack.setCurrentIndex(1)
         station, staff, shift_id = self.station, session.staff, session.shift_id
         self.jobs.submit(lambda: station.open_lane(staff, shift_id),
