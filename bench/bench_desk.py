@@ -140,7 +140,6 @@ class Drive:
     scanned: bool = False
     error: str | None = None
     _block_start: float = 0.0
-    _block_samples: int = 0
     _timer: Any = None
 
     def start(self) -> None:
@@ -196,8 +195,11 @@ class Drive:
     def close_block(self) -> None:
         gc.collect()
         # the controller times each batch of codes from capture to the new state on screen
-        self.samples = list(self.w.controller.latencies_ms)
-        mine = self.samples[self._block_samples:]
+        # (a bounded window: take this block's and empty it)
+        times = self.w.controller.latencies_ms
+        mine = list(times)
+        times.clear()
+        self.samples.extend(mine)
         now = time.monotonic()
         self.blocks.append(Block(
             upto=self.done, rss=rss_mib(), py_objects=len(gc.get_objects()),
@@ -206,7 +208,6 @@ class Drive:
             p95_ms=pct(mine, 0.95) if mine else float("nan"),
             seconds=now - self._block_start,
         ))  # fmt: skip
-        self._block_samples = len(self.samples)
         self._block_start = now
         if self.block < self.vehicles:
             b = self.blocks[-1]

@@ -9,6 +9,7 @@ may finish are the lane session's (``checkpoint.lane``). The view is a narrow
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -89,7 +90,8 @@ class DeskController:
         # While a step is being saved no second one starts (codes from the camera queue up).
         self.busy = False
         self.state = lane.state
-        self.latencies_ms: list[float] = []
+        # the last capture → screen times (benchmarks, diagnostics); bounded for a long shift
+        self.latencies_ms: deque[float] = deque(maxlen=4096)
         self._relay = _Relay()
         self._relay.arrived.connect(self._on_event)
         lane.subscribe(self._relay.arrived.emit)
