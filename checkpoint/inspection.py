@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -32,6 +32,9 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from checkpoint.policy import ResponsePlan
 
 
 class InspectionError(CheckpointError):
@@ -124,10 +127,14 @@ class InspectionDesk:
         demo: bool = False,
         store_raw_payloads: bool = False,
         judge: PersonJudge | None = None,
+        response_plan: ResponsePlan | None = None,
     ) -> None:
         self.db = db
         self.lane_id = lane_id
         self.demo = demo
+        # The 136 plan of the policy the lane judges with; None: the configured policy's,
+        # read (and cached by file time) at each divert.
+        self.response_plan = response_plan
         # With a judge every person is judged here again from their findings, and an entry
         # whose verdict differs is refused: the store never trusts a verdict handed to it.
         self.judge = judge
@@ -458,7 +465,7 @@ class InspectionDesk:
             insp.divert_at = at
             insp.divert_by_id = staff.id
             insp.status = "done"
-            responses.start_if_needed(s, insp, at=at, by=staff.id)
+            responses.start_if_needed(s, insp, at=at, by=staff.id, plan=self.response_plan)
             site_id = self._site(s)
             if approver is not None:
                 audit.record(

@@ -218,3 +218,20 @@ def test_the_divert_reads_the_configured_policy_and_survives_a_broken_one(
     red = world.vehicle("浙A22222", AT + timedelta(minutes=1), [Person(colour=CodeColour.RED)])
     started = {r.inspection_id: [m.key for m in r.measures] for r in book.open_responses()}
     assert started[red] == ["hold_report", "transfer", "disinfect"]
+
+
+def test_the_lane_s_own_policy_decides_what_starts_a_response(world: World) -> None:
+    """The desk hands the storage layer the plan of the policy it judges with; the divert does
+    not read the configured policy file then (a lane whose plan also starts on 劝返)."""
+    from dataclasses import replace
+
+    from checkpoint.inspection import InspectionDesk
+
+    shipped = Policy.load(DEFAULT_POLICY).response
+    plan = replace(shipped, start_dispositions=frozenset({Disposition.PERSUADE_RETURN}))
+    lane = world.desk().lane_id
+    world.desks[lane] = InspectionDesk(world.db, lane, response_plan=plan)
+    iid = world.vehicle("浙A12345", AT, [Person()], final=Disposition.PERSUADE_RETURN)
+    world.vehicle("浙A54321", AT + timedelta(minutes=1), [Person(colour=CodeColour.RED)])
+    (r,) = _book(world).open_responses()  # the quarantine does not start one under this plan
+    assert r.inspection_id == iid and r.trigger == "persuade_return"

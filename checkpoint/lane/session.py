@@ -75,6 +75,7 @@ class LaneSession:
             demo=demo,
             store_raw_payloads=verifier.policy.store_raw_payloads,
             judge=verifier,
+            response_plan=verifier.policy.response,
         )
         self.staff = staff
         self.shift_id = shift_id
