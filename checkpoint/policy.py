@@ -6,6 +6,7 @@ the file, the key and its line, never a silent default.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -115,7 +116,9 @@ class ResponsePlan:
     measures: tuple[ResponseMeasure, ...]
 
 
+@functools.cache
 def _default_response_plan() -> ResponsePlan:
+    """The shipped checklist (read once: a policy file without [response] gets it)."""
     return _Reader(DEFAULT_POLICY.read_text(encoding="utf-8"), DEFAULT_POLICY).response_plan()
 
 
