@@ -21,18 +21,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from checkpoint.backentry import import_paper_ledger
 from checkpoint.config import load_settings
-from checkpoint.db import open_database
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.domain import Role
-from checkpoint.models import Shift
-from checkpoint.overview import Overview
-from checkpoint.policy import Policy
+from checkpoint.leader.backentry import import_paper_ledger
+from checkpoint.leader.overview import Overview
+from checkpoint.leader.responses import ResponseBook
 from checkpoint.reports.leader import leader_section
-from checkpoint.responses import ResponseBook
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import Shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 5, 1)

@@ -39,8 +39,11 @@ STAGES = (
     ("+ PySide6 widgets, QApplication", "from PySide6.QtWidgets import QApplication\n"
      "app = QApplication([])"),
     ("+ numpy, cv2", "import numpy, cv2"),
-    ("+ sqlalchemy.orm, checkpoint models", "import checkpoint.models, checkpoint.rota"),
-    ("+ credentials, rules, trust (cryptography)", "import checkpoint.verification"),
+    (
+        "+ sqlalchemy.orm, checkpoint models",
+        "import checkpoint.storage.models, checkpoint.team.rota",
+    ),
+    ("+ credentials, rules, trust (cryptography)", "import checkpoint.lane.judging"),
     ("+ scanners (decoders, pipeline, synthetic camera)", "import scanners, scanners.synthetic"),
     ("+ the desk's modules (ui.*)", "import pkgutil, importlib, ui\n"
      "[importlib.import_module('ui.' + m.name) for m in pkgutil.iter_modules(ui.__path__)]"),

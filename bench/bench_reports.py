@@ -9,10 +9,10 @@ report ≤ 1 s and a 15,000-vehicle day ≤ 2 s; those rows run the real ``check
 as a subprocess and also print its CPU time (user + system), which a busy machine inflates less.
 
 Databases are SQLite files cached under --cache (default /tmp/checkpoint-bench) and reused:
-- shift5000: one demo day seeded through the real code path (checkpoint.demo.seed) with enough
-  traffic that the day shift (08:00–16:00) holds ~5,000 vehicles.
+- shift5000: one demo day seeded through the real code path (checkpoint.demo.seeder.seed) with
+  enough traffic that the day shift (08:00–16:00) holds ~5,000 vehicles.
 - day15000: one demo day of 15,000 vehicles (the day shift holds ~8,000).
-- year: day 1 is seeded by checkpoint.demo.seed (3,500 vehicles); the other 364 days are bulk
+- year: day 1 is seeded by checkpoint.demo.seeder.seed (3,500 vehicles); the other 364 days are bulk
   copies of it made inside SQLite (INSERT … SELECT with new ids and shifted times), so every day
   has a real day's shape. Only what the reports read is copied (shifts, roster, inspections);
   person checks and scans stay on day 1.
@@ -38,12 +38,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from checkpoint.config import Settings  # noqa: E402
-from checkpoint.db import open_database  # noqa: E402
-from checkpoint.demo import HOURLY_PROFILE, seed  # noqa: E402
+from checkpoint.demo.seeder import HOURLY_PROFILE, seed  # noqa: E402
 from checkpoint.reports.data import day_report, shift_report  # noqa: E402
 from checkpoint.reports.export import LedgerScope, export_ledger  # noqa: E402
 from checkpoint.reports.pdf import report_pdf  # noqa: E402
-from checkpoint.site import ensure_place  # noqa: E402
+from checkpoint.storage.db import open_database  # noqa: E402
+from checkpoint.team.site import ensure_place  # noqa: E402
 
 SHIFT_DAY = date(2022, 4, 18)
 YEAR_START = date(2021, 5, 1)

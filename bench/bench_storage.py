@@ -17,13 +17,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from checkpoint.config import load_settings
-from checkpoint.db import open_database
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage.db import open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 

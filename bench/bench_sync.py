@@ -43,8 +43,8 @@ from own_postgres import OwnServer, own_postgres  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sync_lanes import LaneLaptop, make_lane, set_up_server  # noqa: E402
 
-from checkpoint.inspection import InspectionDesk  # noqa: E402
-from checkpoint.models import Shift  # noqa: E402
+from checkpoint.storage.inspections import InspectionDesk  # noqa: E402
+from checkpoint.storage.models import Shift  # noqa: E402
 from checkpoint.sync.drill import LaneDrill  # noqa: E402
 
 DAY_PER_LANE = 3500

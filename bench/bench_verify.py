@@ -34,9 +34,9 @@ from checkpoint.credentials.claims import (
     Region,
     TestResult,
 )
+from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_certificate
 from checkpoint.domain import CodeColour, VehicleType
-from checkpoint.rules import Policy, evaluate_person, findings_from_credentials
-from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_certificate
+from checkpoint.rules.verdicts import Policy, evaluate_person, findings_from_credentials
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

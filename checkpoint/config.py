@@ -63,7 +63,7 @@ class Settings:
         """The configured URL, or the embedded SQLite file in the data directory."""
         if self.db_url:
             return self.db_url
-        return f"sqlite:///{(self.data_dir / 'checkpoint.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / 'checkpoint.storage.db').as_posix()}"
 
     @property
     def trust_dir(self) -> Path:
@@ -164,7 +164,7 @@ def _validate(settings: Settings) -> Settings:
             f"not {settings.home_province!r}."
         )
     if settings.db_url is not None:
-        from checkpoint.db import check_url  # local: db imports config
+        from checkpoint.storage.db import check_url  # local: db imports config
 
         check_url(settings.db_url)
     if settings.server_url is not None:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from checkpoint.config import Settings
+from checkpoint.credentials.trust import DEMO_DIR
 from checkpoint.errors import CheckpointError
-from checkpoint.trust import DEMO_DIR
 
 SAMPLE_PASS = DEMO_DIR / "sample-pass.png"
 """A demo-signed CKP1 pass as a QR code PNG (made by installer/make_sample_pass.py)."""
@@ -110,7 +110,7 @@ def _timed(fn: Callable[[], _T]) -> tuple[_T, float]:
 
 def check_database(settings: Settings) -> str:
     """Open the configured database, migrate it to head and read its revision back."""
-    from checkpoint.db import current_revision, head_revision, open_database
+    from checkpoint.storage.db import current_revision, head_revision, open_database
 
     if settings.db_url is None:
         settings.ensure_data_dir()
@@ -158,9 +158,9 @@ def check_verify(payload: str, settings: Settings) -> tuple[str, str]:
         ValidityStatus,
         verify_payload,
     )
-    from checkpoint.policy import Policy
-    from checkpoint.rules import evaluate_person, findings_from_credentials
-    from checkpoint.trust import TrustStore
+    from checkpoint.credentials.trust import TrustStore
+    from checkpoint.rules.policy import Policy
+    from checkpoint.rules.verdicts import evaluate_person, findings_from_credentials
 
     result = verify_payload(payload, TrustStore(), SAMPLE_VERIFY_AT, demo=True)
     if result.format is not CredentialFormat.CKP1 or not result.decoded:
@@ -201,13 +201,13 @@ def check_report(settings: Settings, folder: Path) -> tuple[str, int, int]:
 
     Returns (description, pages, bytes).
     """
-    from checkpoint.db import open_database
     from checkpoint.domain import Role
     from checkpoint.reports.data import shift_report
     from checkpoint.reports.pdf import write_pdf
-    from checkpoint.rota import open_shift
-    from checkpoint.site import ensure_place
-    from checkpoint.staff import add_staff
+    from checkpoint.storage.db import open_database
+    from checkpoint.team.rota import open_shift
+    from checkpoint.team.site import ensure_place
+    from checkpoint.team.staff import add_staff
 
     db = open_database(f"sqlite:///{(folder / 'smoke-report.db').as_posix()}")
     try:

@@ -30,6 +30,7 @@ from checkpoint.credentials import (  # noqa: E402
     TestResult,
 )
 from checkpoint.credentials.ckp1 import mint  # noqa: E402
+from checkpoint.credentials.trust import DEMO_PRIVATE_KEY  # noqa: E402
 from checkpoint.domain import CodeColour  # noqa: E402
 from checkpoint.smoke import (  # noqa: E402
     SAMPLE_HOLDER,
@@ -37,7 +38,6 @@ from checkpoint.smoke import (  # noqa: E402
     SAMPLE_PASS,
     SAMPLE_VALID_HOURS,
 )
-from checkpoint.trust import DEMO_PRIVATE_KEY  # noqa: E402
 
 
 def sample_content() -> PassContent:

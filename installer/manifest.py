@@ -2,9 +2,9 @@
 
 Kept free of PyInstaller imports so the tests can check it without PyInstaller installed.
 Destinations are relative to the bundle's ``_internal`` folder (``sys._MEIPASS``), laid out
-like the source tree, so ``Path(__file__).resolve().parents[1] / "resources"`` in
-``checkpoint/*.py`` finds ``_internal/resources`` in the frozen app as it finds ``resources/``
-in a checkout.
+like the source tree, so ``Path(__file__).resolve().parents[2] / "resources"`` in
+``checkpoint/<stage>/*.py`` finds ``_internal/resources`` in the frozen app as it finds
+``resources/`` in a checkout.
 """
 
 from __future__ import annotations
@@ -90,9 +90,10 @@ def resource_datas(root: Path = ROOT) -> list[tuple[str, str]]:
 
 
 def migration_datas(root: Path = ROOT) -> list[tuple[str, str]]:
-    """checkpoint/migrations as plain files: Alembic loads env.py and versions/*.py from disk."""
+    """checkpoint/storage/migrations as plain files: Alembic loads env.py and versions/*.py from
+    disk."""
     out = []
-    for path in _files(root / "checkpoint" / "migrations"):
+    for path in _files(root / "checkpoint" / "storage" / "migrations"):
         if path.suffix in (".py", ".mako", ".ini"):
             out.append((str(path), _relative_dest(path, root)))
     return out

@@ -13,11 +13,11 @@ import sys
 import uuid
 from datetime import timedelta
 
-from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry, ScanRecord
-from checkpoint.models import Shift, StaffMember
 from checkpoint.privacy import hash_id_number, mask_id_number, mask_name
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry, ScanRecord
+from checkpoint.storage.models import Shift, StaffMember
 
 
 def main() -> None:

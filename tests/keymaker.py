@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from checkpoint.credentials import base45
 from checkpoint.credentials.cose import sign1
-from checkpoint.trust import jwk_thumbprint
+from checkpoint.credentials.trust import jwk_thumbprint
 
 EKU_TEST = "1.3.6.1.4.1.1847.2021.1.1"
 EKU_VACCINATION = "1.3.6.1.4.1.1847.2021.1.2"

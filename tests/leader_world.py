@@ -10,18 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from checkpoint import auth
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database, open_database
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType
-from checkpoint.inspection import InspectionDesk
-from checkpoint.models import Lane, StaffMember
-from checkpoint.policy import Policy
-from checkpoint.rota import RosterMember, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
-from checkpoint.trust import TrustStore
-from checkpoint.verification import ManualReading, PersonDraft, Verifier, vehicle_reasons
+from checkpoint.lane.judging import ManualReading, PersonDraft, Verifier, vehicle_reasons
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.models import Lane, StaffMember
+from checkpoint.team import auth
+from checkpoint.team.rota import RosterMember, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 TZ = ZoneInfo("Asia/Shanghai")
 # a Monday morning in the day shift (白班, shift 2) of the default rota

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
 from checkpoint.domain import Role
-from checkpoint.inspection import InspectionDesk
-from checkpoint.models import Base, Shift, StaffMember
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.models import Base, Shift, StaffMember
 from checkpoint.sync.drill import DrillCrew, LaneDrill
 from checkpoint.sync.sender import Sender
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 DUTY = date(2022, 4, 18)

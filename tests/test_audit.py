@@ -16,11 +16,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.db import current_revision, head_revision, open_database
-from checkpoint.models import Base
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import current_revision, head_revision, open_database
+from checkpoint.storage.models import Base
+from checkpoint.team.site import ensure_place
 
 
 def test_migrations_reach_head_and_match_the_models(db_url: str) -> None:

@@ -15,8 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from checkpoint import audit
-from checkpoint.auth import (
+from checkpoint.config import Settings
+from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.models import Inspection, Site, StaffMember
+from checkpoint.storage.retention import purge
+from checkpoint.team.auth import (
     LOCKOUT,
     MAX_FAILED_ATTEMPTS,
     AuthError,
@@ -30,15 +36,9 @@ from checkpoint.auth import (
     set_secret,
     unlock,
 )
-from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.models import Inspection, Site, StaffMember
-from checkpoint.retention import purge
-from checkpoint.rota import close_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.team.rota import close_shift, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2022, 4, 18, 9, 0, tzinfo=SH)
@@ -110,7 +110,7 @@ def test_open_and_close_shift_needs_a_leader(env: Env, role: Role) -> None:
     if P.OPEN_CLOSE_SHIFT in EXPECTED[role]:
         shift_id = _open(env, role)
         with env.db.session() as s:
-            from checkpoint.models import Shift
+            from checkpoint.storage.models import Shift
 
             shift = s.get(Shift, shift_id)
             assert shift is not None

@@ -19,19 +19,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from checkpoint import anchors, audit, audit_rows
-from checkpoint.auth import set_secret
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.demo import DemoSeedRefused, seed
+from checkpoint.demo.seeder import DemoSeedRefused, seed
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.models import AuditEvent, Inspection, Site, StaffMember
 from checkpoint.reports.data import report_json
 from checkpoint.reports.service import ReportKind, ReportRequest, make_report
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage import anchors, audit, audit_rows
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.models import AuditEvent, Inspection, Site, StaffMember
+from checkpoint.team.auth import set_secret
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 4, 18)
@@ -149,7 +149,7 @@ def test_plain_sql_disposition_change_is_found_at_its_event(books: Books) -> Non
 def test_edits_of_people_and_scans_are_found(books: Books, statement: str, fragment: str) -> None:
     if "credential_scan" in statement:
         with books.db.session() as s:  # give the first vehicle a scan row to edit
-            from checkpoint.models import CredentialScan
+            from checkpoint.storage.models import CredentialScan
 
             s.add(
                 CredentialScan(

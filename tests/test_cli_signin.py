@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint import audit
 from checkpoint.config import load_settings
-from checkpoint.db import open_database
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import open_database
+from checkpoint.team.site import ensure_place
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

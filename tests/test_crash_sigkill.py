@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.db import open_database
 from checkpoint.domain import Role
-from checkpoint.models import Inspection
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage import audit
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import Inspection
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 KILLS = 60
 WORKLOAD = Path(__file__).with_name("crash_workload.py")

@@ -27,8 +27,13 @@ from checkpoint.credentials import (
 )
 from checkpoint.credentials.ckp1 import CLAIM_PASS, encode_claims, mint
 from checkpoint.credentials.cose import MAX_INFLATED
+from checkpoint.credentials.trust import (
+    DEMO_PRIVATE_KEY,
+    TrustStore,
+    key_from_public_key,
+    public_key_kid,
+)
 from checkpoint.domain import CodeColour
-from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_public_key, public_key_kid
 
 AT = datetime(2022, 4, 20, 8, 0, tzinfo=UTC)
 CONTENT = PassContent(

@@ -23,7 +23,7 @@ from checkpoint.credentials.cose import EnvelopeError, inflate, parse_sign1
 from checkpoint.credentials.envelope import open_envelope
 from checkpoint.credentials.hc1 import PREFIX, _hcert
 from checkpoint.credentials.model import CredentialFormat, SignatureStatus, ValidityStatus, jsonable
-from checkpoint.trust import TrustStore, key_from_certificate
+from checkpoint.credentials.trust import TrustStore, key_from_certificate
 
 DCC = SHARED_DATA / "dcc-testdata"
 VECTORS = sorted(DCC.glob("*/2DCode/raw/*.json")) if DCC.is_dir() else []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from checkpoint.credentials import CredentialResult, base45, verify_payload, verify_payloads
 from checkpoint.credentials.cose import unwrap_compression
-from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_certificate
+from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, TrustStore, key_from_certificate
 
 AT = datetime(2021, 6, 1, tzinfo=UTC)
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

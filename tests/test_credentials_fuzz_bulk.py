@@ -37,7 +37,7 @@ from test_credentials_ckp1 import CONTENT
 from checkpoint.credentials import CredentialResult, base45, verify_payload, verify_payloads
 from checkpoint.credentials.ckp1 import CLAIM_PASS, encode_claims, mint
 from checkpoint.credentials.cose import sign1, unwrap_compression
-from checkpoint.trust import (
+from checkpoint.credentials.trust import (
     DEMO_PRIVATE_KEY,
     BindMode,
     KeyFormat,
@@ -205,7 +205,7 @@ def _cose_mutation(rng: random.Random, prefix: str, claims: dict[Any, Any]) -> s
 
 
 def _demo_kid() -> bytes:
-    from checkpoint.trust import public_key_kid
+    from checkpoint.credentials.trust import public_key_kid
 
     return public_key_kid(DEMO_KEY.public_key())  # type: ignore[arg-type]
 

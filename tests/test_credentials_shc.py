@@ -16,7 +16,7 @@ from checkpoint.credentials import (
     verify_payloads,
 )
 from checkpoint.credentials.shc import numeric_to_jws
-from checkpoint.trust import TrustStore
+from checkpoint.credentials.trust import TrustStore
 
 # The examples' issuer certificate (x5c of key EBKOr72...) expired on 2022-06-01, but the cards
 # were re-issued on 2023-06-22 (nbf), so no instant makes all four valid. Both clocks are checked.

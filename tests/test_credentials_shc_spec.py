@@ -11,7 +11,7 @@ import pytest
 from keymaker import card_payload, jwk, jws, new_key, numeric, shc_qr
 
 from checkpoint.credentials import SignatureStatus, ValidityStatus, verify_payload, verify_payloads
-from checkpoint.trust import KeyFormat, TrustStore, import_files
+from checkpoint.credentials.trust import KeyFormat, TrustStore, import_files
 
 AT = datetime(2022, 4, 20, 8, 0, tzinfo=UTC)
 ISS = "https://issuer.example.org/shc"

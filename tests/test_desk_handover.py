@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database
 from checkpoint.domain import Step
-from checkpoint.models import AuditEvent, Shift, StaffMember, utcnow
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import AuditEvent, Shift, StaffMember, utcnow
 from ui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000

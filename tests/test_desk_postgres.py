@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, select, text
 
 from checkpoint.cli.common import open_db
 from checkpoint.config import load_settings
-from checkpoint.db import Database
 from checkpoint.domain import Step, VehicleType
-from checkpoint.models import Inspection
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import Inspection
 from ui.main_window import MainWindow
 
 

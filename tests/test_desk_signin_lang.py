@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from checkpoint import auth
 from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database
 from checkpoint.domain import Role, Step
-from checkpoint.models import AuditEvent, Shift, ShiftRosterEntry, StaffMember
-from checkpoint.site import ensure_place
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import AuditEvent, Shift, ShiftRosterEntry, StaffMember
+from checkpoint.team import auth
+from checkpoint.team.site import ensure_place
 from ui.i18n import install_translators
 from ui.main_window import MainWindow
 

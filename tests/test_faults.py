@@ -19,17 +19,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 
-from checkpoint import audit
-from checkpoint import db as dbmod
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.errors import StorageError
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.models import AuditEvent, Inspection, PersonCheck, StaffMember
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage import audit
+from checkpoint.storage import db as dbmod
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.models import AuditEvent, Inspection, PersonCheck, StaffMember
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2022, 4, 18, 10, 0, tzinfo=SH)
@@ -260,7 +260,7 @@ def test_malformed_settings_file(tmp_path: Path, content: str, fragment: str) ->
     ],
 )
 def test_malformed_policy_file(tmp_path: Path, edit: Any, fragment: str) -> None:
-    from checkpoint.policy import Policy
+    from checkpoint.rules.policy import Policy
 
     bad = tmp_path / "policy.toml"
     bad.write_text(edit(Policy.load().source.read_text(encoding="utf-8")), encoding="utf-8")
@@ -281,7 +281,7 @@ def test_refused_step_leaves_no_partial_record(tmp_path: Path) -> None:
                      people_count=1, staff=lane.staff, at=AT)  # fmt: skip
     with db.session() as s:
         before = s.scalar(select(func.count()).select_from(AuditEvent))
-    from checkpoint.inspection import InspectionError
+    from checkpoint.storage.inspections import InspectionError
 
     with pytest.raises(InspectionError):
         desk.finish_verify(

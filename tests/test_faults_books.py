@@ -17,18 +17,18 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.db import open_database
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.errors import ShiftError, StorageError
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.models import Inspection, Shift
 from checkpoint.reports.export import LedgerScope, export_ledger, neutralise
-from checkpoint.risk_areas import RiskAreaError, import_csv, load
-from checkpoint.rota import close_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.rules.risk_areas import RiskAreaError, import_csv, load
+from checkpoint.storage import audit
+from checkpoint.storage.db import open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.models import Inspection, Shift
+from checkpoint.team.rota import close_shift, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 4, 18)
@@ -235,7 +235,7 @@ def test_a_database_removed_or_replaced_while_running_stops_saving(
     db, desk, shift_id, leader, settings = _desk(tmp_path)
     try:
         _guide(desk, shift_id, leader, 0)
-        path = settings.data_dir / "checkpoint.db"
+        path = settings.data_dir / "checkpoint.storage.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         if how == "replaced":

@@ -45,8 +45,9 @@ def test_resources_land_where_the_code_looks_for_them(manifest: ModuleType) -> N
         "resources/demo/sample-pass.png",
     ):
         assert path in inside
-    # the demo key and sample are found through checkpoint/trust.py's own path
-    from checkpoint import smoke, trust
+    # the demo key and sample are found through checkpoint/credentials/trust.py's own path
+    from checkpoint import smoke
+    from checkpoint.credentials import trust
 
     assert trust.DEMO_DIR == REPO / "resources" / "demo"
     assert smoke.SAMPLE_PASS.parent == trust.DEMO_DIR
@@ -54,13 +55,13 @@ def test_resources_land_where_the_code_looks_for_them(manifest: ModuleType) -> N
 
 def test_every_migration_is_collected_as_a_file(manifest: ModuleType) -> None:
     inside = _bundled(manifest.migration_datas())
-    migrations = REPO / "checkpoint" / "migrations"
-    assert "checkpoint/migrations/env.py" in inside
-    assert "checkpoint/migrations/script.py.mako" in inside
+    migrations = REPO / "checkpoint" / "storage" / "migrations"
+    assert "checkpoint/storage/migrations/env.py" in inside
+    assert "checkpoint/storage/migrations/script.py.mako" in inside
     versions = sorted(migrations.glob("versions/*.py"))
     assert versions
     for version in versions:
-        assert f"checkpoint/migrations/versions/{version.name}" in inside
+        assert f"checkpoint/storage/migrations/versions/{version.name}" in inside
 
 
 def test_sources_and_caches_stay_out(manifest: ModuleType, tmp_path: Path) -> None:

@@ -10,18 +10,21 @@ import pytest
 from sqlalchemy import select
 from test_lane_session import SH, T0, FakeClock, FakeView, Lane, _lane, passes, stored
 
-from checkpoint import auth
-from checkpoint.audit import events as audit_events
-from checkpoint.auth import AuthError
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Role, Step, VehicleType
-from checkpoint.lane import LaneError, LaneProblem, LaneSession, Notice, StepDone
-from checkpoint.models import AuditEvent, Inspection, Shift, StaffMember
-from checkpoint.policy import Policy
-from checkpoint.rota import close_shift, current_open_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
-from checkpoint.trust import TrustStore
-from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.lane.events import StepDone
+from checkpoint.lane.judging import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.lane.problems import LaneError, LaneProblem
+from checkpoint.lane.session import LaneSession
+from checkpoint.lane.state import Notice
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.audit import events as audit_events
+from checkpoint.storage.models import AuditEvent, Inspection, Shift, StaffMember
+from checkpoint.team import auth
+from checkpoint.team.auth import AuthError
+from checkpoint.team.rota import close_shift, current_open_shift, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 
 @pytest.fixture

@@ -12,31 +12,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from checkpoint.audit import events as audit_events
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database, open_database
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, VehicleType, Verdict
-from checkpoint.inspection import InspectionError
-from checkpoint.lane import (
-    LaneError,
-    LaneEvent,
-    LaneProblem,
-    LaneSession,
-    LaneState,
-    NotACredential,
-    Notice,
-    PersonRemoved,
-    StateChanged,
-    StepDone,
-)
-from checkpoint.models import CredentialScan, Inspection, PersonCheck, Shift, StaffMember
-from checkpoint.policy import Policy
+from checkpoint.lane.events import LaneEvent, NotACredential, PersonRemoved, StateChanged, StepDone
+from checkpoint.lane.judging import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.lane.problems import LaneError, LaneProblem
+from checkpoint.lane.session import LaneSession
+from checkpoint.lane.state import LaneState, Notice
 from checkpoint.privacy import SiteKey
-from checkpoint.rota import close_shift, open_shift
-from checkpoint.site import Place, ensure_place
-from checkpoint.staff import add_staff
-from checkpoint.trust import TrustStore
-from checkpoint.verification import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.audit import events as audit_events
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionError
+from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck, Shift, StaffMember
+from checkpoint.team.rota import close_shift, open_shift
+from checkpoint.team.site import Place, ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2022, 4, 18, 10, 0, tzinfo=SH)

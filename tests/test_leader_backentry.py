@@ -11,13 +11,13 @@ from leader_world import PINS, TZ, World, make_world, world_at
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from checkpoint import ledger
-from checkpoint.auth import PermissionDenied
-from checkpoint.backentry import BackEntryError, import_paper_ledger
 from checkpoint.cli import main
 from checkpoint.domain import Disposition
-from checkpoint.ledger import LedgerFilter
-from checkpoint.models import AuditEvent, Inspection, PaperEntry, Shift
+from checkpoint.leader.backentry import BackEntryError, import_paper_ledger
+from checkpoint.storage import ledger
+from checkpoint.storage.ledger import LedgerFilter
+from checkpoint.storage.models import AuditEvent, Inspection, PaperEntry, Shift
+from checkpoint.team.auth import PermissionDenied
 
 DAY = date(2022, 4, 18)
 AT = datetime(2022, 4, 18, 9, 0, tzinfo=TZ)
@@ -196,7 +196,7 @@ def test_cli_import_names_the_bad_line_and_saves_a_good_file(
 
 
 def test_the_retention_purge_clears_the_paper_note(world: World, tmp_path: Path) -> None:
-    from checkpoint.retention import purge
+    from checkpoint.storage.retention import purge
 
     path = tmp_path / "p.csv"
     path.write_text(GOOD, encoding="utf-8")

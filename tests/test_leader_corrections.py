@@ -10,14 +10,14 @@ import pytest
 from leader_world import MORNING, PINS, Person, World, make_world, world_at
 from sqlalchemy import select
 
-from checkpoint import ledger
-from checkpoint.auth import PermissionDenied
 from checkpoint.cli import main
-from checkpoint.corrections import Corrector
 from checkpoint.domain import CodeColour, Disposition
-from checkpoint.ledger import CorrectionError
-from checkpoint.models import AuditEvent, Correction, Inspection, PersonCheck, Response
+from checkpoint.leader.corrections import Corrector
 from checkpoint.plates import PlateError
+from checkpoint.storage import ledger
+from checkpoint.storage.ledger import CorrectionError
+from checkpoint.storage.models import AuditEvent, Correction, Inspection, PersonCheck, Response
+from checkpoint.team.auth import PermissionDenied
 
 AT = MORNING
 
@@ -160,7 +160,7 @@ def test_an_open_inspection_is_left_to_the_lane(world: World) -> None:
 def test_cli_correct_signs_in_and_prints_what_changed(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from checkpoint.models import utcnow
+    from checkpoint.storage.models import utcnow
 
     w = make_world(db_url, utcnow() - timedelta(minutes=20))
     try:
@@ -185,7 +185,7 @@ def test_cli_correct_signs_in_and_prints_what_changed(
 
 
 def test_colour_text_is_accepted_in_both_languages() -> None:
-    from checkpoint.corrections import _colour
+    from checkpoint.leader.corrections import _colour
 
     assert _colour("红") is CodeColour.RED
     assert _colour("Yellow") is CodeColour.YELLOW

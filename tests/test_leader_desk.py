@@ -17,9 +17,9 @@ from leader_world import TZ, World, make_world
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from checkpoint import ledger
 from checkpoint.domain import CodeColour, Disposition, VehicleType
-from checkpoint.ledger import LedgerFilter
+from checkpoint.storage import ledger
+from checkpoint.storage.ledger import LedgerFilter
 from ui.main_window import MainWindow
 from ui.signin import SignedIn
 

@@ -12,15 +12,15 @@ import pytest
 from leader_world import MORNING, PINS, TZ, Person, World, make_world
 from pypdf import PdfReader
 
-from checkpoint.backentry import import_paper_ledger
 from checkpoint.cli import main
-from checkpoint.corrections import Corrector
 from checkpoint.domain import CodeColour, Disposition, VehicleType
-from checkpoint.models import Site
-from checkpoint.overview import Overview
+from checkpoint.leader.backentry import import_paper_ledger
+from checkpoint.leader.corrections import Corrector
+from checkpoint.leader.overview import Overview
+from checkpoint.leader.responses import ResponseBook
 from checkpoint.reports.data import day_report, shift_report
 from checkpoint.reports.pdf import day_report_pdf, shift_report_pdf
-from checkpoint.responses import ResponseBook
+from checkpoint.storage.models import Site
 
 DAY = date(2022, 4, 18)
 AT = MORNING

@@ -12,12 +12,12 @@ import pytest
 from leader_world import MORNING, PINS, TZ, Person, World, world_at
 from sqlalchemy import select
 
-from checkpoint.auth import PermissionDenied
-from checkpoint.db import open_database
 from checkpoint.domain import CodeColour, Disposition
-from checkpoint.models import AuditEvent, Response
-from checkpoint.policy import DEFAULT_POLICY, Policy, PolicyError
-from checkpoint.responses import ResponseBook, ResponseError
+from checkpoint.leader.responses import ResponseBook, ResponseError
+from checkpoint.rules.policy import DEFAULT_POLICY, Policy, PolicyError
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import AuditEvent, Response
+from checkpoint.team.auth import PermissionDenied
 
 AT = MORNING
 
@@ -174,7 +174,7 @@ def test_cli_lists_overdue_measures_ticks_and_closes(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from checkpoint.cli import main
-    from checkpoint.models import utcnow
+    from checkpoint.storage.models import utcnow
 
     start = utcnow() - timedelta(minutes=45)
     with world_at(db_url, start) as w:
@@ -225,7 +225,7 @@ def test_the_lane_s_own_policy_decides_what_starts_a_response(world: World) -> N
     not read the configured policy file then (a lane whose plan also starts on 劝返)."""
     from dataclasses import replace
 
-    from checkpoint.inspection import InspectionDesk
+    from checkpoint.storage.inspections import InspectionDesk
 
     shipped = Policy.load(DEFAULT_POLICY).response
     plan = replace(shipped, start_dispositions=frozenset({Disposition.PERSUADE_RETURN}))

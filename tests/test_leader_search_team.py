@@ -12,17 +12,17 @@ import pytest
 from leader_world import MORNING, PINS, TZ, Person, World, make_world
 from sqlalchemy import select
 
-from checkpoint import ledger
-from checkpoint.auth import AuthError, PermissionDenied, authenticate, require
-from checkpoint.auth import Permission as P
 from checkpoint.cli import main
 from checkpoint.domain import CodeColour, Disposition, Role, VehicleType
-from checkpoint.ledger import LedgerFilter
-from checkpoint.models import AuditEvent, Shift, Site, StaffMember
 from checkpoint.reports.export import LEDGER_HEADER
-from checkpoint.rota import close_shift, open_shift
-from checkpoint.staff import StaffError
-from checkpoint.team import Team
+from checkpoint.storage import ledger
+from checkpoint.storage.ledger import LedgerFilter
+from checkpoint.storage.models import AuditEvent, Shift, Site, StaffMember
+from checkpoint.team.auth import AuthError, PermissionDenied, authenticate, require
+from checkpoint.team.auth import Permission as P
+from checkpoint.team.members import Team
+from checkpoint.team.rota import close_shift, open_shift
+from checkpoint.team.staff import StaffError
 
 AT = MORNING
 NEXT = datetime(2022, 4, 19, 10, 0, tzinfo=TZ)

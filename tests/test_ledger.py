@@ -13,17 +13,17 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from checkpoint import ledger
-from checkpoint.auth import PermissionDenied
 from checkpoint.cli.common import open_db
 from checkpoint.config import load_settings
-from checkpoint.db import Database
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.ledger import CorrectionError, LedgerFilter
-from checkpoint.models import Inspection, StaffMember
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
+from checkpoint.storage import ledger
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.ledger import CorrectionError, LedgerFilter
+from checkpoint.storage.models import Inspection, StaffMember
+from checkpoint.team.auth import PermissionDenied
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
 from ui.ledger_view import LedgerScreen
 
 DUTY_DATE = date(2022, 4, 18)

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint import audit
-from checkpoint.auth import (
+from checkpoint.config import Settings
+from checkpoint.domain import Role
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.models import Lane, Site, StaffMember
+from checkpoint.team.auth import (
     LANE_LOCKOUT,
     LANE_MAX_FAILED_ATTEMPTS,
     LOCKOUT,
@@ -28,12 +32,8 @@ from checkpoint.auth import (
     unlock,
     unlock_lane,
 )
-from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.domain import Role
-from checkpoint.models import Lane, Site, StaffMember
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 T0 = datetime(2022, 4, 18, 1, 0, tzinfo=UTC)
 
@@ -189,11 +189,11 @@ def test_unlock_is_audited_and_resets_the_back_off(env: Env) -> None:
 def test_database_file_and_data_folder_are_private(tmp_path: Path) -> None:
     data_dir = Settings(data_dir=tmp_path / "private" / "data").ensure_data_dir()
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    path = data_dir / "checkpoint.db"
+    path = data_dir / "checkpoint.storage.db"
     db = open_database(f"sqlite:///{path.as_posix()}")
     with db.session() as s:
         ensure_place(s, Settings(data_dir=data_dir))
-    for part in (path, path.with_name("checkpoint.db-wal")):
+    for part in (path, path.with_name("checkpoint.storage.db-wal")):
         assert stat.S_IMODE(part.stat().st_mode) == 0o600, part
     db.dispose()
     # An older install's 0644 file is narrowed when it is next opened.

@@ -14,7 +14,7 @@ from test_reports_seed import DEMO_DAY, DEMO_VEHICLES, KNOWN, KNOWN_DAY, TZ, See
 from checkpoint.config import PROVINCES
 from checkpoint.domain import Disposition, Role, Step, VehicleType
 from checkpoint.reports.data import ReportError, ShiftReport, day_report, shift_report
-from checkpoint.site import ensure_place
+from checkpoint.team.site import ensure_place
 
 NOW = datetime(2022, 4, 20, 9, 30, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from test_reports_seed import DEMO_DAY, DEMO_VEHICLES, KNOWN, KNOWN_DAY, TZ, See
 
 from checkpoint.reports.data import ReportError
 from checkpoint.reports.export import LEDGER_HEADER, LedgerScope, export_ledger
-from checkpoint.site import ensure_place
+from checkpoint.team.site import ensure_place
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from test_reports_seed import DEMO_DAY, KNOWN_DAY, TZ, Seeded, build_seeded
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.reports.data import DayReport, ShiftReport, day_report, shift_report, short_digest
 from checkpoint.reports.pdf import day_report_pdf, shift_report_pdf, write_pdf
-from checkpoint.site import ensure_place
+from checkpoint.team.site import ensure_place
 
 NOW = datetime(2022, 4, 20, 9, 30, tzinfo=UTC)
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Role, VehicleType
-from checkpoint.models import Inspection
-from checkpoint.rota import RosterMember, close_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.models import Inspection
+from checkpoint.team.rota import RosterMember, close_shift, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 DEMO_DAY = date(2022, 4, 18)
 KNOWN_DAY = date(2022, 4, 19)
@@ -77,8 +77,8 @@ class Seeded:
 
 
 def build_seeded(folder: Path) -> Seeded:
-    """Seed ``folder``/checkpoint.db with the demo day and the hand-made day."""
-    url = f"sqlite:///{(folder / 'checkpoint.db').as_posix()}"
+    """Seed ``folder``/checkpoint.storage.db with the demo day and the hand-made day."""
+    url = f"sqlite:///{(folder / 'checkpoint.storage.db').as_posix()}"
     settings = Settings(data_dir=folder / "data", db_url=url)
     db = open_database(url)
     seed(db, settings, days=1, vehicles_per_day=DEMO_VEHICLES, seed_value=7, start=DEMO_DAY)

@@ -15,22 +15,22 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
-from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk, PersonEntry, ScanRecord
-from checkpoint.models import CredentialScan, Inspection, PersonCheck, Site
-from checkpoint.policy import Policy
 from checkpoint.privacy import hash_id_number, load_site_secret, mask_id_number, mask_name
 from checkpoint.reports.data import report_json, shift_report
 from checkpoint.reports.export import LedgerScope, export_ledger
 from checkpoint.reports.pdf import report_pdf
-from checkpoint.retention import purge_at_startup
-from checkpoint.rota import open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.rules.policy import Policy
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry, ScanRecord
+from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck, Site
+from checkpoint.storage.retention import purge_at_startup
+from checkpoint.team.rota import open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2022, 4, 18)
@@ -76,7 +76,7 @@ def _record_one(db: Database, settings: Settings, *, store_raw: bool) -> tuple[S
 
 def _all_text(db: Database) -> str:
     """Every value of every table, as text: what any screen or report could ever show."""
-    from checkpoint.models import Base
+    from checkpoint.storage.models import Base
 
     parts = []
     with db.engine.connect() as conn:

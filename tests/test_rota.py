@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checkpoint.errors import ShiftError
-from checkpoint.rota import DEFAULT_PLAN, PlanSpec, SlotSpec, locate, window, windows_for_day
+from checkpoint.team.rota import DEFAULT_PLAN, PlanSpec, SlotSpec, locate, window, windows_for_day
 
 SH = ZoneInfo("Asia/Shanghai")
 CROSSING = PlanSpec(

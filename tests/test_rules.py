@@ -22,9 +22,16 @@ from checkpoint.credentials import (
     ValidityStatus,
 )
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.policy import DEFAULT_POLICY
-from checkpoint.risk_areas import RiskArea, RiskAreaError, RiskLevel, import_csv, load, parse_csv
-from checkpoint.rules import (
+from checkpoint.rules.policy import DEFAULT_POLICY
+from checkpoint.rules.risk_areas import (
+    RiskArea,
+    RiskAreaError,
+    RiskLevel,
+    import_csv,
+    load,
+    parse_csv,
+)
+from checkpoint.rules.verdicts import (
     PersonFindings,
     Policy,
     PolicyError,

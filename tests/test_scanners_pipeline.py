@@ -75,8 +75,8 @@ def test_minted_checkpoint_pass_comes_out_of_the_pipeline_and_verifies() -> None
 
     from checkpoint.credentials import PassContent, verify_payload
     from checkpoint.credentials.ckp1 import mint
+    from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, TrustStore
     from checkpoint.domain import CodeColour
-    from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore
 
     key = serialization.load_pem_private_key(DEMO_PRIVATE_KEY.read_bytes(), None)
     now = datetime(2022, 5, 1, 8, 0, tzinfo=UTC)

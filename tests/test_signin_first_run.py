@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from checkpoint import auth
 from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import Database
 from checkpoint.domain import Role
-from checkpoint.models import StaffMember
-from checkpoint.site import ensure_place
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import StaffMember
+from checkpoint.team import auth
+from checkpoint.team.site import ensure_place
 from ui.signin import SignedIn, SignInScreen
 from ui.theme import DARK, LIGHT
 

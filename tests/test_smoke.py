@@ -17,9 +17,9 @@ from checkpoint import smoke
 from checkpoint.config import load_settings
 from checkpoint.credentials import PassContent
 from checkpoint.credentials.ckp1 import mint
-from checkpoint.db import open_database
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Shift
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import Shift
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from checkpoint import cli
-from checkpoint.db import (
+from checkpoint.storage.db import (
     _alembic_config,
     _shipped_head,
     head_revision,
@@ -86,15 +86,17 @@ def test_verify_never_loads_the_database_layer_or_the_pdf(tmp_path: Path) -> Non
 def test_the_shipped_head_is_read_without_alembic() -> None:
     assert _shipped_head() == head_revision()
     assert "alembic" not in _loaded_after(
-        "from checkpoint.db import _shipped_head\n_shipped_head()"
+        "from checkpoint.storage.db import _shipped_head\n_shipped_head()"
     )
 
 
 def test_a_database_at_head_is_opened_without_alembic(tmp_path: Path) -> None:
     url = f"sqlite:///{(tmp_path / 'head.db').as_posix()}"
     open_database(url).dispose()
-    loaded = _loaded_after(f"from checkpoint.db import open_database\nopen_database({url!r})")
-    assert "checkpoint.db" in loaded
+    loaded = _loaded_after(
+        f"from checkpoint.storage.db import open_database\nopen_database({url!r})"
+    )
+    assert "checkpoint.storage.db" in loaded
     assert not {m for m in loaded if m.startswith("alembic")}
 
 
@@ -115,7 +117,7 @@ def test_a_database_behind_is_still_migrated(tmp_path: Path) -> None:
 
 
 def test_an_empty_database_is_not_at_head(tmp_path: Path) -> None:
-    from checkpoint.db import Database
+    from checkpoint.storage.db import Database
 
     db = Database(f"sqlite:///{(tmp_path / 'empty.db').as_posix()}")
     try:

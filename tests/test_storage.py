@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from checkpoint.config import load_settings
-from checkpoint.db import current_revision, head_revision, open_database
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Occupant, Role, Step, VehicleType, Verdict
 from checkpoint.errors import ShiftError, StorageError
-from checkpoint.inspection import InspectionDesk, InspectionError, PersonEntry, ScanRecord
-from checkpoint.models import CredentialScan, Inspection, PersonCheck, Shift
-from checkpoint.rota import DEFAULT_PLAN, RosterMember, close_shift, locate, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff
+from checkpoint.storage.db import current_revision, head_revision, open_database
+from checkpoint.storage.inspections import InspectionDesk, InspectionError, PersonEntry, ScanRecord
+from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck, Shift
+from checkpoint.team.rota import DEFAULT_PLAN, RosterMember, close_shift, locate, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff
 
 SH = ZoneInfo("Asia/Shanghai")
 TABLES = {
@@ -91,8 +91,8 @@ def test_shift_cannot_be_opened_twice_and_closes_with_handover(db_url: str) -> N
 
 
 def test_joining_an_open_shift_puts_you_on_its_roster_once(db_url: str) -> None:
-    from checkpoint.audit import events
-    from checkpoint.rota import join_shift
+    from checkpoint.storage.audit import events
+    from checkpoint.team.rota import join_shift
 
     _settings, db, place, leader, guide, nxt = _team(db_url)
     t = datetime(2022, 4, 18, 9, 30, tzinfo=SH)
@@ -237,7 +237,7 @@ def test_same_seed_same_data(tmp_path: Path) -> None:
 def test_an_old_sqlite_file_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     from alembic import command
 
-    from checkpoint.db import Database, _alembic_config, upgrade
+    from checkpoint.storage.db import Database, _alembic_config, upgrade
 
     path = tmp_path / "lane.db"
     url = f"sqlite:///{path}"

@@ -24,16 +24,16 @@ from sync_lanes import (
     table_counts,
 )
 
-from checkpoint import audit
 from checkpoint.config import Settings, load_settings
-from checkpoint.db import open_database
 from checkpoint.domain import Role
 from checkpoint.errors import ConfigError, StorageError
-from checkpoint.models import AuditEvent, LaneAuditEvent, StaffMember, SyncOutbox
 from checkpoint.reports.data import shift_report
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import AuditEvent, LaneAuditEvent, StaffMember, SyncOutbox
 from checkpoint.sync import outbox
 from checkpoint.sync.server import SyncRefused, apply_batch, held_chain
+from checkpoint.team.site import ensure_place
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -294,9 +294,9 @@ def test_server_setting_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_outbox_is_seeded_for_old_records_and_filled_with_each_commit(tmp_path: Path) -> None:
     from alembic import command
 
-    from checkpoint.db import Database, _alembic_config
-    from checkpoint.rota import open_shift
-    from checkpoint.staff import add_staff
+    from checkpoint.storage.db import Database, _alembic_config
+    from checkpoint.team.rota import open_shift
+    from checkpoint.team.staff import add_staff
 
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(_alembic_config(db), "0005b")
@@ -356,7 +356,7 @@ def test_a_lane_database_made_before_it_joined_is_refused_with_a_reason(
 ) -> None:
     import uuid
 
-    from checkpoint.models import Site
+    from checkpoint.storage.models import Site
 
     set_up_server(pg_url, tmp_path / "srv")
     # a staff member added on the lane long ago, under a random id the server does not know

@@ -16,14 +16,14 @@ from own_postgres import own_postgres
 from sqlalchemy import func, select
 from sync_lanes import CREW, DUTY, SH, SHIFT_NO, LaneLaptop, make_lane, set_up_server, table_counts
 
-from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.db import open_database
 from checkpoint.domain import Role
-from checkpoint.models import LaneAuditEvent, Shift, StaffMember
 from checkpoint.reports.data import shift_report
-from checkpoint.rota import close_shift
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import LaneAuditEvent, Shift, StaffMember
+from checkpoint.team.rota import close_shift
+from checkpoint.team.site import ensure_place
 
 REPO = Path(__file__).resolve().parents[1]
 VEHICLES = 200
@@ -188,7 +188,7 @@ def test_kill_9_while_sending_loses_and_duplicates_nothing(pg_url: str, tmp_path
         _assert_arrived_once(pg_url, [lane])
     finally:
         lane.close()
-    conn = sqlite3.connect(tmp_path / "lane" / "checkpoint.db")
+    conn = sqlite3.connect(tmp_path / "lane" / "checkpoint.storage.db")
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:

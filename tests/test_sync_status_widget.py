@@ -94,7 +94,7 @@ def test_the_desk_starts_its_sender_and_shows_the_server_in_its_header(
 
     from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
-    from checkpoint.db import open_database
+    from checkpoint.storage.db import open_database
     from ui.main_window import MainWindow
 
     open_database(pg_url).dispose()  # the server's schema (checkpoint init --db URL)

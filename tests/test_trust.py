@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from checkpoint.cli import main
 from checkpoint.config import load_settings
-from checkpoint.trust import (
+from checkpoint.credentials.trust import (
     Freshness,
     KeyFormat,
     KeySource,

@@ -31,9 +31,7 @@ from checkpoint.cli import main
 from checkpoint.config import load_settings
 from checkpoint.credentials import SignatureStatus, verify_payload
 from checkpoint.credentials.ckp1 import mint
-from checkpoint.db import open_database
-from checkpoint.models import AuditEvent
-from checkpoint.trust import (
+from checkpoint.credentials.trust import (
     META_FILE,
     BindMode,
     KeyFormat,
@@ -45,6 +43,8 @@ from checkpoint.trust import (
     list_entries,
     public_key_kid,
 )
+from checkpoint.storage.db import open_database
+from checkpoint.storage.models import AuditEvent
 
 AT = datetime(2022, 4, 20, 8, 0, tzinfo=UTC)
 ISS_A = "https://a.example.org/issuer"

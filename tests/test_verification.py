@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.policy import Policy
-from checkpoint.trust import TrustStore
-from checkpoint.verification import (
+from checkpoint.lane.judging import (
     DemoPerson,
     ManualReading,
     PersonDraft,
@@ -16,6 +15,7 @@ from checkpoint.verification import (
     draft_to_json,
     mint_demo_passes,
 )
+from checkpoint.rules.policy import Policy
 
 AT = datetime(2022, 4, 20, 3, 0, tzinfo=UTC)
 

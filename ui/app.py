@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from checkpoint.config import Settings
-    from checkpoint.lane import LaneStation
+    from checkpoint.lane.station import LaneStation
     from ui.main_window import WindowHost
 
 log = logging.getLogger("checkpoint.desk")
@@ -151,8 +151,8 @@ class StartUp:
 
         from checkpoint import logfile
         from checkpoint.config import load_settings
-        from checkpoint.lane import LaneStation
-        from checkpoint.retention import purge_for_settings
+        from checkpoint.lane.station import LaneStation
+        from checkpoint.storage.retention import purge_for_settings
         from ui.crash_dialog import CrashReporter
         from ui.main_window import WindowHost
 
@@ -204,7 +204,7 @@ class StartUp:
         """--scenario: the desk in a throw-away data folder plays it; the PNG is written."""
         import tempfile
 
-        from checkpoint.lane import LaneStation
+        from checkpoint.lane.station import LaneStation
         from ui.main_window import MainWindow
         from ui.scenarios import NoCamera, ScenarioError, parse_size, shoot
 

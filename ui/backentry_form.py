@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint.backentry import COLUMNS, BackEntryError, ImportResult, import_paper_ledger
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
+from checkpoint.leader.backentry import COLUMNS, BackEntryError, ImportResult, import_paper_ledger
 from ui.i18n import pick
 from ui.jobs import Jobs
 

@@ -20,9 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.config import Settings
-from checkpoint.corrections import PERSON_FIELDS, VEHICLE_FIELDS, CorrectionOutcome, Corrector
 from checkpoint.errors import CheckpointError
-from checkpoint.ledger import Details
+from checkpoint.leader.corrections import (
+    PERSON_FIELDS,
+    VEHICLE_FIELDS,
+    CorrectionOutcome,
+    Corrector,
+)
+from checkpoint.storage.ledger import Details
 from ui.i18n import pick
 from ui.jobs import Jobs
 

@@ -18,18 +18,10 @@ from PySide6.QtCore import QObject, Signal
 
 from checkpoint.domain import CodeColour, Disposition, Role, Step, VehicleType, Verdict
 from checkpoint.errors import CheckpointError
-from checkpoint.lane import (
-    LaneError,
-    LaneEvent,
-    LaneProblem,
-    LaneSession,
-    LaneState,
-    PersonAdded,
-    PersonChanged,
-    StateChanged,
-    StepDone,
-    VehicleFacts,
-)
+from checkpoint.lane.events import LaneEvent, PersonAdded, PersonChanged, StateChanged, StepDone
+from checkpoint.lane.problems import LaneError, LaneProblem
+from checkpoint.lane.session import LaneSession
+from checkpoint.lane.state import LaneState, VehicleFacts
 from checkpoint.plates import Plate
 from ui.jobs import Jobs
 

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.domain import CodeColour, Disposition, Step
-from checkpoint.lane import LaneProblem, LaneState, Notice
+from checkpoint.lane.problems import LaneProblem
+from checkpoint.lane.state import LaneState, Notice
 from checkpoint.plates import PlateProblem
 from ui.controls import sized
 from ui.desk import DeskController

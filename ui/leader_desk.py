@@ -14,9 +14,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QMenu
 
-from checkpoint.auth import Permission, allowed
 from checkpoint.domain import Role, Step
-from checkpoint.lane import StepDone
+from checkpoint.lane.events import StepDone
+from checkpoint.team.auth import Permission, allowed
 from ui.response_panel import OverdueBanner, ResponsePanel
 from ui.shift_glance import ShiftGlancePanel
 from ui.team_view import TeamDialog

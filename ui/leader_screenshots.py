@@ -31,9 +31,9 @@ PAPER = """时间,车牌,车型,人数,出发地,目的地,处置,备注
 
 def _fill(station: Any, settings: Any, tmp: Path) -> tuple[Any, Any]:
     """Vehicles on the lane, a correction and a back-entry; returns the leader and shift."""
-    from checkpoint.backentry import import_paper_ledger
-    from checkpoint.corrections import Corrector
     from checkpoint.domain import CodeColour, VehicleType
+    from checkpoint.leader.backentry import import_paper_ledger
+    from checkpoint.leader.corrections import Corrector
 
     leader, shift_id = station.demo_team()
     lane = station.open_lane(leader, shift_id)
@@ -71,7 +71,7 @@ def _fill(station: Any, settings: Any, tmp: Path) -> tuple[Any, Any]:
 def _station(tmp: Path) -> tuple[Any, Any]:
     """A demo lane station on a throw-away data directory, and its settings."""
     from checkpoint.config import load_settings
-    from checkpoint.lane import LaneStation
+    from checkpoint.lane.station import LaneStation
 
     os.environ["CHECKPOINT_DATA_DIR"] = str(tmp)
     os.environ["CHECKPOINT_CONFIG"] = str(tmp / "none.toml")

@@ -42,15 +42,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint import ledger
-from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Occupant, Role, Step, Verdict
 from checkpoint.errors import CheckpointError
-from checkpoint.ledger import Details, LedgerFilter, LedgerRow
-from checkpoint.overview import Overview
-from checkpoint.responses import configured_plan
-from checkpoint.team import Team
+from checkpoint.leader.overview import Overview
+from checkpoint.leader.responses import configured_plan
+from checkpoint.storage import ledger
+from checkpoint.storage.ledger import Details, LedgerFilter, LedgerRow
+from checkpoint.team.auth import Permission, allowed
+from checkpoint.team.members import Team
 from ui.backentry_form import BackEntryDialog
 from ui.correction_form import CorrectionForm, field_label
 from ui.i18n import pick

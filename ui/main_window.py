@@ -28,21 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
 from checkpoint.domain import CodeColour, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.lane import Handover as HandoverFacts
-from checkpoint.lane import (
-    HandoverForm,
-    HeaderFacts,
-    LaneSession,
-    LaneStation,
-    ShiftRef,
-    StepDone,
-    VehicleFacts,
-)
-from checkpoint.verification import DemoPerson, mint_demo_passes
+from checkpoint.lane.events import StepDone
+from checkpoint.lane.judging import DemoPerson, mint_demo_passes
+from checkpoint.lane.session import LaneSession
+from checkpoint.lane.state import VehicleFacts
+from checkpoint.lane.station import Handover as HandoverFacts
+from checkpoint.lane.station import HandoverForm, HeaderFacts, LaneStation, ShiftRef
+from checkpoint.team.auth import Permission, allowed
 from ui.desk import DeskController
 from ui.handover import Handover, HandoverDialog
 from ui.i18n import install_translators, pick

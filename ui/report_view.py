@@ -68,7 +68,7 @@ from checkpoint.reports.printing import (
     write_to_file,
 )
 from checkpoint.reports.service import ReportDocument, ReportKind, ReportRequest, make_report
-from checkpoint.rota import DEFAULT_PLAN
+from checkpoint.team.rota import DEFAULT_PLAN
 
 log = logging.getLogger(__name__)
 

@@ -28,17 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Role
 from checkpoint.errors import CheckpointError
-from checkpoint.responses import (
+from checkpoint.leader.responses import (
     MeasureState,
     OverdueMeasure,
     ResponseBook,
     ResponseView,
     configured_plan,
 )
+from checkpoint.team.auth import Permission, allowed
 from ui.i18n import pick
 from ui.jobs import Jobs
 

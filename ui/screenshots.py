@@ -29,7 +29,7 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
 
     from checkpoint.config import load_settings
     from checkpoint.domain import Step, VehicleType
-    from checkpoint.lane import LaneStation
+    from checkpoint.lane.station import LaneStation
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
     from ui.main_window import MainWindow

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Step
-from checkpoint.lane import StepDone
-from checkpoint.overview import LaneGlance, Overview, ShiftGlance
+from checkpoint.lane.events import StepDone
+from checkpoint.leader.overview import LaneGlance, Overview, ShiftGlance
+from checkpoint.leader.responses import configured_plan
 from checkpoint.reports.data import HourBucket
-from checkpoint.responses import configured_plan
 from ui.controls import sized
 from ui.jobs import Jobs
 

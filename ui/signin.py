@@ -2,7 +2,7 @@
 
 The first run creates the point chief (点长). A leader who signs in while no shift is open
 opens it with its roster; anyone signing in while a shift is open joins it. All checks
-(PIN, lock-out, who may open a shift) are made by ``checkpoint.auth``; this screen only asks.
+(PIN, lock-out, who may open a shift) are made by ``checkpoint.team.auth``; this screen only asks.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkpoint.auth import AuthError, Permission, allowed
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.lane import Accounts, StaffMember
-from checkpoint.rota import RosterMember
+from checkpoint.lane.accounts import Accounts, StaffMember
+from checkpoint.team.auth import AuthError, Permission, allowed
+from checkpoint.team.rota import RosterMember
 from ui.i18n import pick
 
 

@@ -22,7 +22,8 @@ from checkpoint.domain import (
     Disposition,
     Verdict,
 )
-from checkpoint.lane import LaneProblem, LaneState
+from checkpoint.lane.problems import LaneProblem
+from checkpoint.lane.state import LaneState
 from ui.controls import scrolling, sized, touch_button
 from ui.step_verify import PersonText
 from ui.theme import VERDICT_BG, VERDICT_FG

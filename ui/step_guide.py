@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from checkpoint.config import PROVINCES
 from checkpoint.domain import VehicleType
-from checkpoint.lane import LaneState
+from checkpoint.lane.state import LaneState
 from checkpoint.plates import Plate, PlateError, PlateProblem, parse_plate
 from ui.controls import sized, touch_button
 from ui.step_verify import PersonText

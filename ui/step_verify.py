@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.domain import CodeColour
-from checkpoint.lane import LaneProblem, LaneState
-from checkpoint.verification import PersonView
+from checkpoint.lane.judging import PersonView
+from checkpoint.lane.problems import LaneProblem
+from checkpoint.lane.state import LaneState
 from ui.controls import scrolling, sized, touch_button
 from ui.theme import CODE_BG, CODE_FG, UNVERIFIED_BG, VERDICT_BG, VERDICT_FG
 

@@ -1,6 +1,6 @@
 """团队管理 (the point chief's team): everyone on the site with role, PIN and state; add a
 person with role and PIN (typed twice), change a role, reset a PIN, unlock, retire. The rules,
-permissions and audit are ``checkpoint.team``'s, the same as the command line's."""
+permissions and audit are ``checkpoint.team.members``'s, the same as the command line's."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.team import Team, TeamMember
+from checkpoint.team.members import Team, TeamMember
 from ui.i18n import pick
 from ui.jobs import Jobs
 

@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
-from checkpoint.auth import (
+from checkpoint.config import Settings
+from checkpoint.storage import audit
+from checkpoint.storage.models import Lane, Site, StaffMember
+from checkpoint.team.auth import (
     AuthError,
     Permission,
     PermissionDenied,
@@ -28,9 +30,7 @@ from checkpoint.auth import (
     needs_first_admin,
     require,
 )
-from checkpoint.config import Settings
-from checkpoint.models import Lane, Site, StaffMember
-from checkpoint.staff import get_staff
+from checkpoint.team.staff import get_staff
 
 PIN_ENV = "CHECKPOINT_PIN"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from checkpoint import anchors, audit, audit_rows
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, audited, cli_actor
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.errors import CheckpointError
+from checkpoint.storage import anchors, audit, audit_rows
+from checkpoint.team.auth import Permission
 
 
 class AuditChainBroken(CheckpointError):

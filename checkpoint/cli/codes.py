@@ -26,10 +26,10 @@ from checkpoint.credentials.claims import (
     RiskMark,
     TestResult,
 )
+from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, load_demo_key, public_key_kid
 from checkpoint.domain import CodeColour
 from checkpoint.errors import CheckpointError
 from checkpoint.plates import PlateError, parse_plate
-from checkpoint.trust import DEMO_PRIVATE_KEY, load_demo_key, public_key_kid
 
 DEMO_ISSUER = "DEMO 演示签发方"
 

@@ -18,8 +18,8 @@ from checkpoint.config import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from checkpoint.db import Database
-    from checkpoint.models import Site
+    from checkpoint.storage.db import Database
+    from checkpoint.storage.models import Site
 
 
 def add_db_flag(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def open_db(settings: Settings) -> Database:
     """The configured database, created or migrated to the current schema."""
-    from checkpoint.db import open_database
+    from checkpoint.storage.db import open_database
 
     if settings.db_url is None:
         settings.ensure_data_dir()
@@ -50,7 +50,7 @@ def open_db(settings: Settings) -> Database:
 def open_db_for_reading(settings: Settings) -> Database:
     """The configured database for a command that only reads: no write test of the data
     directory, and a read-only SQLite file is opened read-only (a read-only or full disk)."""
-    from checkpoint.db import open_for_reading
+    from checkpoint.storage.db import open_for_reading
 
     return open_for_reading(settings.database_url)
 
@@ -61,7 +61,7 @@ def site_session(
 ) -> Iterator[tuple[Settings, Session, Site]]:
     """Settings, a committing session and this installation's site, for one command;
     ``reading`` for a command that changes no record (it then works on a read-only disk)."""
-    from checkpoint.site import ensure_place
+    from checkpoint.team.site import ensure_place
 
     settings = settings_from(args)
     db = open_db_for_reading(settings) if reading else open_db(settings)

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 
 from checkpoint.cli.common import add_db_flag, open_db, settings_from
-from checkpoint.demo import seed
+from checkpoint.demo.seeder import seed
 from checkpoint.errors import CheckpointError
 
 

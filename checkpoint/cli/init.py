@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from checkpoint.cli.common import add_db_flag, open_db, settings_from
-from checkpoint.db import current_revision, head_revision, upgrade
-from checkpoint.retention import purge_for_settings
-from checkpoint.site import ensure_place
+from checkpoint.storage.db import current_revision, head_revision, upgrade
+from checkpoint.storage.retention import purge_for_settings
+from checkpoint.team.site import ensure_place
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,15 +19,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from checkpoint.auth import Permission, PermissionDenied
 from checkpoint.cli.actor import add_as_flag, sign_in_as
 from checkpoint.cli.common import add_db_flag, open_db, print_json, settings_from
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Disposition
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Lane, StaffMember
-from checkpoint.site import ensure_place
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import Lane, StaffMember
+from checkpoint.team.auth import Permission, PermissionDenied
+from checkpoint.team.site import ensure_place
 
 
 def _date(text: str) -> date:
@@ -47,7 +47,7 @@ def _record_id(text: str) -> uuid.UUID:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from checkpoint.corrections import field_help
+    from checkpoint.leader.corrections import field_help
 
     p = sub.add_parser("ledger", help="the leader's books: back-entry, corrections, search")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -110,7 +110,7 @@ def signed_in(
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from checkpoint.backentry import import_paper_ledger
+    from checkpoint.leader.backentry import import_paper_ledger
 
     with signed_in(args, Permission.CORRECT_RECORD) as (settings, db, actor):
         result = import_paper_ledger(db, settings, args.file, args.date, staff=actor)
@@ -139,7 +139,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    from checkpoint.corrections import Corrector
+    from checkpoint.leader.corrections import Corrector
 
     with signed_in(args, Permission.CORRECT_RECORD) as (settings, db, actor):
         corrector = Corrector.from_settings(db, settings)
@@ -168,8 +168,8 @@ def run_correct(args: argparse.Namespace) -> int:
 
 
 def _filter(args: argparse.Namespace, db: Database, settings: Settings) -> Any:
-    from checkpoint.ledger import LedgerFilter
-    from checkpoint.staff import get_staff
+    from checkpoint.storage.ledger import LedgerFilter
+    from checkpoint.team.staff import get_staff
 
     disposition = None
     if args.disposition:
@@ -200,7 +200,7 @@ def _filter(args: argparse.Namespace, db: Database, settings: Settings) -> Any:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from checkpoint import ledger
+    from checkpoint.storage import ledger
 
     permission = Permission.EXPORT if args.out is not None else Permission.RUN_INSPECTION
     with signed_in(args, permission) as (settings, db, actor):
@@ -240,7 +240,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from checkpoint import ledger
+    from checkpoint.storage import ledger
 
     with signed_in(args, Permission.RUN_INSPECTION) as (settings, db, _actor):
         d = ledger.details(db, args.id)

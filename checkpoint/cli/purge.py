@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, cli_actor
 from checkpoint.cli.common import add_db_flag, site_session
 from checkpoint.errors import CheckpointError
-from checkpoint.policy import Policy
-from checkpoint.retention import purge
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.retention import purge
+from checkpoint.team.auth import Permission
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,7 +11,6 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, audited, cli_actor
 from checkpoint.cli.common import (
     add_db_flag,
@@ -21,7 +20,8 @@ from checkpoint.cli.common import (
     site_session,
 )
 from checkpoint.errors import CheckpointError
-from checkpoint.site import ensure_place
+from checkpoint.team.auth import Permission
+from checkpoint.team.site import ensure_place
 
 
 def _date(text: str) -> date:

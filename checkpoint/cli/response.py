@@ -11,15 +11,15 @@ import argparse
 import uuid
 from datetime import datetime
 
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag
 from checkpoint.cli.common import add_db_flag, print_json
 from checkpoint.cli.ledger import signed_in
 from checkpoint.config import Settings
-from checkpoint.db import Database
-from checkpoint.models import StaffMember
-from checkpoint.policy import Policy
-from checkpoint.responses import ResponseBook, ResponseView
+from checkpoint.leader.responses import ResponseBook, ResponseView
+from checkpoint.rules.policy import Policy
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import StaffMember
+from checkpoint.team.auth import Permission
 
 
 def _uuid(text: str) -> uuid.UUID:
@@ -70,8 +70,8 @@ def _show(r: ResponseView, now: datetime) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from checkpoint.models import utcnow
     from checkpoint.reports.leader import LeaderSection, leader_json
+    from checkpoint.storage.models import utcnow
 
     with signed_in(args, Permission.RUN_INSPECTION) as (settings, db, actor):
         book = _book(settings, db, actor)

@@ -6,11 +6,11 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, audited, cli_actor
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.config import load_settings
-from checkpoint.risk_areas import RiskLevel, import_csv, load
+from checkpoint.rules.risk_areas import RiskLevel, import_csv, load
+from checkpoint.team.auth import Permission
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

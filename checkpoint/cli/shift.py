@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import sign_in_as
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError, ShiftError
-from checkpoint.models import Site, StaffMember, utcnow
-from checkpoint.rota import (
+from checkpoint.storage.models import Site, StaffMember, utcnow
+from checkpoint.team.auth import Permission
+from checkpoint.team.rota import (
     RosterMember,
     SlotSpec,
     active_plan,
@@ -25,7 +25,7 @@ from checkpoint.rota import (
     open_shift,
     spec_from_model,
 )
-from checkpoint.staff import get_staff
+from checkpoint.team.staff import get_staff
 
 
 def _date(text: str) -> date:

@@ -12,7 +12,12 @@ import sys
 
 from sqlalchemy import select
 
-from checkpoint.auth import (
+from checkpoint.cli.actor import add_as_flag, cli_actor, read_optional_secret, read_secret
+from checkpoint.cli.common import add_db_flag, print_json, site_session
+from checkpoint.domain import Role
+from checkpoint.errors import CheckpointError
+from checkpoint.storage.models import Lane
+from checkpoint.team.auth import (
     Permission,
     create_first_admin,
     needs_first_admin,
@@ -20,12 +25,7 @@ from checkpoint.auth import (
     unlock,
     unlock_lane,
 )
-from checkpoint.cli.actor import add_as_flag, cli_actor, read_optional_secret, read_secret
-from checkpoint.cli.common import add_db_flag, print_json, site_session
-from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
-from checkpoint.models import Lane
-from checkpoint.staff import add_staff, get_staff, list_staff
+from checkpoint.team.staff import add_staff, get_staff, list_staff
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,17 +13,17 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
 from checkpoint.cli.actor import add_as_flag, cli_actor
 from checkpoint.cli.common import open_db, print_json, settings_from
 from checkpoint.config import Settings
-from checkpoint.db import Database, describe_error
 from checkpoint.errors import CheckpointError, ConfigError, StorageError
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database, describe_error
 from checkpoint.sync.files import local_files, publish
 from checkpoint.sync.sender import Sender, SendResult, lane_sender
 from checkpoint.sync.status import check_server_url, read_status, safe_server
+from checkpoint.team.auth import Permission, require
+from checkpoint.team.site import ensure_place
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,13 +10,10 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checkpoint import audit
-from checkpoint.auth import Permission
 from checkpoint.cli.actor import add_as_flag, cli_actor
 from checkpoint.cli.common import add_db_flag, print_json, site_session
 from checkpoint.config import load_settings
-from checkpoint.rules import Policy
-from checkpoint.trust import (
+from checkpoint.credentials.trust import (
     KeyFormat,
     StoreEntry,
     TrustStore,
@@ -24,6 +21,9 @@ from checkpoint.trust import (
     list_entries,
     remove_entry,
 )
+from checkpoint.rules.verdicts import Policy
+from checkpoint.storage import audit
+from checkpoint.team.auth import Permission
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,17 +19,17 @@ from checkpoint.credentials import (
     verify_payloads,
 )
 from checkpoint.credentials.model import ErrorCode, problem
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Occupant, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.risk_areas import load as load_risk_areas
-from checkpoint.rules import (
+from checkpoint.rules.risk_areas import load as load_risk_areas
+from checkpoint.rules.verdicts import (
     PersonAssessment,
     Policy,
     evaluate_person,
     findings_from_credentials,
     trust_store_reason,
 )
-from checkpoint.trust import TrustStore
 
 
 def parse_at(text: str | None, settings: Settings) -> datetime:

@@ -35,8 +35,8 @@ from checkpoint.credentials.model import (
     fingerprint_of,
     problem,
 )
+from checkpoint.credentials.trust import KeyFormat, TrustStore, public_key_kid
 from checkpoint.domain import CodeColour
-from checkpoint.trust import KeyFormat, TrustStore, public_key_kid
 
 PREFIX = "CKP1:"
 CLAIM_PASS = -80001  # a private-use CWT claim key (RFC 8392: below -65536)

@@ -29,7 +29,7 @@ from checkpoint.credentials.model import (
     ValidityStatus,
     problem,
 )
-from checkpoint.trust import KeyFormat, TrustedKey, TrustStore
+from checkpoint.credentials.trust import KeyFormat, TrustedKey, TrustStore
 
 
 @dataclass(frozen=True)

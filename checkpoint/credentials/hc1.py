@@ -20,7 +20,7 @@ from checkpoint.credentials.model import (
     jsonable,
     problem,
 )
-from checkpoint.trust import KeyFormat, TrustStore
+from checkpoint.credentials.trust import KeyFormat, TrustStore
 
 PREFIX = "HC1:"
 CLAIM_HCERT = -260

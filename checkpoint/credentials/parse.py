@@ -17,7 +17,7 @@ from checkpoint.credentials.model import (
     fingerprint_of,
     problem,
 )
-from checkpoint.trust import TrustStore
+from checkpoint.credentials.trust import TrustStore
 
 _CONTEXT = re.compile(r"^[A-Z]{2}\d:")
 _SHC_PART = re.compile(r"^shc:/\d+/\d+/")

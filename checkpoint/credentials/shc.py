@@ -35,7 +35,7 @@ from checkpoint.credentials.model import (
     fingerprint_of,
     problem,
 )
-from checkpoint.trust import KeyFormat, TrustedKey, TrustStore, check_shc_issuer
+from checkpoint.credentials.trust import KeyFormat, TrustedKey, TrustStore, check_shc_issuer
 
 PREFIX = "shc:/"
 # Part headers are positive integers without leading zeros (as the dev-tools read them); four

@@ -1,8 +1,8 @@
 """Sign-in and shift at the lane (登录与开班): the Qt-free service the sign-in screen asks.
 
 The first run creates the point chief; a PIN is checked (lock-out and audit by
-``checkpoint.auth``); whoever signs in joins the open shift, and a leader who signs in while none
-is open opens it with its roster (after an early handover: the next shift, early).
+``checkpoint.team.auth``); whoever signs in joins the open shift, and a leader who signs in
+while none is open opens it with its roster (after an early handover: the next shift, early).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkpoint.auth import authenticate, create_first_admin, needs_first_admin
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import StaffMember, utcnow
-from checkpoint.rota import RosterMember, current_open_shift, join_shift, open_shift
-from checkpoint.site import ensure_place
-from checkpoint.staff import list_staff
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import StaffMember as StaffMember  # who is signed in, for ui/
+from checkpoint.storage.models import utcnow
+from checkpoint.team.auth import authenticate, create_first_admin, needs_first_admin
+from checkpoint.team.rota import RosterMember, current_open_shift, join_shift, open_shift
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import list_staff
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 from enum import StrEnum
 
 from checkpoint.credentials.shc import ShcError, parse_chunk
-from checkpoint.policy import Policy
+from checkpoint.rules.policy import Policy
 
 _PREFIXES = ("HC1:", "CKP1:", "shc:/")
 _SHC_PART = re.compile(r"^shc:/\d+/\d+/")

@@ -14,11 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from checkpoint import audit
-from checkpoint.auth import Permission, allowed, authenticate
-from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, VehicleType, Verdict
-from checkpoint.inspection import InspectionDesk
 from checkpoint.lane.codes import CodeKind, ShcParts, classify
 from checkpoint.lane.events import (
     LaneEvent,
@@ -29,13 +25,7 @@ from checkpoint.lane.events import (
     StateChanged,
     StepDone,
 )
-from checkpoint.lane.problems import LaneError, LaneProblem
-from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
-from checkpoint.ledger import correct as correct_field
-from checkpoint.models import Inspection, Lane, Site, StaffMember, utcnow
-from checkpoint.plates import Plate, PlateError, parse_plate
-from checkpoint.privacy import SiteKey, mask_id_number
-from checkpoint.verification import (
+from checkpoint.lane.judging import (
     ManualReading,
     PersonDraft,
     Verifier,
@@ -44,6 +34,16 @@ from checkpoint.verification import (
     sharing_for,
     vehicle_reasons,
 )
+from checkpoint.lane.problems import LaneError, LaneProblem
+from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
+from checkpoint.plates import Plate, PlateError, parse_plate
+from checkpoint.privacy import SiteKey, mask_id_number
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.ledger import correct as correct_field
+from checkpoint.storage.models import Inspection, Lane, Site, StaffMember, utcnow
+from checkpoint.team.auth import Permission, allowed, authenticate
 
 LaneListener = Callable[[LaneEvent], None]
 

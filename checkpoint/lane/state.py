@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from checkpoint.domain import Disposition, Step, VehicleType, Verdict
-from checkpoint.verification import Judged, PersonView
+from checkpoint.lane.judging import Judged, PersonView
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from checkpoint import auth
-from checkpoint.auth import Permission, allowed
 from checkpoint.config import Settings
-from checkpoint.db import Database, open_database
-from checkpoint.demo import TEAM
+from checkpoint.demo.seeder import TEAM
 from checkpoint.domain import Role
 from checkpoint.errors import ShiftError
+from checkpoint.lane.judging import Verifier
 from checkpoint.lane.session import LaneSession
-from checkpoint.models import Shift, Site, StaffMember, utcnow
 from checkpoint.privacy import SiteKey
-from checkpoint.rota import (
+from checkpoint.storage.db import Database, open_database
+from checkpoint.storage.models import Shift, Site, StaffMember, utcnow
+from checkpoint.team import auth
+from checkpoint.team.auth import Permission, allowed
+from checkpoint.team.rota import (
     RosterMember,
     active_plan,
     close_shift,
@@ -32,9 +33,8 @@ from checkpoint.rota import (
     spec_from_model,
     window,
 )
-from checkpoint.site import ensure_place
-from checkpoint.staff import find_staff, list_staff
-from checkpoint.verification import Verifier
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import find_staff, list_staff
 
 if TYPE_CHECKING:
     from checkpoint.sync.sender import Sender

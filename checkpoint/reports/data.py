@@ -38,10 +38,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from checkpoint.audit import Anchor
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.models import (
+from checkpoint.plates import province_of
+from checkpoint.privacy import mask_plate
+from checkpoint.reports.leader import LeaderSection, leader_json, leader_section
+from checkpoint.storage.audit import Anchor
+from checkpoint.storage.models import (
     Correction,
     Inspection,
     Lane,
@@ -53,10 +56,7 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
-from checkpoint.plates import province_of
-from checkpoint.privacy import mask_plate
-from checkpoint.reports.leader import LeaderSection, leader_json, leader_section
-from checkpoint.rota import active_plan, spec_from_model, window
+from checkpoint.team.rota import active_plan, spec_from_model, window
 
 UNFINISHED_ZH = "未完成"
 UNKNOWN_PROVINCE_ZH = "未识别"

@@ -22,10 +22,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, VehicleType
-from checkpoint.models import Inspection, Lane, Shift, ShiftSlot, Site, StaffMember
 from checkpoint.plates import province_of
 from checkpoint.privacy import mask_plate
 from checkpoint.reports.data import UNFINISHED_ZH, UNKNOWN_PROVINCE_ZH, ReportError
+from checkpoint.storage.models import Inspection, Lane, Shift, ShiftSlot, Site, StaffMember
 
 XLSX_MAX_ROWS = 1_048_576 - 1  # Excel's sheet limit, less the header row
 STREAM_BATCH = 2000

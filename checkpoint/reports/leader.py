@@ -19,7 +19,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, CodeColour, Disposition, VehicleType
-from checkpoint.models import (
+from checkpoint.leader.responses import ResponseView, views
+from checkpoint.privacy import mask_plate
+from checkpoint.storage.models import (
     Correction,
     Inspection,
     Lane,
@@ -27,8 +29,6 @@ from checkpoint.models import (
     Response,
     StaffMember,
 )
-from checkpoint.privacy import mask_plate
-from checkpoint.responses import ResponseView, views
 
 BACK_ENTRY_ZH = "补录"
 NONE_ZH = "无"

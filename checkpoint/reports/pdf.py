@@ -37,6 +37,7 @@ from reportlab.platypus import (
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Role, VehicleType
 from checkpoint.errors import CheckpointError
+from checkpoint.leader.responses import ResponseView
 from checkpoint.reports.data import (
     CountRow,
     DayReport,
@@ -49,7 +50,6 @@ from checkpoint.reports.data import (
 )
 from checkpoint.reports.fonts import printable, register_cjk_font
 from checkpoint.reports.leader import BACK_ENTRY_ZH, LeaderSection
-from checkpoint.responses import ResponseView
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm

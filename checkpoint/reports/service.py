@@ -6,13 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from checkpoint import anchors, audit
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.errors import CheckpointError
 from checkpoint.reports.data import DayReport, ShiftReport, day_report, shift_report
 from checkpoint.reports.pdf import report_pdf
-from checkpoint.site import ensure_place
+from checkpoint.storage import anchors, audit
+from checkpoint.storage.db import Database
+from checkpoint.team.site import ensure_place
 
 
 class ReportKind(StrEnum):

@@ -1,8 +1,8 @@
 """A lane drill: vehicles driven through the four steps exactly as the desk records them.
 
 For the sync tests, the sync benchmark and training a lane's staff on a spare laptop: every
-step goes through :class:`checkpoint.inspection.InspectionDesk` (its own transaction, its audit
-event, its outbox entry), with findings read "by eye" and judged by the real rules.
+step goes through :class:`checkpoint.storage.inspections.InspectionDesk` (its own transaction, its
+audit event, its outbox entry), with findings read "by eye" and judged by the real rules.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType
-from checkpoint.inspection import InspectionDesk, PersonEntry
-from checkpoint.models import StaffMember
-from checkpoint.policy import Policy
-from checkpoint.rules import PersonFindings, evaluate_person, evaluate_vehicle
-from checkpoint.verification import reason_dict
+from checkpoint.lane.judging import reason_dict
+from checkpoint.rules.policy import Policy
+from checkpoint.rules.verdicts import PersonFindings, evaluate_person, evaluate_vehicle
+from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.models import StaffMember
 
 _TYPES = (VehicleType.CAR,) * 7 + (VehicleType.TRUCK,) * 2 + (VehicleType.BUS,)
 

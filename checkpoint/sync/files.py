@@ -19,8 +19,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from checkpoint.config import Settings
 from checkpoint.errors import CheckpointError
-from checkpoint.models import SharedFile, utcnow
-from checkpoint.risk_areas import FILE_NAME as RISK_AREAS
+from checkpoint.rules.risk_areas import FILE_NAME as RISK_AREAS
+from checkpoint.storage.models import SharedFile, utcnow
 
 _FILES: Table = SharedFile.__table__  # type: ignore[assignment]
 TRUST_PREFIX = "trust/"

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from checkpoint.models import (
+from checkpoint.storage.models import (
     Base,
     Lane,
     ShiftPlan,

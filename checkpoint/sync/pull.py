@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from checkpoint.models import Lane, Site, StaffMember
+from checkpoint.storage.models import Lane, Site, StaffMember
 
 _STAFF: Table = StaffMember.__table__  # type: ignore[assignment]
 _LANE: Table = Lane.__table__  # type: ignore[assignment]

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from checkpoint.db import Database, describe_error
 from checkpoint.errors import CheckpointError, StorageError
-from checkpoint.models import Lane, utcnow
+from checkpoint.storage.db import Database, describe_error
+from checkpoint.storage.models import Lane, utcnow
 from checkpoint.sync import outbox
 from checkpoint.sync.files import mirror
 from checkpoint.sync.pull import pull

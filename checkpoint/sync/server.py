@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from checkpoint.audit import GENESIS, event_hash
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Base, LaneAuditEvent, LaneAuditHead, Site, utcnow
+from checkpoint.storage.audit import GENESIS, event_hash
+from checkpoint.storage.models import Base, LaneAuditEvent, LaneAuditHead, Site, utcnow
 from checkpoint.sync.outbox import IDENTITY_MODELS, LANE_TABLES, Batch, Row
 
 NOTIFY_CHANNEL = "checkpoint_sync"

@@ -73,8 +73,8 @@ def read_status(session: Session, server_url: str | None) -> SyncStatus:
 
 def check_server_url(url: str) -> None:
     """ConfigError unless ``url`` names a PostgreSQL server (psycopg 3), the only kind of server."""
-    from checkpoint.db import check_url
     from checkpoint.errors import ConfigError, StorageError
+    from checkpoint.storage.db import check_url
 
     try:
         check_url(url)

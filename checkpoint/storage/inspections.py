@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from checkpoint import audit, responses
-from checkpoint.auth import Permission, require
-from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Step, VehicleType, Verdict
 from checkpoint.errors import CheckpointError, ShiftError
-from checkpoint.models import (
+from checkpoint.leader import responses
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import (
     CredentialScan,
     Inspection,
     Lane,
@@ -32,9 +32,10 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
+from checkpoint.team.auth import Permission, require
 
 if TYPE_CHECKING:
-    from checkpoint.policy import ResponsePlan
+    from checkpoint.rules.policy import ResponsePlan
 
 
 class InspectionError(CheckpointError):

@@ -21,12 +21,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
-from checkpoint.db import Database
 from checkpoint.domain import Disposition
 from checkpoint.errors import CheckpointError
-from checkpoint.models import (
+from checkpoint.privacy import mask_plate
+from checkpoint.rules.policy import Policy, PolicyError, ResponsePlan
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import (
     Inspection,
     Lane,
     PersonCheck,
@@ -36,8 +37,7 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
-from checkpoint.policy import Policy, PolicyError, ResponsePlan
-from checkpoint.privacy import mask_plate
+from checkpoint.team.auth import Permission, require
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def trigger_label(trigger: str) -> str:
         return MANUAL_TRIGGER_ZH
     if trigger in {d.value for d in Disposition}:
         return Disposition(trigger).zh
-    from checkpoint.rules import REASON_TEXT  # the catalogue pulls in the credential parsers
+    from checkpoint.rules.verdicts import (  # the catalogue pulls in the credential parsers
+        REASON_TEXT,
+    )
 
     text = REASON_TEXT.get(trigger)
     return text[0] if text is not None else trigger
@@ -142,7 +144,7 @@ def configured_plan() -> ResponsePlan:
     """The response plan of the policy this installation is configured with (re-read when the
     file changes): what the storage layer's divert uses, which is handed no policy."""
     from checkpoint.config import load_settings
-    from checkpoint.policy import DEFAULT_POLICY
+    from checkpoint.rules.policy import DEFAULT_POLICY
 
     path = Path(load_settings().policy_file or DEFAULT_POLICY)
     try:

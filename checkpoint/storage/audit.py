@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from checkpoint.models import AuditEvent, AuditHead, StaffMember, utcnow
+from checkpoint.storage.models import AuditEvent, AuditHead, StaffMember, utcnow
 
 GENESIS = "0" * 64
 
@@ -169,12 +169,12 @@ def record(
     return event
 
 
-_ACTORS = "checkpoint.audit.actors"
+_ACTORS = "checkpoint.storage.audit.actors"
 
 
 def actors_of(session: Session) -> dict[str, uuid.UUID]:
     """Who the events of this session's transaction named, by subject: a record's digest event
-    (checkpoint.audit_rows) names the person whose step wrote the record."""
+    (checkpoint.storage.audit_rows) names the person whose step wrote the record."""
     actors: dict[str, uuid.UUID] = session.info.setdefault(_ACTORS, {})
     return actors
 
@@ -289,7 +289,7 @@ def _anchor_break(anchor: Anchor, found: dict[str, int], last_seq: int) -> tuple
     )
 
 
-# The action of a record's digest event: ``row.<kind>`` (written by checkpoint.audit_rows).
+# The action of a record's digest event: ``row.<kind>`` (written by checkpoint.storage.audit_rows).
 ROW_DIGEST_PREFIX = "row."
 
 
@@ -304,7 +304,7 @@ class RowProblem(Protocol):
 
 
 # (session, site, (kind, id) → (seq, digest) of each record's newest digest event)
-#   → (records checked, problems in chain order); checkpoint.audit_rows.check_rows is one
+#   → (records checked, problems in chain order); checkpoint.storage.audit_rows.check_rows is one
 RowCheck = Callable[
     [Session, uuid.UUID, Mapping[tuple[str, str], tuple[int, str | None]]],
     tuple[int, Sequence[RowProblem]],
@@ -320,8 +320,8 @@ def verify_chain(
 ) -> ChainReport:
     """Walk the chain and report the first event that was edited, removed or inserted; then
     each anchor (a head written down outside the database) must still be in it, and, with
-    ``rows`` (checkpoint.audit_rows.check_rows), every live record must match its newest
-    digest in the chain; :func:`checkpoint.audit_rows.verify_books` does both."""
+    ``rows`` (checkpoint.storage.audit_rows.check_rows), every live record must match its newest
+    digest in the chain; :func:`checkpoint.storage.audit_rows.verify_books` does both."""
     expected_seq = 1
     prev = GENESIS
     checked = 0

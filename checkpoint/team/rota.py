@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
 from checkpoint.domain import Role
 from checkpoint.errors import ShiftError
-from checkpoint.models import (
+from checkpoint.storage import audit
+from checkpoint.storage.models import (
     Shift,
     ShiftPlan,
     ShiftRosterEntry,
@@ -31,6 +30,7 @@ from checkpoint.models import (
     utcnow,
 )
 from checkpoint.sync.keys import shift_key
+from checkpoint.team.auth import Permission, require
 
 DAY_MINUTES = 24 * 60
 

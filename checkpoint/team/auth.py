@@ -21,10 +21,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Lane, Site, StaffMember, utcnow
+from checkpoint.storage import audit
+from checkpoint.storage.models import Lane, Site, StaffMember, utcnow
 from checkpoint.sync.keys import staff_key
 
 MAX_FAILED_ATTEMPTS = 5
@@ -432,7 +432,7 @@ def create_first_admin(
         raise AuthError("A staff member needs a name.")
     member = _named(session, site, name)
     if member is None:
-        # the same name-derived id every lane gives this person (checkpoint.staff.add_staff)
+        # the same name-derived id every lane gives this person (checkpoint.team.staff.add_staff)
         member = StaffMember(
             id=staff_key(site.id, name), site_id=site.id, name=name, role=Role.ADMIN.value
         )

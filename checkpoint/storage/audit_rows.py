@@ -4,7 +4,7 @@ Every transaction that writes a vehicle's record (its ``inspection`` row with it
 and corrections) or a staff member appends, before it commits, one ``row.inspection`` or
 ``row.staff`` event per record it touched (subject ``inspection:<id>`` / ``staff:<id>``),
 holding a SHA-256 digest of the record as the database then holds it. The session hook does
-this for every ORM write made through :class:`checkpoint.db.Database` sessions; bulk UPDATEs
+this for every ORM write made through :class:`checkpoint.storage.db.Database` sessions; bulk UPDATEs
 call :func:`touch`. :func:`check_rows` recomputes every live record and compares it with the
 newest digest the chain holds for it, so a row edited, inserted or deleted with plain SQL is
 found and named.
@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import Row, Table, event, select
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from checkpoint import audit
-from checkpoint.models import (
+from checkpoint.storage import audit
+from checkpoint.storage.models import (
     Correction,
     CredentialScan,
     Inspection,
@@ -42,7 +42,7 @@ KINDS = (INSPECTION, STAFF)
 ACTION_PREFIX = audit.ROW_DIGEST_PREFIX
 BATCH = 500
 
-_PENDING = "checkpoint.audit_rows.pending"
+_PENDING = "checkpoint.storage.audit_rows.pending"
 _STAFF_UNDIGESTED = frozenset({"failed_attempts", "locked_until", "lockouts"})
 
 _INSPECTION_T: Table = Inspection.__table__  # type: ignore[assignment]

@@ -6,8 +6,8 @@ temperature, test, itinerary star) of any finished record younger than the polic
 ``ledger.correction_days``. The record is then judged again by the rules engine with the policy
 in force, from the stored findings: nobody hands in a verdict. Every value that changed, the
 one asked for and the ones the re-judging moved (the suggestion, 落地报备, the override), is
-kept as a :class:`~checkpoint.models.Correction` with its old and new value, who and why, so the
-original stays visible; the whole change is one audit event. A correction that makes the
+kept as a :class:`~checkpoint.storage.models.Correction` with its old and new value, who and why, so
+the original stays visible; the whole change is one audit event. A correction that makes the
 vehicle a 136 case starts its response.
 """
 
@@ -18,21 +18,12 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from checkpoint import audit, responses
-from checkpoint.auth import Permission, require
 from checkpoint.config import Settings
 from checkpoint.credentials.claims import NucleicAcidTest, TestResult
-from checkpoint.db import Database
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.inspection import load_with_people
-from checkpoint.ledger import CORRECTABLE, CorrectionError, clean_value
-from checkpoint.models import Correction, Inspection, PersonCheck, Shift, StaffMember, utcnow
-from checkpoint.policy import Policy
-from checkpoint.risk_areas import RiskArea
-from checkpoint.risk_areas import load as load_risk_areas
-from checkpoint.trust import TrustStore
-from checkpoint.verification import (
+from checkpoint.lane.judging import (
     Judged,
     ManualReading,
     PersonDraft,
@@ -40,6 +31,23 @@ from checkpoint.verification import (
     draft_from_json,
     vehicle_reasons,
 )
+from checkpoint.leader import responses
+from checkpoint.rules.policy import Policy
+from checkpoint.rules.risk_areas import RiskArea
+from checkpoint.rules.risk_areas import load as load_risk_areas
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import load_with_people
+from checkpoint.storage.ledger import CORRECTABLE, CorrectionError, clean_value
+from checkpoint.storage.models import (
+    Correction,
+    Inspection,
+    PersonCheck,
+    Shift,
+    StaffMember,
+    utcnow,
+)
+from checkpoint.team.auth import Permission, require
 
 VEHICLE_FIELDS = (*CORRECTABLE, "disposition")
 PERSON_FIELDS = ("code_colour", "temperature", "test", "itinerary_star")

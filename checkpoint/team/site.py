@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from checkpoint.config import Settings
 from checkpoint.errors import StorageError
-from checkpoint.models import Lane, ShiftPlan, Site
-from checkpoint.rota import DEFAULT_PLAN, install_plan
+from checkpoint.storage.models import Lane, ShiftPlan, Site
 from checkpoint.sync.keys import lane_key, site_key
+from checkpoint.team.rota import DEFAULT_PLAN, install_plan
 
 MARKER_FILE = "site-marker.json"
 

@@ -4,8 +4,8 @@ A day/night hourly profile, ~70% cars / 25% trucks / 5% buses, 1–5 people per 
 mostly from the home province, mostly green findings with realistic shares of yellow and red
 codes, stale tests, risk-area travel and fever, and the dispositions that follow from the
 rules engine. Every shift of every day is opened with its roster and closed with a handover.
-Every seeded record is in the audit chain (its digest event, checkpoint.audit_rows). A database
-that holds accounts or real records is refused: demo traffic never mixes into real books.
+Every seeded record is in the audit chain (its digest event, checkpoint.storage.audit_rows). A
+database that holds accounts or real records is refused: demo traffic never mixes into real books.
 """
 
 from __future__ import annotations
@@ -19,13 +19,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
 from checkpoint.config import PROVINCES, Settings
 from checkpoint.credentials.claims import GoodsPass, NucleicAcidTest, PlaceVisit, Region, TestResult
-from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.errors import CheckpointError
-from checkpoint.models import (
+from checkpoint.lane.judging import reason_dict
+from checkpoint.plates import PLATE_ALNUM, PLATE_LETTERS
+from checkpoint.privacy import hash_id_number, load_site_secret, mask_id_number, mask_name
+from checkpoint.rules.policy import Policy
+from checkpoint.rules.risk_areas import RiskArea, RiskLevel
+from checkpoint.rules.verdicts import PersonFindings, evaluate_person, evaluate_vehicle
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import (
     CredentialScan,
     Inspection,
     PersonCheck,
@@ -33,11 +39,7 @@ from checkpoint.models import (
     Site,
     StaffMember,
 )
-from checkpoint.plates import PLATE_ALNUM, PLATE_LETTERS
-from checkpoint.policy import Policy
-from checkpoint.privacy import hash_id_number, load_site_secret, mask_id_number, mask_name
-from checkpoint.risk_areas import RiskArea, RiskLevel
-from checkpoint.rota import (
+from checkpoint.team.rota import (
     RosterMember,
     active_plan,
     close_shift,
@@ -46,10 +48,8 @@ from checkpoint.rota import (
     spec_from_model,
     window,
 )
-from checkpoint.rules import PersonFindings, evaluate_person, evaluate_vehicle
-from checkpoint.site import ensure_place
-from checkpoint.staff import add_staff, find_staff
-from checkpoint.verification import reason_dict
+from checkpoint.team.site import ensure_place
+from checkpoint.team.staff import add_staff, find_staff
 
 # Relative traffic per local hour: quiet before dawn, peaks mid-morning and late afternoon.
 HOURLY_PROFILE = (

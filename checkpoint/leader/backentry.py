@@ -7,8 +7,8 @@ checked like a desk entry: the plate (:func:`checkpoint.plates.parse_plate`), th
 and disposition by value or Chinese name, at least one person, a time inside the duty date and
 not in the future, no row already in the ledger. One bad row and nothing of the file is saved;
 the error names the line and what is wrong. A good file is saved in one transaction, each
-vehicle marked as back-entered (:class:`~checkpoint.models.PaperEntry`: file, line, who, when)
-and the import audited. A shift that was never opened (the outage took the whole shift) is
+vehicle marked as back-entered (:class:`~checkpoint.storage.models.PaperEntry`: file, line, who,
+when) and the import audited. A shift that was never opened (the outage took the whole shift) is
 opened for the importer and, if it is over, closed again, so the vehicles have their shift.
 
 Paper records carry no findings, so nothing is judged: the disposition is the one on paper. No
@@ -29,17 +29,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, Disposition, Step, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Inspection, PaperEntry, Shift, StaffMember, utcnow
 from checkpoint.plates import PlateError, parse_plate
-from checkpoint.rota import PlanSpec, active_plan, close_shift, find_shift, locate, open_shift
-from checkpoint.rota import spec_from_model as plan_spec
-from checkpoint.site import ensure_place
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import Inspection, PaperEntry, Shift, StaffMember, utcnow
+from checkpoint.team.auth import Permission, require
+from checkpoint.team.rota import PlanSpec, active_plan, close_shift, find_shift, locate, open_shift
+from checkpoint.team.rota import spec_from_model as plan_spec
+from checkpoint.team.site import ensure_place
 
 COLUMNS = (
     "time",

@@ -1,11 +1,12 @@
-"""Alembic environment: runs migrations on the engine handed over by checkpoint.db.upgrade."""
+"""Alembic environment: runs migrations on the engine handed over by
+checkpoint.storage.db.upgrade."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from checkpoint.models import Base
+from checkpoint.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

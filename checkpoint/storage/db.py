@@ -2,7 +2,7 @@
 
 SQLite is the embedded default (WAL, foreign keys, busy timeout); any
 ``postgresql+psycopg://`` URL works the same way. Schema changes go through the Alembic
-migrations shipped in ``checkpoint/migrations``; an SQLite file is copied aside before it is
+migrations shipped in ``checkpoint/storage/migrations``; an SQLite file is copied aside before it is
 migrated. Every failure reaches the person as a :class:`StorageError` in one sentence.
 """
 
@@ -52,7 +52,7 @@ def check_url(url: str) -> None:
             "postgresql+psycopg://user@host/dbname."
         )
     if driver == "sqlite" and not parsed.database:
-        raise StorageError("An SQLite URL needs a file path: sqlite:///C:/path/checkpoint.db.")
+        raise StorageError("An SQLite URL needs a file path: sqlite:///C:/path/checkpoint.storage.db.")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -212,7 +212,7 @@ class Database:
     """
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
-        from checkpoint import audit_rows  # the models' audit layer sits above this module
+        from checkpoint.storage import audit_rows  # the models' audit layer sits above this module
 
         self.url = url
         self.read_only = read_only
@@ -258,7 +258,7 @@ class Database:
                     "was running; nothing more is saved: restart to work with the new file."
                 )
         if self._site_id is not None:
-            from checkpoint.models import Site
+            from checkpoint.storage.models import Site
 
             found = (
                 session.connection()
@@ -308,7 +308,7 @@ class Database:
         self.engine.dispose()
 
 
-_WROTE = "checkpoint.db.wrote"
+_WROTE = "checkpoint.storage.db.wrote"
 
 
 def _note_write(session: Session, _flush: Any) -> None:
@@ -458,7 +458,7 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
 
 def _baseline_record_digests(db: Database) -> None:
     """A database from before record digests: vouch once for the records as they are now."""
-    from checkpoint import audit_rows
+    from checkpoint.storage import audit_rows
 
     with db.session() as session:
         if audit_rows.needs_baseline(session):

@@ -38,7 +38,7 @@ from checkpoint.errors import CheckpointError
 
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEMO_DIR = RESOURCES / "demo"
 DEMO_PUBLIC_KEY = DEMO_DIR / "demo-issuer.pub.pem"
 DEMO_PRIVATE_KEY = DEMO_DIR / "demo-issuer.key.pem"

@@ -24,10 +24,10 @@ from checkpoint.credentials.model import (
     SignatureStatus,
     ValidityStatus,
 )
+from checkpoint.credentials.trust import Freshness, TrustStatus
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.policy import PASS, Action, Policy, PolicyError
-from checkpoint.risk_areas import RiskArea, RiskLevel
-from checkpoint.trust import Freshness, TrustStatus
+from checkpoint.rules.policy import PASS, Action, Policy, PolicyError
+from checkpoint.rules.risk_areas import RiskArea, RiskLevel
 
 __all__ = [
     "CodeSharing",

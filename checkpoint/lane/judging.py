@@ -36,15 +36,13 @@ from checkpoint.credentials import (
     verify_payload,
 )
 from checkpoint.credentials.ckp1 import mint
-from checkpoint.db import Database
+from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.inspection import PersonEntry, ScanRecord
-from checkpoint.models import CredentialScan, Inspection, PersonCheck
-from checkpoint.policy import Policy
 from checkpoint.privacy import mask_name
-from checkpoint.risk_areas import RiskArea
-from checkpoint.risk_areas import load as load_risk_areas
-from checkpoint.rules import (
+from checkpoint.rules.policy import Policy
+from checkpoint.rules.risk_areas import RiskArea
+from checkpoint.rules.risk_areas import load as load_risk_areas
+from checkpoint.rules.verdicts import (
     CodeSharing,
     PersonAssessment,
     PersonFindings,
@@ -56,7 +54,9 @@ from checkpoint.rules import (
     evaluate_vehicle,
     findings_from_credentials,
 )
-from checkpoint.trust import DEMO_PRIVATE_KEY, TrustStore
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import PersonEntry, ScanRecord
+from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck
 
 FINDINGS_VERSION = 1
 

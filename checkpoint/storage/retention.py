@@ -6,7 +6,7 @@ old and new values of corrections; the plate is reduced to its masked form (浙A
 stays: counts, verdicts, code colours, dispositions, reasons, step times, who worked — so shift
 totals and reports come out exactly as before. The audit trail holds no personal data and is
 left untouched, so its chain stays intact; each purged record gets a new digest event
-(checkpoint.audit_rows), so the purge is a recorded change, not a break.
+(checkpoint.storage.audit_rows), so the purge is a recorded change, not a break.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
-from checkpoint import audit, audit_rows
-from checkpoint.auth import Permission, require
 from checkpoint.config import Settings
-from checkpoint.db import Database
-from checkpoint.models import (
+from checkpoint.privacy import mask_plate
+from checkpoint.rules.policy import Policy
+from checkpoint.storage import audit, audit_rows
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import (
     Correction,
     CredentialScan,
     Inspection,
@@ -33,9 +34,8 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
-from checkpoint.policy import Policy
-from checkpoint.privacy import mask_plate
-from checkpoint.site import ensure_place
+from checkpoint.team.auth import Permission, require
+from checkpoint.team.site import ensure_place
 
 DEFAULT_RETENTION = timedelta(days=30)
 BATCH = 2000

@@ -3,7 +3,7 @@
 Plain calls in, frozen :class:`TeamMember` out, typed errors (StaffError, AuthError,
 PermissionDenied). Each call signs nothing in: ``by`` is the signed-in person, re-read from the
 database so a retired or demoted account stops at once. Permissions and audit events are those
-of the command line (:mod:`checkpoint.staff`, :mod:`checkpoint.auth`), which do the work.
+of the command line (:mod:`checkpoint.team.staff`, :mod:`checkpoint.team.auth`), which do the work.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from checkpoint import auth, staff
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Role
-from checkpoint.models import StaffMember, utcnow
-from checkpoint.site import ensure_place
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import StaffMember, utcnow
+from checkpoint.team import auth, staff
+from checkpoint.team.site import ensure_place
 
 T = TypeVar("T")
 

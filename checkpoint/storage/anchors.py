@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checkpoint.audit import Anchor
+from checkpoint.storage.audit import Anchor
 
 ANCHOR_LOG = "audit-anchors.log"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
-from checkpoint.db import Database
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.inspection import load_with_people
-from checkpoint.models import (
+from checkpoint.plates import parse_plate, province_of, search_key
+from checkpoint.storage import audit
+from checkpoint.storage.db import Database
+from checkpoint.storage.inspections import load_with_people
+from checkpoint.storage.models import (
     Correction,
     Inspection,
     PaperEntry,
@@ -33,7 +33,7 @@ from checkpoint.models import (
     StaffMember,
     utcnow,
 )
-from checkpoint.plates import parse_plate, province_of, search_key
+from checkpoint.team.auth import Permission, require
 
 
 class CorrectionError(CheckpointError):

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from checkpoint import audit
-from checkpoint.auth import Permission, require
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.models import Site, StaffMember
+from checkpoint.storage import audit
+from checkpoint.storage.models import Site, StaffMember
 from checkpoint.sync.keys import staff_key
+from checkpoint.team.auth import Permission, require
 
 
 class StaffError(CheckpointError):

@@ -17,14 +17,14 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from checkpoint.config import Settings
-from checkpoint.db import Database
 from checkpoint.domain import Disposition
 from checkpoint.errors import ShiftError
-from checkpoint.models import Inspection, Lane, PaperEntry, Shift, ShiftSlot, utcnow
-from checkpoint.policy import ResponsePlan
+from checkpoint.leader.responses import OverdueMeasure, ResponseBook
 from checkpoint.privacy import mask_plate
 from checkpoint.reports.data import CountRow, HourBucket, StepTiming, figures
-from checkpoint.responses import OverdueMeasure, ResponseBook
+from checkpoint.rules.policy import ResponsePlan
+from checkpoint.storage.db import Database
+from checkpoint.storage.models import Inspection, Lane, PaperEntry, Shift, ShiftSlot, utcnow
 
 ACTIVE_WINDOW = timedelta(minutes=15)
 LAST_HOUR = timedelta(hours=1)

@@ -17,9 +17,9 @@ from typing import Any
 
 from checkpoint.domain import CodeColour, Disposition, Verdict
 from checkpoint.errors import CheckpointError
-from checkpoint.risk_areas import RiskLevel
+from checkpoint.rules.risk_areas import RiskLevel
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_POLICY = RESOURCES / "policy" / "default.toml"
 
 

@@ -1,0 +1,1 @@
+"""Demo mode: the training-database seeder and the DEMO passes."""

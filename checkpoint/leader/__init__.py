@@ -1,0 +1,1 @@
+"""The point chief's books: corrections, back-entry, overview, 136 responses."""

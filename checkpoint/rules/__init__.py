@@ -1,0 +1,1 @@
+"""Rules stage: the policy, risk areas, verdicts and code sharing."""

@@ -1,0 +1,1 @@
+"""Storage stage: database, models, migrations, the stored steps, ledger, audit."""

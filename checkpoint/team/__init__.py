@@ -1,0 +1,1 @@
+"""Accounts and shifts: staff, sign-in and permissions, the rota, the site."""
