@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from checkpoint.config import Settings, load_settings
 from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleType
-from checkpoint.lane.judging import ManualReading, PersonDraft, Verifier, vehicle_reasons
+from checkpoint.lane.findings import ManualReading, PersonDraft
+from checkpoint.lane.judging import Verifier, vehicle_reasons
 from checkpoint.rules.policy import Policy
 from checkpoint.storage.db import Database, open_database
 from checkpoint.storage.inspections import InspectionDesk

@@ -23,8 +23,8 @@ from test_desk_flow import codes
 
 from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Step
-from checkpoint.lane.judging import DemoPerson, mint_demo_passes
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import AuditEvent, Inspection, Shift, StaffMember, utcnow
 from scanners import SourceError, SourceInfo

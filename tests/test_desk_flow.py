@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from checkpoint.cli.common import open_db
 from checkpoint.config import Settings, load_settings
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Disposition, Step, VehicleType, Verdict
 from checkpoint.errors import StorageError
-from checkpoint.lane.judging import DemoPerson, mint_demo_passes
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import Correction, CredentialScan, Inspection, PersonCheck, utcnow
 from scanners import CodesDecoded, DecodedCode

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from test_lane_session import SH, T0, FakeClock, FakeView, Lane, _lane, passes, stored
 
 from checkpoint.credentials.trust import TrustStore
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Disposition, Role, Step, VehicleType
 from checkpoint.lane.events import StepDone
-from checkpoint.lane.judging import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.lane.judging import Verifier
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.session import LaneSession
 from checkpoint.lane.state import Notice

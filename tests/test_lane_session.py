@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from checkpoint.config import Settings, load_settings
 from checkpoint.credentials.trust import TrustStore
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Disposition, Occupant, Role, Step, VehicleType, Verdict
 from checkpoint.lane.events import LaneEvent, NotACredential, PersonRemoved, StateChanged, StepDone
-from checkpoint.lane.judging import DemoPerson, Verifier, mint_demo_passes
+from checkpoint.lane.judging import Verifier
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.session import LaneSession
 from checkpoint.lane.state import LaneState, Notice

@@ -5,16 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from checkpoint.credentials.trust import TrustStore
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
-from checkpoint.lane.judging import (
-    DemoPerson,
-    ManualReading,
-    PersonDraft,
-    Verifier,
-    draft_from_json,
-    draft_to_json,
-    mint_demo_passes,
-)
+from checkpoint.lane.findings import ManualReading, PersonDraft, draft_from_json, draft_to_json
+from checkpoint.lane.judging import Verifier
 from checkpoint.rules.policy import Policy
 
 AT = datetime(2022, 4, 20, 3, 0, tzinfo=UTC)

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.config import Settings
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from checkpoint.domain import CodeColour, Role, Step, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.lane.events import StepDone
-from checkpoint.lane.judging import DemoPerson, mint_demo_passes
 from checkpoint.lane.session import LaneSession
 from checkpoint.lane.state import VehicleFacts
 from checkpoint.lane.station import Handover as HandoverFacts

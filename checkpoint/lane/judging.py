@@ -1,111 +1,45 @@
-"""The verify step's glue (核验): one scan or one manual reading → a person's findings and verdict.
+"""The verify step's judging (核验): one scan or one manual reading → a judged person.
 
 Qt-free. A QR text goes through :func:`verify_payload`, its trusted facts are merged into the
-person it belongs to, the rules engine judges the person, and the result comes out as a
-:class:`PersonEntry` to save and a :class:`PersonView` to show. What the inspector reads off a
-phone that cannot be verified offline (colour, star, test hours) and the temperature go through
-the same rules. A person's facts are kept in ``PersonCheck.findings`` in a form this module reads
-back, so an inspection resumed after a restart is judged exactly as before.
+person it belongs to (:mod:`checkpoint.lane.findings`), the rules engine judges the person, and
+the result comes out as a :class:`PersonEntry` to save and a :class:`PersonView` to show. What
+the inspector reads off a phone that cannot be verified offline (colour, star, test hours) and
+the temperature go through the same rules.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import select
 
 from checkpoint.config import Settings
 from checkpoint.credentials import (
     CredentialFormat,
     CredentialResult,
-    GoodsPass,
     NucleicAcidTest,
-    PassContent,
-    PlaceVisit,
-    Region,
     RiskMark,
-    SignatureStatus,
     TestResult,
-    ValidityStatus,
     verify_payload,
 )
-from checkpoint.credentials.ckp1 import mint
-from checkpoint.credentials.trust import DEMO_PRIVATE_KEY, TrustStore
+from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
+from checkpoint.lane.findings import PersonDraft, draft_from_json, draft_to_json, merge_facts
 from checkpoint.privacy import mask_name
 from checkpoint.rules.policy import Policy
 from checkpoint.rules.risk_areas import RiskArea
 from checkpoint.rules.risk_areas import load as load_risk_areas
 from checkpoint.rules.verdicts import (
-    CodeSharing,
     PersonAssessment,
     PersonFindings,
     Reason,
-    Sighting,
     VehicleAssessment,
-    detect_code_sharing,
     evaluate_person,
     evaluate_vehicle,
     findings_from_credentials,
 )
-from checkpoint.storage.db import Database
 from checkpoint.storage.inspections import PersonEntry, ScanRecord
-from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck
-
-FINDINGS_VERSION = 1
-
-
-@dataclass(frozen=True)
-class ManualReading:
-    """What the inspector read off a phone by eye (人工核验): colour, itinerary star, test hours.
-
-    ``test_hours`` is the age the phone states for a negative test ("48小时内" → 48); None
-    means no test was shown.
-    """
-
-    code_colour: CodeColour | None = None
-    itinerary_star: bool | None = None
-    test_hours: int | None = None
-
-
-@dataclass(frozen=True)
-class PersonDraft:
-    """Everything known about one driver or passenger so far (司乘人员核验记录).
-
-    ``facts`` holds what trusted credentials stated (their content is not kept, only the facts);
-    ``credentials`` their statuses; ``person_id`` is set once the person is saved.
-    """
-
-    occupant: Occupant
-    holder: str | None = None
-    credentials: tuple[CredentialResult, ...] = ()
-    facts: PersonFindings = field(default_factory=PersonFindings)
-    manual: ManualReading | None = None
-    temperature: float | None = None
-    code_shared: CodeSharing | None = None
-    person_id: uuid.UUID | None = None
-    # An ID number typed at the lane, kept only as the site's keyed hash and a mask.
-    id_hash: str | None = None
-    id_masked: str | None = None
-
-    @property
-    def fingerprints(self) -> frozenset[str]:
-        """The fingerprints of the credentials shown for this person."""
-        return frozenset(c.fingerprint for c in self.credentials if c.fingerprint)
-
-    @property
-    def needs_manual(self) -> bool:
-        """A code was shown that cannot be verified offline and nothing was read by eye yet."""
-        unverifiable = any(
-            c.format is CredentialFormat.UNKNOWN or not c.trusted for c in self.credentials
-        )
-        return (unverifiable or not self.credentials) and self.manual is None
 
 
 @dataclass(frozen=True)
@@ -191,7 +125,7 @@ class Verifier:
 
     def add_credential(self, draft: PersonDraft, result: CredentialResult) -> PersonDraft:
         """``draft`` with one more credential: its trusted facts merged into the person's."""
-        facts = _merge(draft.facts, findings_from_credentials([result]))
+        facts = merge_facts(draft.facts, findings_from_credentials([result]))
         return replace(
             draft,
             credentials=(*draft.credentials, result),
@@ -354,251 +288,3 @@ def scan_record(c: CredentialResult, payload: str | None = None) -> ScanRecord:
         errors=tuple(c.errors),
         payload=payload,
     )
-
-
-# -- code sharing (一码多用) -----------------------------------------------------------------
-
-
-def holder_key(plate: str, holder: str | None, seq: int) -> str:
-    """Who a code was shown for: the vehicle and the person in it."""
-    return f"{plate}|{holder or f'#{seq}'}"
-
-
-def recent_sightings(
-    db: Database, fingerprints: Iterable[str], at: datetime, window: timedelta
-) -> list[Sighting]:
-    """Earlier scans of these fingerprints within ``window`` before ``at``, with their holders."""
-    fps = sorted({f for f in fingerprints if f})
-    if not fps:
-        return []
-    with db.session() as s:
-        rows = s.execute(
-            select(
-                CredentialScan.fingerprint,
-                CredentialScan.scanned_at,
-                Inspection.plate,
-                PersonCheck.name_masked,
-                PersonCheck.seq,
-            )
-            .join(Inspection, Inspection.id == CredentialScan.inspection_id)
-            .join(PersonCheck, PersonCheck.id == CredentialScan.person_check_id, isouter=True)
-            .where(
-                CredentialScan.fingerprint.in_(fps),
-                CredentialScan.scanned_at >= at - window,
-                CredentialScan.scanned_at <= at,
-            )
-        ).all()
-    return [
-        Sighting(fp, holder_key(plate, name, seq or 0), when) for fp, when, plate, name, seq in rows
-    ]
-
-
-def sharing_for(
-    db: Database,
-    policy: Policy,
-    result: CredentialResult,
-    plate: str,
-    holder: str | None,
-    seq: int,
-    at: datetime,
-) -> CodeSharing | None:
-    """Whether ``result`` was shown for another person or vehicle within the policy's window."""
-    if not result.fingerprint:
-        return None
-    window = policy.credentials.sharing_window
-    sightings = recent_sightings(db, [result.fingerprint], at, window)
-    return detect_code_sharing(
-        result.fingerprint, holder_key(plate, holder, seq), sightings, at, window
-    )
-
-
-# -- storing a person's facts ---------------------------------------------------------------
-
-
-def _merge(old: PersonFindings, new: PersonFindings) -> PersonFindings:
-    colour, code_time = old.code_colour, old.code_time
-    if new.code_colour is not None:
-        colour, code_time = new.code_colour, new.code_time
-    places = old.places
-    if new.places is not None:
-        places = (*(old.places or ()), *new.places)
-    test = old.test
-    if new.test is not None and (test is None or new.test.sample_time > test.sample_time):
-        test = new.test
-    return PersonFindings(
-        code_colour=colour,
-        code_time=code_time,
-        places=places,
-        test=test,
-        goods_pass=old.goods_pass or new.goods_pass,
-    )
-
-
-def draft_to_json(d: PersonDraft) -> dict[str, Any]:
-    """The person's facts and credential statuses, as kept in ``PersonCheck.findings``."""
-    f = d.facts
-    facts: dict[str, Any] = {}
-    if f.code_colour is not None:
-        facts["code_colour"] = f.code_colour.value
-        facts["code_time"] = f.code_time.isoformat() if f.code_time else None
-    if f.places is not None:
-        facts["places"] = [p.to_json() for p in f.places]
-    if f.test is not None:
-        facts["test"] = f.test.to_json()
-    if f.goods_pass is not None:
-        facts["goods_pass"] = f.goods_pass.to_json()
-    out: dict[str, Any] = {
-        "v": FINDINGS_VERSION,
-        "facts": facts,
-        "credentials": [
-            {
-                "format": c.format.value, "decoded": c.decoded, "kind": c.kind,
-                "signature": c.signature.value, "validity": c.validity.value,
-                "issuer": c.issuer, "errors": list(c.errors), "demo": c.demo,
-                "fingerprint": c.fingerprint,
-            }
-            for c in d.credentials
-        ],
-    }  # fmt: skip
-    if d.manual is not None:
-        out["manual"] = {
-            "code_colour": d.manual.code_colour.value if d.manual.code_colour else None,
-            "itinerary_star": d.manual.itinerary_star,
-            "test_hours": d.manual.test_hours,
-        }
-    if d.code_shared is not None:
-        out["code_shared"] = {
-            "fingerprint": d.code_shared.fingerprint,
-            "others": list(d.code_shared.other_holders),
-            "window_minutes": int(d.code_shared.window.total_seconds() // 60),
-        }
-    return out
-
-
-def draft_from_json(
-    data: dict[str, Any],
-    *,
-    occupant: Occupant,
-    holder: str | None,
-    temperature: float | None,
-    person_id: uuid.UUID | None,
-) -> PersonDraft:
-    """The draft a saved person row was made from (see :func:`draft_to_json`)."""
-    facts = data.get("facts") or {}
-    colour = CodeColour(facts["code_colour"]) if facts.get("code_colour") else None
-    code_time = datetime.fromisoformat(facts["code_time"]) if facts.get("code_time") else None
-    places = None
-    if "places" in facts:
-        places = tuple(PlaceVisit.from_json(p) for p in facts["places"])
-    test = NucleicAcidTest.from_json(facts["test"]) if facts.get("test") else None
-    goods = GoodsPass.from_json(facts["goods_pass"]) if facts.get("goods_pass") else None
-    creds = tuple(
-        CredentialResult(
-            CredentialFormat(c["format"]), bool(c["decoded"]), kind=c.get("kind"),
-            signature=SignatureStatus(c["signature"]), validity=ValidityStatus(c["validity"]),
-            issuer=c.get("issuer"), errors=tuple(c.get("errors") or ()),
-            demo=bool(c.get("demo")), fingerprint=c.get("fingerprint") or "",
-        )
-        for c in data.get("credentials") or ()
-    )  # fmt: skip
-    manual = None
-    if data.get("manual") is not None:
-        m = data["manual"]
-        manual = ManualReading(
-            CodeColour(m["code_colour"]) if m.get("code_colour") else None,
-            m.get("itinerary_star"),
-            m.get("test_hours"),
-        )
-    shared = None
-    if data.get("code_shared"):
-        cs = data["code_shared"]
-        shared = CodeSharing(
-            cs["fingerprint"], tuple(cs["others"]), timedelta(minutes=cs["window_minutes"])
-        )
-    return PersonDraft(
-        occupant=occupant,
-        holder=holder,
-        credentials=creds,
-        facts=PersonFindings(
-            code_colour=colour, code_time=code_time, places=places, test=test, goods_pass=goods
-        ),
-        manual=manual,
-        temperature=temperature,
-        code_shared=shared,
-        person_id=person_id,
-    )
-
-
-# -- demo passes (演示凭证) -----------------------------------------------------------------
-
-DEMO_HOLDERS = ("王*", "李*", "张*", "刘*")
-DEMO_HOME = Region("330182", "建德市")
-DEMO_FROM = Region("330106", "杭州市西湖区")
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """What one demo pass states."""
-
-    colour: CodeColour = CodeColour.GREEN
-    star: bool = False
-    test_hours: float | None = 20.0
-    goods_pass: bool = False
-
-
-def _demo_key() -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(DEMO_PRIVATE_KEY.read_bytes(), password=None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    return key
-
-
-def mint_demo_passes(
-    plate: str,
-    people: Sequence[DemoPerson],
-    at: datetime,
-    *,
-    nonce: int = 0,
-) -> list[str]:
-    """Freshly signed DEMO passes (CKP1), one per person, as the synthetic camera shows them.
-
-    Each call mints new codes (``nonce`` and the time go into the signed content), so the demo
-    never trips the code-sharing check between vehicles.
-    """
-    key = _demo_key()
-    out = []
-    for i, p in enumerate(people):
-        holder = DEMO_HOLDERS[i % len(DEMO_HOLDERS)]
-        visited = (at - timedelta(days=3 + (nonce % 5))).date()
-        places = (
-            PlaceVisit(DEMO_FROM, visited, RiskMark.STAR if p.star else None),
-            PlaceVisit(DEMO_HOME, at.date()),
-        )
-        test = None
-        if p.test_hours is not None:
-            test = NucleicAcidTest(at - timedelta(hours=p.test_hours), TestResult.NEGATIVE)
-        goods = None
-        if p.goods_pass:
-            goods = GoodsPass(
-                f"{330100000000 + nonce % 99999:012d}", plate, DEMO_FROM, DEMO_HOME,
-                at.date() - timedelta(days=1), at.date() + timedelta(days=6), "生活物资",
-            )  # fmt: skip
-        content = PassContent(
-            holder=holder,
-            code_colour=p.colour,
-            code_time=at - timedelta(seconds=30 + nonce % 60),
-            itinerary_days=14,
-            places=places,
-            test=test,
-            goods_pass=goods,
-            demo=True,
-        )
-        out.append(
-            mint(
-                content,
-                key,
-                issuer="DEMO 演示签发方",
-                issued_at=at - timedelta(minutes=1),
-                expires_at=at + timedelta(hours=24),
-            )
-        )
-    return out

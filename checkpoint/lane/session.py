@@ -25,19 +25,13 @@ from checkpoint.lane.events import (
     StateChanged,
     StepDone,
 )
-from checkpoint.lane.judging import (
-    ManualReading,
-    PersonDraft,
-    Verifier,
-    draft_from_json,
-    scan_record,
-    sharing_for,
-    vehicle_reasons,
-)
+from checkpoint.lane.findings import ManualReading, PersonDraft, draft_from_json
+from checkpoint.lane.judging import Verifier, scan_record, vehicle_reasons
 from checkpoint.lane.problems import LaneError, LaneProblem
 from checkpoint.lane.state import Banner, LaneState, Notice, VehicleFacts
 from checkpoint.plates import Plate, PlateError, parse_plate
 from checkpoint.privacy import SiteKey, mask_id_number
+from checkpoint.rules.sharing import sharing_for
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database
 from checkpoint.storage.inspections import InspectionDesk

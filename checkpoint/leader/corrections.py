@@ -23,14 +23,8 @@ from checkpoint.credentials.claims import NucleicAcidTest, TestResult
 from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType
 from checkpoint.errors import CheckpointError
-from checkpoint.lane.judging import (
-    Judged,
-    ManualReading,
-    PersonDraft,
-    Verifier,
-    draft_from_json,
-    vehicle_reasons,
-)
+from checkpoint.lane.findings import ManualReading, PersonDraft, draft_from_json
+from checkpoint.lane.judging import Judged, Verifier, vehicle_reasons
 from checkpoint.leader import responses
 from checkpoint.rules.policy import Policy
 from checkpoint.rules.risk_areas import RiskArea
