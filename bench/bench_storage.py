@@ -20,7 +20,7 @@ from checkpoint.config import load_settings
 from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.storage.db import open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.team.rota import open_shift
 from checkpoint.team.site import ensure_place
 from checkpoint.team.staff import add_staff
@@ -41,7 +41,7 @@ def bench_steps(url: str, vehicles: int) -> dict[str, list[float]]:
         leader = add_staff(s, place.site, "组长甲", Role.LEADER)
         t0 = datetime(2022, 4, 18, 8, 0, tzinfo=SH)
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t0).id
-    desk = InspectionDesk(db, place.lane.id)
+    desk = InspectionStore(db, place.lane.id)
     times: dict[str, list[float]] = {"guide": [], "add_person": [], "verify": [], "record": [],
                                      "divert": []}  # fmt: skip
     entry = PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE)

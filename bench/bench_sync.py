@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_sync.py [--lanes 20] [--backlog 175] [--live-seconds 60]
         [--speed 10] [--down-vehicles 150] [--server URL]
 
-Three phases, each lane a real lane database (SQLite file, the desk's own InspectionDesk, the
+Three phases, each lane a real lane database (SQLite file, the desk's own InspectionStore, the
 triggers' outbox) and a real Sender thread; the server is a throw-away PostgreSQL started here
 (initdb + pg_ctl, like tests/own_postgres.py) unless --server names one.
 
@@ -43,7 +43,7 @@ from own_postgres import OwnServer, own_postgres  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sync_lanes import LaneLaptop, make_lane, set_up_server  # noqa: E402
 
-from checkpoint.storage.inspections import InspectionDesk  # noqa: E402
+from checkpoint.storage.inspections import InspectionStore  # noqa: E402
 from checkpoint.storage.models import Shift  # noqa: E402
 from checkpoint.sync.drill import LaneDrill  # noqa: E402
 
@@ -63,7 +63,7 @@ class LaneSim:
         self.laptop = laptop
         self.shift: Shift = laptop.open_shift()
         self.drill = LaneDrill(
-            InspectionDesk(laptop.db, laptop.lane_id),
+            InspectionStore(laptop.db, laptop.lane_id),
             laptop.crew(),
             self.shift.starts_at.tzinfo,  # type: ignore[arg-type]
         )

@@ -16,7 +16,7 @@ from datetime import timedelta
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType, Verdict
 from checkpoint.privacy import hash_id_number, mask_id_number, mask_name
 from checkpoint.storage.db import Database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry, ScanRecord
+from checkpoint.storage.inspections import InspectionStore, PersonEntry, ScanRecord
 from checkpoint.storage.models import Shift, StaffMember
 
 
@@ -29,7 +29,7 @@ def main() -> None:
         staff = s.get(StaffMember, uuid.UUID(staff_id))
         assert shift is not None and staff is not None
         start = shift.starts_at
-    desk = InspectionDesk(db, uuid.UUID(lane_id))
+    desk = InspectionStore(db, uuid.UUID(lane_id))
     secret = b"k" * 32
     print("ready", flush=True)
     while True:

@@ -17,7 +17,7 @@ from checkpoint.lane.findings import ManualReading, PersonDraft
 from checkpoint.lane.judging import Verifier, vehicle_reasons
 from checkpoint.rules.policy import Policy
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.inspections import InspectionStore
 from checkpoint.storage.models import Lane, StaffMember
 from checkpoint.team import auth
 from checkpoint.team.rota import RosterMember, open_shift
@@ -51,12 +51,12 @@ class World:
     staff: dict[str, StaffMember]
     start: datetime
     policy: Policy = field(default_factory=Policy.load)
-    desks: dict[uuid.UUID, InspectionDesk] = field(default_factory=dict)
+    desks: dict[uuid.UUID, InspectionStore] = field(default_factory=dict)
 
-    def desk(self, lane_id: uuid.UUID | None = None) -> InspectionDesk:
+    def desk(self, lane_id: uuid.UUID | None = None) -> InspectionStore:
         lane = lane_id or self.lane_id
         if lane not in self.desks:
-            self.desks[lane] = InspectionDesk(self.db, lane)
+            self.desks[lane] = InspectionStore(self.db, lane)
         return self.desks[lane]
 
     def add_lane(self, name: str) -> uuid.UUID:

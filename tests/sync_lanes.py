@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.inspections import InspectionStore
 from checkpoint.storage.models import Base, Shift, StaffMember
 from checkpoint.sync.drill import DrillCrew, LaneDrill
 from checkpoint.sync.sender import Sender
@@ -77,7 +77,7 @@ class LaneLaptop:
     def record(self, shift: Shift, vehicles: int, seed: int) -> list[float]:
         """Drive ``vehicles`` through all four steps; the step times in ms."""
         rng = random.Random(seed)
-        drill = LaneDrill(InspectionDesk(self.db, self.lane_id), self.crew(), SH)
+        drill = LaneDrill(InspectionStore(self.db, self.lane_id), self.crew(), SH)
         steps: list[float] = []
         at = shift.starts_at + timedelta(minutes=1)
         for _ in range(vehicles):

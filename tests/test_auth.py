@@ -19,7 +19,7 @@ from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.models import Inspection, Site, StaffMember
 from checkpoint.storage.retention import purge
 from checkpoint.team.auth import (
@@ -128,7 +128,7 @@ def test_open_and_close_shift_needs_a_leader(env: Env, role: Role) -> None:
             _open(env, role)
 
 
-def _vehicle_at_divert(env: Env, desk: InspectionDesk, shift_id: object, who: Role) -> object:
+def _vehicle_at_divert(env: Env, desk: InspectionStore, shift_id: object, who: Role) -> object:
     staff = env.staff[who]
     iid = desk.guide(shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,  # type: ignore[arg-type]
                      people_count=1, staff=staff, at=T0)  # fmt: skip
@@ -143,7 +143,7 @@ def _vehicle_at_divert(env: Env, desk: InspectionDesk, shift_id: object, who: Ro
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_runs_inspections_but_only_leaders_override(env: Env, role: Role) -> None:
     shift_id = _open(env, Role.LEADER)
-    desk = InspectionDesk(env.db, env.lane_id)  # type: ignore[arg-type]
+    desk = InspectionStore(env.db, env.lane_id)  # type: ignore[arg-type]
     iid = _vehicle_at_divert(env, desk, shift_id, role)
     staff = env.staff[role]
     if P.OVERRIDE_DISPOSITION in EXPECTED[role]:
@@ -168,7 +168,7 @@ def test_every_role_runs_inspections_but_only_leaders_override(env: Env, role: R
 
 def test_a_disabled_account_is_stopped_at_the_next_step(env: Env) -> None:
     shift_id = _open(env, Role.LEADER)
-    desk = InspectionDesk(env.db, env.lane_id)  # type: ignore[arg-type]
+    desk = InspectionStore(env.db, env.lane_id)  # type: ignore[arg-type]
     guide = env.staff[Role.GUIDE]  # the desk's copy, signed in before the account was disabled
     with env.db.session() as s:
         row = s.get(StaffMember, guide.id)

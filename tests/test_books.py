@@ -26,7 +26,7 @@ from checkpoint.reports.data import report_json
 from checkpoint.reports.service import ReportKind, ReportRequest, make_report
 from checkpoint.storage import anchors, audit, audit_rows
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.models import AuditEvent, Inspection, Site, StaffMember
 from checkpoint.team.auth import set_secret
 from checkpoint.team.rota import open_shift
@@ -49,7 +49,7 @@ class Books:
     vehicles: list[uuid.UUID]
 
 
-def _vehicle(desk: InspectionDesk, shift_id: uuid.UUID, b: Books, at: datetime) -> uuid.UUID:
+def _vehicle(desk: InspectionStore, shift_id: uuid.UUID, b: Books, at: datetime) -> uuid.UUID:
     iid = desk.guide(
         shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR, people_count=1,
         staff=b.guide, at=at,
@@ -80,7 +80,7 @@ def books(db_url: str, tmp_path: Path) -> Iterator[Books]:
         shift = open_shift(s, place.site, leader=leader, tz=SH, duty_date=DAY, number=2)
         b = Books(db, settings, place.site.id, place.lane.id, leader, guide, [])
         shift_id = shift.id
-    desk = InspectionDesk(db, b.lane_id)
+    desk = InspectionStore(db, b.lane_id)
     b.vehicles = [_vehicle(desk, shift_id, b, T0 + timedelta(minutes=i)) for i in range(3)]
     yield b
     db.dispose()

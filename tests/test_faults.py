@@ -25,7 +25,7 @@ from checkpoint.errors import StorageError
 from checkpoint.storage import audit
 from checkpoint.storage import db as dbmod
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.models import AuditEvent, Inspection, PersonCheck, StaffMember
 from checkpoint.team.rota import open_shift
 from checkpoint.team.site import ensure_place
@@ -56,7 +56,7 @@ def _prepare(url: str, tmp_path: Path) -> Lane:
     return lane
 
 
-def _vehicle(desk: InspectionDesk, lane: Lane, n: int = 0) -> uuid.UUID:
+def _vehicle(desk: InspectionStore, lane: Lane, n: int = 0) -> uuid.UUID:
     at = AT + timedelta(seconds=n)
     iid = desk.guide(lane.shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,
                      people_count=1, staff=lane.staff, at=at)  # fmt: skip
@@ -100,7 +100,7 @@ def test_full_sqlite_database(tmp_path: Path) -> None:
     def _limit(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.execute(f"PRAGMA max_page_count={pages + 6}")
 
-    desk = InspectionDesk(db, lane.lane_id)
+    desk = InspectionStore(db, lane.lane_id)
     saved = 0
     with pytest.raises(StorageError) as err:
         for n in range(500):
@@ -112,7 +112,7 @@ def test_full_sqlite_database(tmp_path: Path) -> None:
     assert done == saved > 0
     # Space freed (the limit lifted): the same kind of desk carries on.
     db2 = Database(url)
-    desk2 = InspectionDesk(db2, lane.lane_id)
+    desk2 = InspectionStore(db2, lane.lane_id)
     _vehicle(desk2, lane, 999)
     db2.dispose()
     assert _consistent(url, lane)[0] == saved + 1
@@ -129,7 +129,7 @@ def test_read_only_sqlite_database(tmp_path: Path) -> None:
     def _ro(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.execute("PRAGMA query_only=ON")
 
-    desk = InspectionDesk(db, lane.lane_id)
+    desk = InspectionStore(db, lane.lane_id)
     with pytest.raises(StorageError, match="is read-only"):
         _vehicle(desk, lane)
     # Reading still works: the desk can show the shift, only saving is refused.
@@ -155,7 +155,7 @@ def test_locked_sqlite_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     url = _sqlite_url(tmp_path)
     lane = _prepare(url, tmp_path)
     db = Database(url)
-    desk = InspectionDesk(db, lane.lane_id)
+    desk = InspectionStore(db, lane.lane_id)
     first = _vehicle(desk, lane, 0)
     other = sqlite3.connect(tmp_path / "lane.db", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
@@ -184,7 +184,7 @@ def admin_pg() -> Iterator[Any]:
 def test_postgresql_connection_dropped_mid_step(pg_url: str, tmp_path: Path, admin_pg: Any) -> None:
     lane = _prepare(pg_url, tmp_path)
     db = Database(pg_url)
-    desk = InspectionDesk(db, lane.lane_id)
+    desk = InspectionStore(db, lane.lane_id)
     _vehicle(desk, lane, 0)
     name = db.engine.url.database
     armed = {"on": True}
@@ -220,7 +220,7 @@ def test_postgresql_connection_dropped_mid_step(pg_url: str, tmp_path: Path, adm
 
 def test_unreachable_postgresql_is_one_sentence() -> None:
     db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    desk = InspectionDesk(db, uuid.uuid4())
+    desk = InspectionStore(db, uuid.uuid4())
     staff = StaffMember(id=uuid.uuid4(), name="王建国", role="leader", active=True)
     with pytest.raises(StorageError, match="cannot be reached"):
         desk.guide(uuid.uuid4(), plate="浙A12345", vehicle_type=VehicleType.CAR, people_count=1,
@@ -276,7 +276,7 @@ def test_refused_step_leaves_no_partial_record(tmp_path: Path) -> None:
     url = _sqlite_url(tmp_path)
     lane = _prepare(url, tmp_path)
     db = Database(url)
-    desk = InspectionDesk(db, lane.lane_id)
+    desk = InspectionStore(db, lane.lane_id)
     iid = desk.guide(lane.shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,
                      people_count=1, staff=lane.staff, at=AT)  # fmt: skip
     with db.session() as s:

@@ -24,7 +24,7 @@ from checkpoint.reports.export import LedgerScope, export_ledger, neutralise
 from checkpoint.rules.risk_areas import RiskAreaError, import_csv, load
 from checkpoint.storage import audit
 from checkpoint.storage.db import open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.models import Inspection, Shift
 from checkpoint.team.rota import close_shift, open_shift
 from checkpoint.team.site import ensure_place
@@ -50,7 +50,7 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 HOSTILE = ('=HYPERLINK("http://x","a")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "＝1+1")
 
 
-def _desk(tmp_path: Path) -> tuple[object, InspectionDesk, object, object, Settings]:
+def _desk(tmp_path: Path) -> tuple[object, InspectionStore, object, object, Settings]:
     settings = Settings(data_dir=tmp_path / "data")
     settings.ensure_data_dir()
     db = open_database(settings.database_url)
@@ -59,7 +59,7 @@ def _desk(tmp_path: Path) -> tuple[object, InspectionDesk, object, object, Setti
         leader = add_staff(s, place.site, "王建国", Role.LEADER)
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, duty_date=DAY, number=2).id
         lane_id = place.lane.id
-    return db, InspectionDesk(db, lane_id), shift_id, leader, settings
+    return db, InspectionStore(db, lane_id), shift_id, leader, settings
 
 
 def _lane_with_hostile_text(tmp_path: Path) -> tuple[object, Settings]:
@@ -221,7 +221,7 @@ def test_reading_commands_work_on_a_read_only_or_full_disk(small_disk: Path, fau
 # --- the database removed or replaced while running -----------------------------------------
 
 
-def _guide(desk: InspectionDesk, shift_id: object, leader: object, minute: int) -> object:
+def _guide(desk: InspectionStore, shift_id: object, leader: object, minute: int) -> object:
     return desk.guide(
         shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR,  # type: ignore[arg-type]
         people_count=1, staff=leader, at=T0 + timedelta(minutes=minute),  # type: ignore[arg-type]

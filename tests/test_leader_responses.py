@@ -225,12 +225,12 @@ def test_the_lane_s_own_policy_decides_what_starts_a_response(world: World) -> N
     not read the configured policy file then (a lane whose plan also starts on 劝返)."""
     from dataclasses import replace
 
-    from checkpoint.storage.inspections import InspectionDesk
+    from checkpoint.storage.inspections import InspectionStore
 
     shipped = Policy.load(DEFAULT_POLICY).response
     plan = replace(shipped, start_dispositions=frozenset({Disposition.PERSUADE_RETURN}))
     lane = world.desk().lane_id
-    world.desks[lane] = InspectionDesk(world.db, lane, response_plan=plan)
+    world.desks[lane] = InspectionStore(world.db, lane, response_plan=plan)
     iid = world.vehicle("浙A12345", AT, [Person()], final=Disposition.PERSUADE_RETURN)
     world.vehicle("浙A54321", AT + timedelta(minutes=1), [Person(colour=CodeColour.RED)])
     (r,) = _book(world).open_responses()  # the quarantine does not start one under this plan

@@ -18,7 +18,7 @@ from checkpoint.config import load_settings
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.storage import ledger
 from checkpoint.storage.db import Database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.ledger import CorrectionError, LedgerFilter
 from checkpoint.storage.models import Inspection, StaffMember
 from checkpoint.team.auth import PermissionDenied
@@ -56,7 +56,7 @@ def done() -> Iterator[tuple[Database, object, dict[str, StaffMember], object]]:
                            duty_date=DUTY_DATE, number=2)  # fmt: skip
         shift_id, lane_id = shift.id, place.lane.id
         now = shift.starts_at + timedelta(hours=1)
-    desk = InspectionDesk(db, lane_id)
+    desk = InspectionStore(db, lane_id)
     for i, (plate, d) in enumerate((("浙A11111", Disposition.RELEASE),
                                      ("浙B22222", Disposition.TEST_LANE),
                                      ("苏C33333", Disposition.RELEASE))):  # fmt: skip

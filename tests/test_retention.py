@@ -25,7 +25,7 @@ from checkpoint.reports.pdf import report_pdf
 from checkpoint.rules.policy import Policy
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database, open_database
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry, ScanRecord
+from checkpoint.storage.inspections import InspectionStore, PersonEntry, ScanRecord
 from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck, Site
 from checkpoint.storage.retention import purge_at_startup
 from checkpoint.team.rota import open_shift
@@ -56,7 +56,7 @@ def _record_one(db: Database, settings: Settings, *, store_raw: bool) -> tuple[S
         leader = add_staff(s, place.site, "王建国", Role.LEADER)
         shift = open_shift(s, place.site, leader=leader, tz=SH, duty_date=DAY, number=2)
     secret = load_site_secret(settings.data_dir)
-    desk = InspectionDesk(db, place.lane.id, store_raw_payloads=store_raw)
+    desk = InspectionStore(db, place.lane.id, store_raw_payloads=store_raw)
     at = datetime(2022, 4, 18, 10, 0, tzinfo=SH)
     iid = desk.guide(shift.id, plate=PLATE, vehicle_type=VehicleType.CAR, people_count=1,
                      staff=leader, at=at)  # fmt: skip

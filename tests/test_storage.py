@@ -15,7 +15,7 @@ from checkpoint.demo.seeder import seed
 from checkpoint.domain import Disposition, Occupant, Role, Step, VehicleType, Verdict
 from checkpoint.errors import ShiftError, StorageError
 from checkpoint.storage.db import current_revision, head_revision, open_database
-from checkpoint.storage.inspections import InspectionDesk, InspectionError, PersonEntry, ScanRecord
+from checkpoint.storage.inspections import InspectionError, InspectionStore, PersonEntry, ScanRecord
 from checkpoint.storage.models import CredentialScan, Inspection, PersonCheck, Shift
 from checkpoint.team.rota import DEFAULT_PLAN, RosterMember, close_shift, locate, open_shift
 from checkpoint.team.site import ensure_place
@@ -121,7 +121,7 @@ def test_four_steps_commit_each_step(db_url: str) -> None:
     t = datetime(2022, 4, 18, 2, 0, tzinfo=SH)
     with db.session() as s:
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t).id
-    desk = InspectionDesk(db, place.lane.id)
+    desk = InspectionStore(db, place.lane.id)
     events: list[Step] = []
     desk.subscribe(lambda e: events.append(e.step))
     iid = desk.guide(
@@ -176,7 +176,7 @@ def test_guiding_outside_the_shift_is_refused(db_url: str) -> None:
     t = datetime(2022, 4, 18, 7, 59, tzinfo=SH)
     with db.session() as s:
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t).id
-    desk = InspectionDesk(db, place.lane.id)
+    desk = InspectionStore(db, place.lane.id)
     with pytest.raises(ShiftError, match="outside shift"):
         desk.guide(
             shift_id, plate="浙A12345", vehicle_type=VehicleType.CAR, people_count=1,

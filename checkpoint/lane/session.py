@@ -2,7 +2,7 @@
 
 Everything it concludes, it concludes itself: which person a code belongs to, each person's
 verdict, the suggested disposition and its reasons, when verify may finish. Every call that
-changes something is committed (``InspectionDesk``, which judges each person again and derives
+changes something is committed (``InspectionStore``, which judges each person again and derives
 the suggestion itself) before the new state is published. Calls come from one thread at a time
 (the desk's worker); the state is immutable, so any thread may read it.
 """
@@ -34,7 +34,7 @@ from checkpoint.privacy import SiteKey, mask_id_number
 from checkpoint.rules.sharing import sharing_for
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database
-from checkpoint.storage.inspections import InspectionDesk
+from checkpoint.storage.inspections import InspectionStore
 from checkpoint.storage.ledger import correct as correct_field
 from checkpoint.storage.models import Inspection, Lane, Site, StaffMember, utcnow
 from checkpoint.team.auth import Permission, allowed, authenticate
@@ -63,7 +63,7 @@ class LaneSession:
     ) -> None:
         self.db = db
         self.verifier = verifier
-        self.desk = InspectionDesk(
+        self.desk = InspectionStore(
             db,
             lane_id,
             demo=demo,

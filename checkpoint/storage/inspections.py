@@ -117,7 +117,7 @@ def _same_judgement(a: PersonEntry, b: PersonEntry) -> bool:
     ) and [r.get("code") for r in a.reasons] == [r.get("code") for r in b.reasons]
 
 
-class InspectionDesk:
+class InspectionStore:
     """Records each step of each vehicle, committing before it returns."""
 
     def __init__(

@@ -1,7 +1,7 @@
 """A lane drill: vehicles driven through the four steps exactly as the desk records them.
 
 For the sync tests, the sync benchmark and training a lane's staff on a spare laptop: every
-step goes through :class:`checkpoint.storage.inspections.InspectionDesk` (its own transaction, its
+step goes through :class:`checkpoint.storage.inspections.InspectionStore` (its own transaction, its
 audit event, its outbox entry), with findings read "by eye" and judged by the real rules.
 """
 
@@ -18,7 +18,7 @@ from checkpoint.domain import CodeColour, Disposition, Occupant, Role, VehicleTy
 from checkpoint.lane.judging import reason_dict
 from checkpoint.rules.policy import Policy
 from checkpoint.rules.verdicts import PersonFindings, evaluate_person, evaluate_vehicle
-from checkpoint.storage.inspections import InspectionDesk, PersonEntry
+from checkpoint.storage.inspections import InspectionStore, PersonEntry
 from checkpoint.storage.models import StaffMember
 
 _TYPES = (VehicleType.CAR,) * 7 + (VehicleType.TRUCK,) * 2 + (VehicleType.BUS,)
@@ -56,7 +56,7 @@ class LaneDrill:
     """Drives vehicles through a lane's desk; each call records one vehicle, all four steps."""
 
     def __init__(
-        self, desk: InspectionDesk, crew: DrillCrew, tz: ZoneInfo, policy: Policy | None = None
+        self, desk: InspectionStore, crew: DrillCrew, tz: ZoneInfo, policy: Policy | None = None
     ) -> None:
         self.desk = desk
         self.crew = crew
