@@ -164,7 +164,8 @@ def _validate(settings: Settings) -> Settings:
             f"not {settings.home_province!r}."
         )
     if settings.db_url is not None:
-        from checkpoint.storage.db import check_url  # local: db imports config
+        # local: SQLAlchemy and the sync layer load only when a database or server is configured
+        from checkpoint.storage.db import check_url
 
         check_url(settings.db_url)
     if settings.server_url is not None:

@@ -9,6 +9,10 @@ shipped policy, render an (empty) shift report PDF to a temporary file. A failed
 The report is rendered from a scratch SQLite database in a temporary folder, so a smoke run
 never adds a shift to the lane's real records; the real database is only opened and migrated,
 as every start of the app does.
+
+Each step imports its parts inside its function, on purpose: a step's time then includes the
+import of what it exercises (as the first use in the app does), and a failed import of one part
+(a missing library in a frozen build) fails that step with its sentence, not the whole check.
 """
 
 from __future__ import annotations

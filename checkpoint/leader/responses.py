@@ -21,10 +21,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from checkpoint.config import load_settings
 from checkpoint.domain import Disposition
 from checkpoint.errors import CheckpointError
 from checkpoint.privacy import mask_plate
-from checkpoint.rules.policy import Policy, PolicyError, ResponsePlan
+from checkpoint.rules.policy import DEFAULT_POLICY, Policy, PolicyError, ResponsePlan
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import (
@@ -143,9 +144,6 @@ def _plan_from_file(path: str, _mtime_ns: int) -> ResponsePlan:
 def configured_plan() -> ResponsePlan:
     """The response plan of the policy this installation is configured with (re-read when the
     file changes): what the storage layer's divert uses, which is handed no policy."""
-    from checkpoint.config import load_settings
-    from checkpoint.rules.policy import DEFAULT_POLICY
-
     path = Path(load_settings().policy_file or DEFAULT_POLICY)
     try:
         return _plan_from_file(str(path), path.stat().st_mtime_ns)

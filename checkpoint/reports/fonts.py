@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from checkpoint.config import APP_NAME
 from checkpoint.errors import CheckpointError
 
 FONT_NAME = "WQYMicroHei"
@@ -54,8 +55,6 @@ def metrics_cache_file(path: Path) -> Path:
     """Where the parsed metrics of the font file ``path`` are kept for this reportlab."""
     import platformdirs
     from reportlab import Version
-
-    from checkpoint.config import APP_NAME
 
     st = path.stat()
     tag = (

@@ -258,7 +258,7 @@ class Database:
                     "was running; nothing more is saved: restart to work with the new file."
                 )
         if self._site_id is not None:
-            from checkpoint.storage.models import Site
+            from checkpoint.storage.models import Site  # local: the ORM only for a lane's check
 
             found = (
                 session.connection()
@@ -458,7 +458,7 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
 
 def _baseline_record_digests(db: Database) -> None:
     """A database from before record digests: vouch once for the records as they are now."""
-    from checkpoint.storage import audit_rows
+    from checkpoint.storage import audit_rows  # local: the audit layer sits above this module
 
     with db.session() as session:
         if audit_rows.needs_baseline(session):

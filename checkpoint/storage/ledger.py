@@ -329,6 +329,7 @@ def correct(
 def export(db: Database, f: LedgerFilter, path: Path, tz: ZoneInfo, *, staff: StaffMember) -> int:
     """Write the vehicles matching ``f`` (what the ledger shows) to ``path`` (.csv or .xlsx),
     in time order, with the columns of ``checkpoint export``. Needs EXPORT; audited."""
+    # local: storage sits below reports; the export's columns are the report layer's
     from checkpoint.reports.export import check_suffix, rows_where, write_rows
 
     check_suffix(path)

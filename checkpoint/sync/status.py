@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from checkpoint.errors import ConfigError, StorageError
+from checkpoint.storage.db import check_url
 from checkpoint.sync import outbox
 
 
@@ -73,8 +75,6 @@ def read_status(session: Session, server_url: str | None) -> SyncStatus:
 
 def check_server_url(url: str) -> None:
     """ConfigError unless ``url`` names a PostgreSQL server (psycopg 3), the only kind of server."""
-    from checkpoint.errors import ConfigError, StorageError
-    from checkpoint.storage.db import check_url
 
     try:
         check_url(url)
