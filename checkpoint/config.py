@@ -63,7 +63,7 @@ class Settings:
         """The configured URL, or the embedded SQLite file in the data directory."""
         if self.db_url:
             return self.db_url
-        return f"sqlite:///{(self.data_dir / 'checkpoint.storage.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / 'checkpoint.db').as_posix()}"
 
     @property
     def trust_dir(self) -> Path:

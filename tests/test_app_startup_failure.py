@@ -53,7 +53,7 @@ def test_an_unusable_database_path_is_one_sentence_in_a_window(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the database folder should be")
     code, seen = _start_and_read_the_window(
-        qapp, ["--db", f"sqlite:///{(blocker / 'checkpoint.storage.db').as_posix()}"]
+        qapp, ["--db", f"sqlite:///{(blocker / 'checkpoint.db').as_posix()}"]
     )
     assert code == 2
     title, text = seen
@@ -67,7 +67,7 @@ def _damaged_database(data_dir: Path) -> None:
     """A database whose staff table is gone: it opens, but the desk cannot be built on it."""
     settings = load_settings()
     open_db(settings).dispose()
-    con = sqlite3.connect(data_dir / "checkpoint.storage.db")
+    con = sqlite3.connect(data_dir / "checkpoint.db")
     con.execute("PRAGMA foreign_keys=OFF")
     con.execute("DROP TABLE staff_member")
     con.commit()

@@ -52,7 +52,7 @@ def test_demo_screenshot_renders_the_desk_and_exits_0(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (Path(os.environ["CHECKPOINT_DATA_DIR"]) / "demo.db").exists()
-    assert not (Path(os.environ["CHECKPOINT_DATA_DIR"]) / "checkpoint.storage.db").exists()
+    assert not (Path(os.environ["CHECKPOINT_DATA_DIR"]) / "checkpoint.db").exists()
 
 
 def test_a_real_window_under_xvfb(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_version() -> None:
 
 def test_init_staff_shift_round_trip(isolated_env: Path) -> None:
     assert run("init").returncode == 0
-    assert (isolated_env / "checkpoint.storage.db").exists()
+    assert (isolated_env / "checkpoint.db").exists()
     assert run("staff", "add", "王建国", "--role", "leader").returncode == 0
     assert run("staff", "add", "刘洋", "--role", "引导员").returncode == 0
     dup = run("staff", "add", "刘洋", "--role", "guide")
@@ -124,7 +124,7 @@ def test_init_purges_personal_data_past_the_retention_period(isolated_env: Path)
     assert "Removed personal data of 40 vehicles" in first.stdout
     import sqlite3
 
-    with sqlite3.connect(isolated_env / "checkpoint.storage.db") as conn:
+    with sqlite3.connect(isolated_env / "checkpoint.db") as conn:
         left = conn.execute(
             "SELECT count(*) FROM person_check WHERE id_hash IS NOT NULL OR name_masked IS NOT NULL"
         ).fetchone()

@@ -19,7 +19,7 @@ def test_defaults(isolated_env: Path) -> None:
     assert s.site_name == "杭千高速寿昌出口"
     assert s.timezone == "Asia/Shanghai"
     assert s.data_dir == isolated_env
-    assert s.database_url == f"sqlite:///{(isolated_env / 'checkpoint.storage.db').as_posix()}"
+    assert s.database_url == f"sqlite:///{(isolated_env / 'checkpoint.db').as_posix()}"
 
 
 def test_precedence_file_env_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -235,7 +235,7 @@ def test_a_database_removed_or_replaced_while_running_stops_saving(
     db, desk, shift_id, leader, settings = _desk(tmp_path)
     try:
         _guide(desk, shift_id, leader, 0)
-        path = settings.data_dir / "checkpoint.storage.db"
+        path = settings.data_dir / "checkpoint.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         if how == "replaced":

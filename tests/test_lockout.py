@@ -189,11 +189,11 @@ def test_unlock_is_audited_and_resets_the_back_off(env: Env) -> None:
 def test_database_file_and_data_folder_are_private(tmp_path: Path) -> None:
     data_dir = Settings(data_dir=tmp_path / "private" / "data").ensure_data_dir()
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    path = data_dir / "checkpoint.storage.db"
+    path = data_dir / "checkpoint.db"
     db = open_database(f"sqlite:///{path.as_posix()}")
     with db.session() as s:
         ensure_place(s, Settings(data_dir=data_dir))
-    for part in (path, path.with_name("checkpoint.storage.db-wal")):
+    for part in (path, path.with_name("checkpoint.db-wal")):
         assert stat.S_IMODE(part.stat().st_mode) == 0o600, part
     db.dispose()
     # An older install's 0644 file is narrowed when it is next opened.

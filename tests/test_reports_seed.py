@@ -77,8 +77,8 @@ class Seeded:
 
 
 def build_seeded(folder: Path) -> Seeded:
-    """Seed ``folder``/checkpoint.storage.db with the demo day and the hand-made day."""
-    url = f"sqlite:///{(folder / 'checkpoint.storage.db').as_posix()}"
+    """Seed ``folder``/checkpoint.db with the demo day and the hand-made day."""
+    url = f"sqlite:///{(folder / 'checkpoint.db').as_posix()}"
     settings = Settings(data_dir=folder / "data", db_url=url)
     db = open_database(url)
     seed(db, settings, days=1, vehicles_per_day=DEMO_VEHICLES, seed_value=7, start=DEMO_DAY)

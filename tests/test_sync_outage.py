@@ -188,7 +188,7 @@ def test_kill_9_while_sending_loses_and_duplicates_nothing(pg_url: str, tmp_path
         _assert_arrived_once(pg_url, [lane])
     finally:
         lane.close()
-    conn = sqlite3.connect(tmp_path / "lane" / "checkpoint.storage.db")
+    conn = sqlite3.connect(tmp_path / "lane" / "checkpoint.db")
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
