@@ -122,6 +122,57 @@ class Block:
 
 
 @dataclass
+class Stages:
+    """Where frame → verdict goes, stage by stage, for every batch of codes the camera reported:
+    capture → decoded (waiting for the decode thread, the decoder, the hand-off), decoded → the
+    GUI thread (the queued signal), the GUI thread → the lane's job starts (the database
+    thread's queue), the lane's job itself (verify, judge, save)."""
+
+    decoded: list[float] = field(default_factory=list)
+    to_gui: list[float] = field(default_factory=list)
+    queued: list[float] = field(default_factory=list)
+    job: list[float] = field(default_factory=list)
+    _arrived: dict[tuple[str, ...], float] = field(default_factory=dict)
+    _started: dict[tuple[str, ...], float] = field(default_factory=dict)
+    attached: bool = False
+
+    def attach(self, w: Any) -> None:
+        """Listen to the bridge and time the lane's ``scan`` (instrumentation, not a stand-in:
+        the real method runs)."""
+        self.attached = True
+        w.bridge.codesDecoded.connect(self.arrived)
+        lane = w.controller.lane
+        scan = lane.scan
+
+        def timed_scan(texts: list[str]) -> Any:
+            t0 = time.monotonic()
+            self._started[tuple(texts)] = t0
+            try:
+                return scan(texts)
+            finally:
+                self.job.append((time.monotonic() - t0) * 1000.0)
+
+        lane.scan = timed_scan
+
+    def arrived(self, event: Any) -> None:
+        now = time.monotonic()
+        self.decoded.append(event.latency_ms)
+        self.to_gui.append((now - event.decoded_at) * 1000.0)
+        self._arrived[tuple(c.text for c in event.codes)] = now
+
+    def report(self) -> None:
+        self.queued = [max(t - self._arrived[k], 0.0) * 1000.0
+                       for k, t in self._started.items() if k in self._arrived]
+        for label, values in (("capture → decoded", self.decoded),
+                              ("decoded → GUI thread", self.to_gui),
+                              ("GUI → lane job starts", self.queued),
+                              ("lane job (verify, judge, save)", self.job)):
+            if values:
+                print(f"  {label:<32} median {statistics.median(values):6.1f} ms  "
+                      f"p95 {pct(values, 0.95):6.1f} ms  (n={len(values)})")
+
+
+@dataclass
 class Drive:
     """Vehicles driven through the real window by timers inside ``app.exec()``.
 
@@ -141,6 +192,8 @@ class Drive:
     error: str | None = None
     _block_start: float = 0.0
     _timer: Any = None
+    stages: Stages = field(default_factory=lambda: Stages())
+    stats: Any = None  # the pipeline's figures as the last vehicle left
 
     def start(self) -> None:
         from PySide6.QtCore import QTimer
@@ -164,6 +217,8 @@ class Drive:
                 self.later(1)
                 return
             if self.waiting_since == 0.0:
+                if not self.stages.attached:
+                    self.stages.attach(self.w)
                 enter_vehicle(self.w, f"A{10000 + self.done % 90000}", 2)
                 self.waiting_since = time.monotonic()
                 self.scanned = False
@@ -185,6 +240,8 @@ class Drive:
             if self.done % self.block == 0 or self.done == self.vehicles:
                 self.close_block()
             if self.done >= self.vehicles:
+                pipeline = self.w.bridge.pipeline if self.w.bridge is not None else None
+                self.stats = pipeline.stats() if pipeline is not None else None
                 QApplication.quit()
                 return
             self.later(0)
@@ -241,15 +298,17 @@ def drive(vehicles: int, block: int) -> Drive:
         run = Drive(w, vehicles, block)
         run.start()
         app.exec()
-        stats = w.bridge.pipeline.stats() if w.bridge is not None else None
         w.shutdown()
         w.close()
         w.deleteLater()
         app.processEvents()
         db.dispose()
+        stats = run.stats
         if stats is not None:
-            print(f"pipeline: decode p95 {stats.decode_ms_p95:.1f} ms, "
+            print(f"pipeline ({stats.decode_where}): decode mean {stats.decode_ms_mean:.1f} ms "
+                  f"p95 {stats.decode_ms_p95:.1f} ms, capture {stats.capture_fps:.1f} fps, "
                   f"{stats.frames_dropped} stale frames dropped")  # fmt: skip
+        run.stages.report()
     if run.error:
         raise SystemExit(f"the drive stopped: {run.error}")
     return run
@@ -281,9 +340,10 @@ def main() -> int:
     p.add_argument("--soak", action="store_true",
                    help="a busy exit's day: figures per --block vehicles, first block against last")
     p.add_argument("--block", type=int, default=500)
+    p.add_argument("--skip-start", action="store_true", help="skip the start → window runs")
     args = p.parse_args()
     vehicles = args.vehicles or (3500 if args.soak else 30)
-    if not args.soak:
+    if not args.soak and not args.skip_start:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = start_to_window(tmp)
             warm = start_to_window(tmp)

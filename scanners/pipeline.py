@@ -23,6 +23,7 @@ adapts them to its own event loop (see ``ui/camera_bridge.py``). The preview can
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -69,7 +70,7 @@ class CodesDecoded:
     frame_seq: int
     captured_at: float  # time.monotonic() of the frame's capture
     decoded_at: float  # time.monotonic() when decoding finished
-    ms: float  # decode time of this frame
+    ms: float  # the decoder's time for this frame, in the process that decoded it
 
     @property
     def latency_ms(self) -> float:
@@ -128,6 +129,12 @@ class PipelineStats:
     reconnect_attempts: int
     decode_where: str = "in process"  # or "worker process", "starting"
     camera: CameraControls | None = None  # what a controllable camera accepted, read back
+    #: what handing a frame to the decoder adds to ``decode_ms`` (a worker process: the copy
+    #: into shared memory, the pipe, winning the interpreter lock back; in process: ~0)
+    handoff_ms_p95: float = 0.0
+    #: capture → decoded, every decoded frame: waiting for the decoder, the hand-off, decoding
+    latency_ms_mean: float = 0.0
+    latency_ms_p95: float = 0.0
 
 
 @dataclass(slots=True)
@@ -147,6 +154,17 @@ class _Counters:
     capture_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
     decode_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
     decode_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+    handoff_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+    latency_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+
+
+def _p95(values: deque[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0
+
+
+def _mean(values: deque[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _rate(times: deque[float]) -> float:
@@ -179,8 +197,11 @@ class ScanPipeline:
         retry_max_s: float = 5.0,
         isolate_decode: bool = False,
         exposure: ExposureController | None = None,
+        switch_interval_s: float | None = None,
     ) -> None:
         self.source = source
+        self.switch_interval_s = switch_interval_s
+        self._saved_interval: float | None = None
         self._own_decoder: ProcessDecoder | None = None
         if decoder is None and isolate_decode:
             decoder = self._own_decoder = ProcessDecoder(budget_ms=LIVE_BUDGET_MS)
@@ -222,6 +243,9 @@ class ScanPipeline:
                 raise RuntimeError("the scan pipeline is already running")
             self._stop.clear()
             self._slot = _Slot()
+            if self.switch_interval_s is not None:
+                self._saved_interval = sys.getswitchinterval()
+                sys.setswitchinterval(self.switch_interval_s)
             self._threads = [
                 threading.Thread(target=self._capture_loop, name="scan-capture", daemon=True),
                 threading.Thread(target=self._decode_loop, name="scan-decode", daemon=True),
@@ -243,6 +267,9 @@ class ScanPipeline:
             self._threads = []
             if self._own_decoder is not None:
                 self._own_decoder.close()
+            if self._saved_interval is not None:
+                sys.setswitchinterval(self._saved_interval)
+                self._saved_interval = None
 
     def __enter__(self) -> ScanPipeline:
         self.start()
@@ -273,15 +300,14 @@ class ScanPipeline:
         """A consistent snapshot of rates and counters."""
         with self._cond:
             c = self._counters
-            ms = sorted(c.decode_ms)
             return PipelineStats(
                 running=self.running,
                 source_ok=self._source_ok,
                 source_info=self._info,
                 capture_fps=_rate(c.capture_times),
                 decode_fps=_rate(c.decode_times),
-                decode_ms_mean=sum(ms) / len(ms) if ms else 0.0,
-                decode_ms_p95=ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else 0.0,
+                decode_ms_mean=_mean(c.decode_ms),
+                decode_ms_p95=_p95(c.decode_ms),
                 frames_captured=c.captured,
                 frames_decoded=c.decoded,
                 frames_dropped=c.dropped,
@@ -289,6 +315,9 @@ class ScanPipeline:
                 reconnect_attempts=c.attempts,
                 decode_where=getattr(self.decoder, "where", "in process"),
                 camera=self.camera_controls(),
+                handoff_ms_p95=_p95(c.handoff_ms),
+                latency_ms_mean=_mean(c.latency_ms),
+                latency_ms_p95=_p95(c.latency_ms),
             )
 
     def camera_controls(self) -> CameraControls | None:
@@ -399,14 +428,16 @@ class ScanPipeline:
                 self._counters.dropped += seq - last_seq - 1
             last_seq = seq
             assert frame is not None
+            called = time.perf_counter()
             try:
                 result = self.decoder.decode(frame)
             except Exception:
                 log.exception("decoding a frame failed")
                 continue
+            handoff = max((time.perf_counter() - called) * 1000.0 - result.ms, 0.0)
             done = time.monotonic()
             self._steer_camera(result)
-            fresh = self._register(result, done)
+            fresh = self._register(result, done, handoff, (done - captured_at) * 1000.0)
             if fresh:
                 self._emit(self.on_codes, CodesDecoded(codes=fresh, frame_seq=seq,
                                                        captured_at=captured_at, decoded_at=done,
@@ -426,7 +457,8 @@ class ScanPipeline:
         except Exception:  # a camera driver's quirk must not stop decoding
             log.exception("the camera refused an exposure request")
 
-    def _register(self, result: DecodeResult, now: float) -> tuple[DecodedCode, ...]:
+    def _register(self, result: DecodeResult, now: float, handoff_ms: float,
+                  latency_ms: float) -> tuple[DecodedCode, ...]:
         """Record a decoded frame; returns the codes not seen within the dedupe window."""
         codes = result.codes
         with self._cond:
@@ -434,6 +466,8 @@ class ScanPipeline:
             c.decoded += 1
             c.decode_times.append(now)
             c.decode_ms.append(result.ms)
+            c.handoff_ms.append(handoff_ms)
+            c.latency_ms.append(latency_ms)
             if codes:
                 self._outlines, self._outlines_at = tuple(codes), now
             if result.unread:
