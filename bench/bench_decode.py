@@ -297,11 +297,11 @@ def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float | 
             t.start()
         decoding = next(t for t in threading.enumerate() if t.name == "scan-decode")
         decoded0 = pipeline.stats().frames_decoded
-        cpu0, worker0, wall0 = time.process_time(), _worker_cpu(decoder), time.monotonic()
+        cpu0, worker0, wall0 = time.process_time(), worker_cpu(decoder), time.monotonic()
         thread0 = _thread_cpu(decoding.native_id)
         time.sleep(seconds)
         stats = pipeline.stats()
-        cpu, worker = time.process_time() - cpu0, _worker_cpu(decoder) - worker0
+        cpu, worker = time.process_time() - cpu0, worker_cpu(decoder) - worker0
         thread = _thread_cpu(decoding.native_id) - thread0
         wall = time.monotonic() - wall0
         decoded = max(stats.frames_decoded - decoded0, 1)
@@ -337,7 +337,7 @@ def _proc_cpu(stat: str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _worker_cpu(decoder: object) -> float:
+def worker_cpu(decoder: object) -> float:
     """CPU seconds of the decode worker process so far."""
     pid = getattr(getattr(decoder, "_process", None), "pid", None)
     return 0.0 if pid is None else _proc_cpu(f"/proc/{pid}/stat")
