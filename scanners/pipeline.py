@@ -284,16 +284,19 @@ class ScanPipeline:
 
     # -- what callers can ask ------------------------------------------------------------------
 
-    def latest_frame(self, after_seq: int = 0) -> FrameReady | None:
-        """A copy of the newest frame if it is newer than ``after_seq`` (else None)."""
+    def latest_frame(self, after_seq: int = 0, *, copy: bool = True) -> FrameReady | None:
+        """A copy of the newest frame if it is newer than ``after_seq`` (else None).
+
+        ``copy=False`` hands out the pipeline's own array, for a caller that copies it anyway
+        (the preview's QImage) and never writes to it: one 720p copy less per preview frame."""
         with self._cond:
             frame, seq, at = self._slot.frame, self._slot.seq, self._slot.captured_at
         if frame is None or seq <= after_seq:
             return None
         # Frames are never written after publication, so copying outside the lock is safe.
         outlines, unread = self._current_marks()
-        return FrameReady(frame=frame.copy(), seq=seq, captured_at=at, outlines=outlines,
-                          unread=unread)
+        return FrameReady(frame=frame.copy() if copy else frame, seq=seq, captured_at=at,
+                          outlines=outlines, unread=unread)
 
     def reset_dedupe(self) -> None:
         """Forget what was seen: the next sighting of any payload is reported again."""

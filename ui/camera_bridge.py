@@ -171,7 +171,8 @@ class CameraBridge(QObject):
         pipeline = self._pipeline
         if pipeline is None:
             return
-        ready: FrameReady | None = pipeline.latest_frame(after_seq=self._last_seq)
+        # the pipeline's own frame, not a copy: the QImage below is the one copy
+        ready: FrameReady | None = pipeline.latest_frame(after_seq=self._last_seq, copy=False)
         if ready is None:
             return
         self._last_seq = ready.seq
