@@ -40,7 +40,7 @@ from scanners import (
     read_image,
 )
 from scanners.exposure import ExposureController
-from scanners.pipeline import LIVE_BUDGET_MS
+from scanners.pipeline import LIVE_BUDGET_MS, LIVE_SWITCH_INTERVAL_S
 from scanners.sources import ExposureSimSource
 from scanners.synthetic import BOOTH_LIGHT, FrameRenderer, booth_light_frame
 
@@ -244,17 +244,16 @@ def load_average() -> str:
         return "n/a"
 
 
-def bench_pipeline(seconds: float, modes: list[str], busy: bool,
-                   switch_ms: float | None) -> None:
+def bench_pipeline(seconds: float, modes: list[str], busy: bool, switch_ms: float) -> None:
     beside = "beside a busy Python thread" if busy else "nothing else running in the process"
-    interval = f"switch interval {switch_ms:g} ms" if switch_ms else "Python's switch interval"
+    interval = f"switch interval {switch_ms:g} ms"
     for where in modes:
         print(f"\n-- live pipeline, decoding {where}: demo camera 1280×720 at 30 fps, 2 phones, "
               f"{seconds:.0f} s, {beside}, {interval} --")
         _pipeline_run(seconds, where == "worker process", busy, switch_ms)
 
 
-def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float | None) -> None:
+def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float) -> None:
     latencies: list[float] = []
     lock = threading.Lock()
 
@@ -266,7 +265,7 @@ def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float | 
     # dedupe 0: every decoded frame reports, so every frame's capture-to-report latency counts
     pipeline = ScanPipeline(source, on_codes=on_codes, dedupe_seconds=0.0,
                             isolate_decode=isolate,
-                            switch_interval_s=switch_ms / 1000.0 if switch_ms else None)
+                            switch_interval_s=switch_ms / 1000.0)
     pulls: list[float] = []
     stop = threading.Event()
 
@@ -360,8 +359,9 @@ def main() -> int:
                         help="pipeline: where to decode")
     parser.add_argument("--no-busy", action="store_true",
                         help="pipeline: without the busy Python thread beside it")
-    parser.add_argument("--switch-interval", type=float, default=None, metavar="MS",
-                        help="pipeline: the interpreter's switch interval while it runs")
+    parser.add_argument("--switch-interval", type=float, default=LIVE_SWITCH_INTERVAL_S * 1000,
+                        metavar="MS", help="pipeline: the interpreter's switch interval while "
+                        "it runs (default: the desk's; 5 is Python's own)")
     args = parser.parse_args()
     if args.only in (None, "samples"):
         if (args.data / "qr-samples").is_dir():

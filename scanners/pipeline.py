@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 # Live frames get this much decode time; a missed code gets another chance in the next frame.
 # (Stages are skipped on estimates, so a frame may overrun it a little: the target is p95 10 ms.)
 LIVE_BUDGET_MS = 8.0
+# The interpreter's switch interval a desk sets while its camera runs (Python's default: 5 ms):
+# the decode thread gives the lock up at every OpenCV call and should win it back quickly.
+LIVE_SWITCH_INTERVAL_S = 0.001
 
 _E = TypeVar("_E")
 # Outlines older than this are not drawn on the preview (the phone has moved on).

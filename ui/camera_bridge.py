@@ -37,10 +37,11 @@ from scanners import (
     StatusEvent,
     UnreadRegion,
 )
+from scanners.pipeline import LIVE_SWITCH_INTERVAL_S
 
 AIM_COLOUR = QColor("#ffb300")  # amber: seen, not yet read (read codes are outlined in green)
 # The desk process's switch interval while the camera runs (Python's default is 5 ms).
-DESK_SWITCH_INTERVAL_S = 0.001
+DESK_SWITCH_INTERVAL_S = LIVE_SWITCH_INTERVAL_S
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
