@@ -323,7 +323,7 @@ def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float) -
           f"p95 {p95(latencies):5.1f} ms  ({len(latencies)} reports)")
     extra = f" + worker process {worker / wall * 100:.0f} %" if worker else ""
     print(f"CPU: this process {cpu / wall * 100:.0f} % of one core{extra}; per decoded frame: "
-          f"decode thread {thread / decoded * 1000:.1f} ms"
+          f"decode thread {thread / decoded * 1000:.1f} ms (p95 {stats.decode_cpu_ms_p95:.1f})"
           + (f", worker process {worker / decoded * 1000:.1f} ms" if worker else ""))
 
 

@@ -141,6 +141,7 @@ class PipelineStats:
     #: CPU time of the decode thread per frame, in this process (decoding in process; the
     #: hand-off with a worker process), a figure the machine's load does not inflate
     decode_cpu_ms_mean: float = 0.0
+    decode_cpu_ms_p95: float = 0.0
 
 
 @dataclass(slots=True)
@@ -329,6 +330,7 @@ class ScanPipeline:
                 latency_ms_mean=_mean(c.latency_ms),
                 latency_ms_p95=_p95(c.latency_ms),
                 decode_cpu_ms_mean=_mean(c.cpu_ms),
+                decode_cpu_ms_p95=_p95(c.cpu_ms),
             )
 
     def camera_controls(self) -> CameraControls | None:

@@ -283,5 +283,5 @@ def test_the_pipeline_sets_the_switch_interval_while_it_runs_and_times_each_fram
     # capture → decoded holds each frame's decoding, and the decode thread spent CPU on it
     assert stats.latency_ms_mean >= stats.decode_ms_mean > 0
     assert stats.latency_ms_p95 >= stats.decode_ms_p95
-    assert stats.decode_cpu_ms_mean > 0
+    assert stats.decode_cpu_ms_p95 >= stats.decode_cpu_ms_mean * 0.5 > 0
     assert stats.decode_where == "in process"
