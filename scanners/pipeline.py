@@ -184,6 +184,31 @@ def _rate(times: deque[float]) -> float:
     return (len(times) - 1) / span
 
 
+class _SwitchInterval:
+    """The interpreter's switch interval, shortened while any pipeline that asked runs: the
+    first to start saves the process's own value, the last to stop puts it back."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders: list[float] = []
+        self._saved = 0.0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            if not self._holders:
+                self._saved = sys.getswitchinterval()
+            self._holders.append(seconds)
+            sys.setswitchinterval(min(self._holders))
+
+    def release(self, seconds: float) -> None:
+        with self._lock:
+            self._holders.remove(seconds)
+            sys.setswitchinterval(min(self._holders) if self._holders else self._saved)
+
+
+_SWITCH = _SwitchInterval()
+
+
 class ScanPipeline:
     """Capture thread + one decode worker between a FrameSource and plain callbacks.
 
@@ -207,9 +232,11 @@ class ScanPipeline:
         exposure: ExposureController | None = None,
         switch_interval_s: float | None = None,
     ) -> None:
+        """``switch_interval_s``: the interpreter's switch interval while the pipeline runs
+        (a desk: :data:`LIVE_SWITCH_INTERVAL_S`); restored when the last such pipeline stops."""
         self.source = source
         self.switch_interval_s = switch_interval_s
-        self._saved_interval: float | None = None
+        self._held_interval: float | None = None
         self._own_decoder: ProcessDecoder | None = None
         if decoder is None and isolate_decode:
             decoder = self._own_decoder = ProcessDecoder(budget_ms=LIVE_BUDGET_MS)
@@ -252,8 +279,8 @@ class ScanPipeline:
             self._stop.clear()
             self._slot = _Slot()
             if self.switch_interval_s is not None:
-                self._saved_interval = sys.getswitchinterval()
-                sys.setswitchinterval(self.switch_interval_s)
+                _SWITCH.hold(self.switch_interval_s)
+                self._held_interval = self.switch_interval_s
             self._threads = [
                 threading.Thread(target=self._capture_loop, name="scan-capture", daemon=True),
                 threading.Thread(target=self._decode_loop, name="scan-decode", daemon=True),
@@ -275,9 +302,9 @@ class ScanPipeline:
             self._threads = []
             if self._own_decoder is not None:
                 self._own_decoder.close()
-            if self._saved_interval is not None:
-                sys.setswitchinterval(self._saved_interval)
-                self._saved_interval = None
+            if self._held_interval is not None:
+                _SWITCH.release(self._held_interval)
+                self._held_interval = None
 
     def __enter__(self) -> ScanPipeline:
         self.start()

@@ -280,6 +280,20 @@ def test_the_pipeline_sets_the_switch_interval_while_it_runs_and_times_each_fram
         wait_for(lambda: pipeline.stats().frames_decoded >= 5)
         stats = pipeline.stats()
     assert sys.getswitchinterval() == before
+    # two at once (a desk restarting its camera): the process's own value comes back only
+    # when the last one stops
+    first = ScanPipeline(SyntheticSource([]), switch_interval_s=0.002)
+    second = ScanPipeline(SyntheticSource([]), switch_interval_s=0.001)
+    try:
+        first.start()
+        second.start()
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        first.stop()
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        first.stop()
+        second.stop()
+    assert sys.getswitchinterval() == before
     # capture → decoded holds each frame's decoding, and the decode thread spent CPU on it
     assert stats.latency_ms_mean >= stats.decode_ms_mean > 0
     assert stats.latency_ms_p95 >= stats.decode_ms_p95
