@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import threading
@@ -39,7 +40,7 @@ from scanners import (
     read_image,
 )
 from scanners.exposure import ExposureController
-from scanners.pipeline import LIVE_BUDGET_MS
+from scanners.pipeline import LIVE_BUDGET_MS, LIVE_SWITCH_INTERVAL_S
 from scanners.sources import ExposureSimSource
 from scanners.synthetic import BOOTH_LIGHT, FrameRenderer, booth_light_frame
 
@@ -220,23 +221,39 @@ def bench_exposure(seeds: int, frames: int = 30) -> None:
               f"{statistics.median(ok) if ok else 0:.0f}, max {max(ok, default=0)}")
 
 
-def _busy_gui(stop: threading.Event) -> None:
-    """A Python thread that wants the interpreter lock all the time, like a busy GUI thread."""
+def _busy_gui(stop: threading.Event, stalls: list[float]) -> None:
+    """A Python thread that wants the interpreter lock all the time, like a busy GUI thread;
+    ``stalls`` gets its longest wait between two rounds of work (~0.1 ms each), in ms."""
     x = 0
+    longest = 0.0
+    last = time.perf_counter()
     while not stop.is_set():
         for i in range(2000):
             x ^= i
+        now = time.perf_counter()
+        longest = max(longest, now - last)
+        last = now
+    stalls.append(longest * 1000.0)
 
 
-def bench_pipeline(seconds: float) -> None:
-    for isolate in (False, True):
-        where = "worker process" if isolate else "in process"
+def load_average() -> str:
+    """The 1-minute load average (the machine is shared: every figure goes with it)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"
+
+
+def bench_pipeline(seconds: float, modes: list[str], busy: bool, switch_ms: float) -> None:
+    beside = "beside a busy Python thread" if busy else "nothing else running in the process"
+    interval = f"switch interval {switch_ms:g} ms"
+    for where in modes:
         print(f"\n-- live pipeline, decoding {where}: demo camera 1280×720 at 30 fps, 2 phones, "
-              f"{seconds:.0f} s, beside a busy Python thread --")
-        _pipeline_run(seconds, isolate)
+              f"{seconds:.0f} s, {beside}, {interval} --")
+        _pipeline_run(seconds, where == "worker process", busy, switch_ms)
 
 
-def _pipeline_run(seconds: float, isolate: bool) -> None:
+def _pipeline_run(seconds: float, isolate: bool, busy: bool, switch_ms: float) -> None:
     latencies: list[float] = []
     lock = threading.Lock()
 
@@ -247,7 +264,8 @@ def _pipeline_run(seconds: float, isolate: bool) -> None:
     source = SyntheticSource(["健康码 绿码 张*", "CKP1:" + (B45 * 6)[:250]], seed=12)
     # dedupe 0: every decoded frame reports, so every frame's capture-to-report latency counts
     pipeline = ScanPipeline(source, on_codes=on_codes, dedupe_seconds=0.0,
-                            isolate_decode=isolate)
+                            isolate_decode=isolate,
+                            switch_interval_s=switch_ms / 1000.0)
     pulls: list[float] = []
     stop = threading.Event()
 
@@ -262,30 +280,71 @@ def _pipeline_run(seconds: float, isolate: bool) -> None:
                 pulls.append(time.monotonic())
 
     viewer = threading.Thread(target=preview, name="bench-preview")
-    busy = threading.Thread(target=_busy_gui, args=(stop,), name="bench-busy-gui")
+    threads = [viewer]
+    stalls: list[float] = []
+    if busy:
+        threads.append(threading.Thread(target=_busy_gui, args=(stop, stalls),
+                                        name="bench-busy-gui"))
+    decoder = pipeline.decoder
     with pipeline:
         deadline = time.monotonic() + 30
         while pipeline.stats().decode_where == "starting" and time.monotonic() < deadline:
             time.sleep(0.05)
         with lock:
             latencies.clear()
-        viewer.start()
-        busy.start()
+        for t in threads:
+            t.start()
+        decoding = next(t for t in threading.enumerate() if t.name == "scan-decode")
+        decoded0 = pipeline.stats().frames_decoded
+        cpu0, worker0, wall0 = time.process_time(), worker_cpu(decoder), time.monotonic()
+        thread0 = _thread_cpu(decoding.native_id)
         time.sleep(seconds)
         stats = pipeline.stats()
+        cpu, worker = time.process_time() - cpu0, worker_cpu(decoder) - worker0
+        thread = _thread_cpu(decoding.native_id) - thread0
+        wall = time.monotonic() - wall0
+        decoded = max(stats.frames_decoded - decoded0, 1)
         stop.set()
-        viewer.join()
-        busy.join()
+        for t in threads:
+            t.join()
     gaps = [(b - a) * 1000 for a, b in itertools.pairwise(pulls)]
-    print(f"decoding {stats.decode_where}")
+    print(f"decoding {stats.decode_where}, load average {load_average()}")
     print(f"capture {stats.capture_fps:5.1f} fps   decode {stats.decode_fps:5.1f} fps   "
-          f"decode mean {stats.decode_ms_mean:5.1f} ms  p95 {stats.decode_ms_p95:5.1f} ms")
+          f"decode (the decoder's time) mean {stats.decode_ms_mean:5.1f} ms  "
+          f"p95 {stats.decode_ms_p95:5.1f} ms")
+    print(f"hand-off p95 {stats.handoff_ms_p95:5.1f} ms   capture → decoded mean "
+          f"{stats.latency_ms_mean:5.1f} ms  p95 {stats.latency_ms_p95:5.1f} ms")
     print(f"frames captured {stats.frames_captured}, decoded {stats.frames_decoded}, "
-          f"dropped {stats.frames_dropped}")
+          f"dropped {stats.frames_dropped}; demo camera rendered {source.rendered}")
+    busy_line = f"; the busy thread's longest wait {stalls[0]:.0f} ms" if stalls else ""
     print(f"preview pulled {len(pulls) / seconds:5.1f} new frames/s, longest gap "
-          f"{max(gaps, default=0):.0f} ms")
+          f"{max(gaps, default=0):.0f} ms{busy_line}")
     print(f"capture → codes reported: mean {statistics.fmean(latencies or [0]):5.1f} ms  "
           f"p95 {p95(latencies):5.1f} ms  ({len(latencies)} reports)")
+    extra = f" + worker process {worker / wall * 100:.0f} %" if worker else ""
+    print(f"CPU: this process {cpu / wall * 100:.0f} % of one core{extra}; per decoded frame: "
+          f"decode thread {thread / decoded * 1000:.1f} ms (p95 {stats.decode_cpu_ms_p95:.1f})"
+          + (f", worker process {worker / decoded * 1000:.1f} ms" if worker else ""))
+
+
+def _proc_cpu(stat: str) -> float:
+    """User + system CPU seconds from a /proc stat file (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(decoder: object) -> float:
+    """CPU seconds of the decode worker process so far."""
+    pid = getattr(getattr(decoder, "_process", None), "pid", None)
+    return 0.0 if pid is None else _proc_cpu(f"/proc/{pid}/stat")
+
+
+def _thread_cpu(native_id: int | None) -> float:
+    """CPU seconds of one thread of this process so far."""
+    return 0.0 if native_id is None else _proc_cpu(f"/proc/self/task/{native_id}/stat")
 
 
 def main() -> int:
@@ -296,6 +355,13 @@ def main() -> int:
     parser.add_argument("--exposure", type=int, default=10, help="phones per exposure scene")
     parser.add_argument("--only", choices=["samples", "booth", "exposure", "pipeline"],
                         help="run one part only")
+    parser.add_argument("--where", choices=["both", "in-process", "worker"], default="both",
+                        help="pipeline: where to decode")
+    parser.add_argument("--no-busy", action="store_true",
+                        help="pipeline: without the busy Python thread beside it")
+    parser.add_argument("--switch-interval", type=float, default=LIVE_SWITCH_INTERVAL_S * 1000,
+                        metavar="MS", help="pipeline: the interpreter's switch interval while "
+                        "it runs (default: the desk's; 5 is Python's own)")
     args = parser.parse_args()
     if args.only in (None, "samples"):
         if (args.data / "qr-samples").is_dir():
@@ -307,7 +373,9 @@ def main() -> int:
     if args.only in (None, "exposure"):
         bench_exposure(args.exposure)
     if args.only in (None, "pipeline"):
-        bench_pipeline(args.seconds)
+        modes = {"both": ["in process", "worker process"], "in-process": ["in process"],
+                 "worker": ["worker process"]}[args.where]
+        bench_pipeline(args.seconds, modes, not args.no_busy, args.switch_interval)
     return 0
 
 

@@ -2,9 +2,10 @@
 
 zxing-cpp holds the interpreter lock while it decodes, so in the desk's process every decode
 competes with the GUI thread (issue 14: p95 24 ms inside the desk against 3.9 ms alone). Here
-the frame goes, as 8-bit grey, into a shared-memory buffer; the worker process decodes it with
-the cascade and answers through a pipe with plain dataclasses. The pipeline's decode thread
-only waits on the pipe (no lock held), so the GUI keeps the interpreter to itself.
+the frame goes, as it is (BGR, one copy), into a shared-memory buffer; the worker process
+converts it to grey, decodes it with the cascade and answers through a pipe with plain
+dataclasses. The pipeline's decode thread only copies and waits on the pipe (no lock held), so
+the GUI keeps the interpreter to itself.
 
 - One frame at a time, synchronous for the caller: the pipeline's one-slot buffer already makes
   the latest frame win, so no queue forms here either.
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from multiprocessing import resource_tracker
 from typing import Any
 
-import cv2
 import numpy as np
 
 from scanners.codes import DecodeResult
@@ -78,9 +78,10 @@ class _SharedBuffer:
             os.close(fd)
         self.ref = _BufferRef(path, size)
 
-    def array(self, height: int, width: int) -> np.ndarray:
-        """A grey-image view of the first height×width bytes (drop it before ``close``)."""
-        return np.frombuffer(self.map, np.uint8, count=height * width).reshape(height, width)
+    def array(self, height: int, width: int, channels: int = 1) -> np.ndarray:
+        """An image view of the first height×width×channels bytes (drop it before ``close``)."""
+        view = np.frombuffer(self.map, np.uint8, count=height * width * channels)
+        return view.reshape((height, width, channels) if channels > 1 else (height, width))
 
     def close(self) -> None:
         """Unmap; the creating side also removes the file."""
@@ -113,17 +114,19 @@ def _worker_main(conn: multiprocessing.connection.Connection, budget_ms: float |
                     buffer.close()
                 buffer = _SharedBuffer(msg[1].size, msg[1])
                 continue
-            _, height, width = msg
+            _, height, width, channels = msg
             assert buffer is not None
-            grey = buffer.array(height, width)
+            frame = buffer.array(height, width, channels)
             try:
+                # The decoder's time, in the process doing it: grey conversion and cascade.
                 t0 = time.perf_counter()
-                codes, unread = decoder.scan(grey)
-                conn.send(("result", codes, tuple(unread), (time.perf_counter() - t0) * 1000))
+                codes, unread = decoder.scan(to_grey(frame))
+                ms = (time.perf_counter() - t0) * 1000.0
+                conn.send(("result", codes, tuple(unread), ms))
             except Exception as exc:  # one bad frame must not end the worker
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
             finally:
-                del grey
+                del frame
     finally:
         if buffer is not None:
             buffer.close()
@@ -133,8 +136,11 @@ def _worker_main(conn: multiprocessing.connection.Connection, budget_ms: float |
 class ProcessDecoder:
     """The cascade in a worker process; a :class:`~scanners.decoders.Decoder` for the pipeline.
 
-    ``decode`` returns what the cascade found; ``ms`` is the whole round trip as the caller saw
-    it (grey conversion, copy, the worker's decode, the answer), ``worker_ms`` the decode alone.
+    ``decode`` returns what the cascade found; its ``ms`` is the decoder's time in the process
+    that decoded (the worker's grey conversion and cascade, ``worker_ms``), as for a decoder
+    in this process. What the hand-off adds (the copy into shared memory, the pipe, winning
+    this interpreter's lock back) is the caller's wall time for ``decode`` minus ``ms``: the
+    pipeline reports it apart (``PipelineStats.handoff_ms_p95``).
     """
 
     name = "auto (worker process)"
@@ -206,37 +212,37 @@ class ProcessDecoder:
             result = self._local.decode(image)
             self.worker_ms = result.ms
             return result
-        t0 = time.perf_counter()
-        height, width = image.shape[:2]
         try:
-            self._send_frame(image, height, width)
+            self._send_frame(image)
             reply = self._reply()
         except (EOFError, OSError, TimeoutError) as exc:
             self._fall_back(f"the decode worker stopped answering ({exc or type(exc).__name__})")
             return self.decode(image)
         if reply[0] == "error":
             log.error("the decode worker could not decode a frame: %s", reply[1])
-            return DecodeResult(codes=[], ms=(time.perf_counter() - t0) * 1000.0)
+            return DecodeResult(codes=[], ms=0.0)
         _, codes, unread, worker_ms = reply
         self.worker_ms = worker_ms
-        return DecodeResult(codes=codes, ms=(time.perf_counter() - t0) * 1000.0, unread=unread)
+        return DecodeResult(codes=codes, ms=worker_ms, unread=unread)
 
-    def _send_frame(self, image: np.ndarray, height: int, width: int) -> None:
+    def _send_frame(self, image: np.ndarray) -> None:
+        """The frame as it is (BGR or grey: one copy, no conversion here) into shared memory."""
         conn = self._conn
         assert conn is not None
+        if image.dtype != np.uint8 or image.ndim not in (2, 3):
+            image = to_grey(image)
+        height, width = image.shape[:2]
+        channels = image.shape[2] if image.ndim == 3 else 1
         buffer = self._buffer
-        if buffer is None or buffer.ref.size < height * width:
+        if buffer is None or buffer.ref.size < height * width * channels:
             if buffer is not None:
                 buffer.close()
-            self._buffer = buffer = _SharedBuffer(height * width)
+            self._buffer = buffer = _SharedBuffer(height * width * channels)
             conn.send(("attach", buffer.ref))
-        view = buffer.array(height, width)
-        if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
-            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY, dst=view)  # straight into shared memory
-        else:
-            np.copyto(view, to_grey(image))
+        view = buffer.array(height, width, channels)
+        np.copyto(view, image)
         del view
-        conn.send(("frame", height, width))
+        conn.send(("frame", height, width, channels))
 
     def _reply(self) -> tuple[Any, ...]:
         conn = self._conn

@@ -459,7 +459,9 @@ class CascadeDecoder:
                 _merge(found, codes)
             else:
                 unread.append((region, _module_px(region, 33)))
-        if not found:
+        # Live, only where something code-like was seen: a camera looking at an empty lane
+        # would otherwise pay for every fallback (files get them all).
+        if not found and (self.budget_ms is None or unread):
             found = self._whole_frame(grey, t0)
         unread = [(q, m) for q, m in unread if not any(inside(q, *c.center()) for c in found)]
         return found, [unread_region(grey, q, m) for q, m in unread]

@@ -23,6 +23,7 @@ adapts them to its own event loop (see ``ui/camera_bridge.py``). The preview can
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 # Live frames get this much decode time; a missed code gets another chance in the next frame.
 # (Stages are skipped on estimates, so a frame may overrun it a little: the target is p95 10 ms.)
 LIVE_BUDGET_MS = 8.0
+# The interpreter's switch interval a desk sets while its camera runs (Python's default: 5 ms):
+# the decode thread gives the lock up at every OpenCV call and should win it back quickly.
+LIVE_SWITCH_INTERVAL_S = 0.001
 
 _E = TypeVar("_E")
 # Outlines older than this are not drawn on the preview (the phone has moved on).
@@ -69,7 +73,7 @@ class CodesDecoded:
     frame_seq: int
     captured_at: float  # time.monotonic() of the frame's capture
     decoded_at: float  # time.monotonic() when decoding finished
-    ms: float  # decode time of this frame
+    ms: float  # the decoder's time for this frame, in the process that decoded it
 
     @property
     def latency_ms(self) -> float:
@@ -128,6 +132,16 @@ class PipelineStats:
     reconnect_attempts: int
     decode_where: str = "in process"  # or "worker process", "starting"
     camera: CameraControls | None = None  # what a controllable camera accepted, read back
+    #: what handing a frame to the decoder adds to ``decode_ms`` (a worker process: the copy
+    #: into shared memory, the pipe, winning the interpreter lock back; in process: ~0)
+    handoff_ms_p95: float = 0.0
+    #: capture → decoded, every decoded frame: waiting for the decoder, the hand-off, decoding
+    latency_ms_mean: float = 0.0
+    latency_ms_p95: float = 0.0
+    #: CPU time of the decode thread per frame, in this process (decoding in process; the
+    #: hand-off with a worker process), a figure the machine's load does not inflate
+    decode_cpu_ms_mean: float = 0.0
+    decode_cpu_ms_p95: float = 0.0
 
 
 @dataclass(slots=True)
@@ -147,6 +161,18 @@ class _Counters:
     capture_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
     decode_times: deque[float] = field(default_factory=lambda: deque(maxlen=90))
     decode_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+    handoff_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+    latency_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+    cpu_ms: deque[float] = field(default_factory=lambda: deque(maxlen=300))
+
+
+def _p95(values: deque[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0
+
+
+def _mean(values: deque[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _rate(times: deque[float]) -> float:
@@ -156,6 +182,31 @@ def _rate(times: deque[float]) -> float:
     if span <= 0 or time.monotonic() - times[-1] > 2.0:
         return 0.0
     return (len(times) - 1) / span
+
+
+class _SwitchInterval:
+    """The interpreter's switch interval, shortened while any pipeline that asked runs: the
+    first to start saves the process's own value, the last to stop puts it back."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders: list[float] = []
+        self._saved = 0.0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            if not self._holders:
+                self._saved = sys.getswitchinterval()
+            self._holders.append(seconds)
+            sys.setswitchinterval(min(self._holders))
+
+    def release(self, seconds: float) -> None:
+        with self._lock:
+            self._holders.remove(seconds)
+            sys.setswitchinterval(min(self._holders) if self._holders else self._saved)
+
+
+_SWITCH = _SwitchInterval()
 
 
 class ScanPipeline:
@@ -179,8 +230,13 @@ class ScanPipeline:
         retry_max_s: float = 5.0,
         isolate_decode: bool = False,
         exposure: ExposureController | None = None,
+        switch_interval_s: float | None = None,
     ) -> None:
+        """``switch_interval_s``: the interpreter's switch interval while the pipeline runs
+        (a desk: :data:`LIVE_SWITCH_INTERVAL_S`); restored when the last such pipeline stops."""
         self.source = source
+        self.switch_interval_s = switch_interval_s
+        self._held_interval: float | None = None
         self._own_decoder: ProcessDecoder | None = None
         if decoder is None and isolate_decode:
             decoder = self._own_decoder = ProcessDecoder(budget_ms=LIVE_BUDGET_MS)
@@ -222,6 +278,9 @@ class ScanPipeline:
                 raise RuntimeError("the scan pipeline is already running")
             self._stop.clear()
             self._slot = _Slot()
+            if self.switch_interval_s is not None:
+                _SWITCH.hold(self.switch_interval_s)
+                self._held_interval = self.switch_interval_s
             self._threads = [
                 threading.Thread(target=self._capture_loop, name="scan-capture", daemon=True),
                 threading.Thread(target=self._decode_loop, name="scan-decode", daemon=True),
@@ -243,6 +302,9 @@ class ScanPipeline:
             self._threads = []
             if self._own_decoder is not None:
                 self._own_decoder.close()
+            if self._held_interval is not None:
+                _SWITCH.release(self._held_interval)
+                self._held_interval = None
 
     def __enter__(self) -> ScanPipeline:
         self.start()
@@ -253,16 +315,19 @@ class ScanPipeline:
 
     # -- what callers can ask ------------------------------------------------------------------
 
-    def latest_frame(self, after_seq: int = 0) -> FrameReady | None:
-        """A copy of the newest frame if it is newer than ``after_seq`` (else None)."""
+    def latest_frame(self, after_seq: int = 0, *, copy: bool = True) -> FrameReady | None:
+        """A copy of the newest frame if it is newer than ``after_seq`` (else None).
+
+        ``copy=False`` hands out the pipeline's own array, for a caller that copies it anyway
+        (the preview's QImage) and never writes to it: one 720p copy less per preview frame."""
         with self._cond:
             frame, seq, at = self._slot.frame, self._slot.seq, self._slot.captured_at
         if frame is None or seq <= after_seq:
             return None
         # Frames are never written after publication, so copying outside the lock is safe.
         outlines, unread = self._current_marks()
-        return FrameReady(frame=frame.copy(), seq=seq, captured_at=at, outlines=outlines,
-                          unread=unread)
+        return FrameReady(frame=frame.copy() if copy else frame, seq=seq, captured_at=at,
+                          outlines=outlines, unread=unread)
 
     def reset_dedupe(self) -> None:
         """Forget what was seen: the next sighting of any payload is reported again."""
@@ -273,15 +338,14 @@ class ScanPipeline:
         """A consistent snapshot of rates and counters."""
         with self._cond:
             c = self._counters
-            ms = sorted(c.decode_ms)
             return PipelineStats(
                 running=self.running,
                 source_ok=self._source_ok,
                 source_info=self._info,
                 capture_fps=_rate(c.capture_times),
                 decode_fps=_rate(c.decode_times),
-                decode_ms_mean=sum(ms) / len(ms) if ms else 0.0,
-                decode_ms_p95=ms[min(len(ms) - 1, int(0.95 * len(ms)))] if ms else 0.0,
+                decode_ms_mean=_mean(c.decode_ms),
+                decode_ms_p95=_p95(c.decode_ms),
                 frames_captured=c.captured,
                 frames_decoded=c.decoded,
                 frames_dropped=c.dropped,
@@ -289,6 +353,11 @@ class ScanPipeline:
                 reconnect_attempts=c.attempts,
                 decode_where=getattr(self.decoder, "where", "in process"),
                 camera=self.camera_controls(),
+                handoff_ms_p95=_p95(c.handoff_ms),
+                latency_ms_mean=_mean(c.latency_ms),
+                latency_ms_p95=_p95(c.latency_ms),
+                decode_cpu_ms_mean=_mean(c.cpu_ms),
+                decode_cpu_ms_p95=_p95(c.cpu_ms),
             )
 
     def camera_controls(self) -> CameraControls | None:
@@ -399,14 +468,17 @@ class ScanPipeline:
                 self._counters.dropped += seq - last_seq - 1
             last_seq = seq
             assert frame is not None
+            called, cpu = time.perf_counter(), time.thread_time()
             try:
                 result = self.decoder.decode(frame)
             except Exception:
                 log.exception("decoding a frame failed")
                 continue
+            cpu_ms = (time.thread_time() - cpu) * 1000.0
+            handoff = max((time.perf_counter() - called) * 1000.0 - result.ms, 0.0)
             done = time.monotonic()
             self._steer_camera(result)
-            fresh = self._register(result, done)
+            fresh = self._register(result, done, (handoff, (done - captured_at) * 1000.0, cpu_ms))
             if fresh:
                 self._emit(self.on_codes, CodesDecoded(codes=fresh, frame_seq=seq,
                                                        captured_at=captured_at, decoded_at=done,
@@ -426,14 +498,19 @@ class ScanPipeline:
         except Exception:  # a camera driver's quirk must not stop decoding
             log.exception("the camera refused an exposure request")
 
-    def _register(self, result: DecodeResult, now: float) -> tuple[DecodedCode, ...]:
-        """Record a decoded frame; returns the codes not seen within the dedupe window."""
+    def _register(self, result: DecodeResult, now: float,
+                  times: tuple[float, float, float]) -> tuple[DecodedCode, ...]:
+        """Record a decoded frame (``times``: hand-off, capture → decoded and the decode
+        thread's CPU, ms); returns the codes not seen within the dedupe window."""
         codes = result.codes
         with self._cond:
             c = self._counters
             c.decoded += 1
             c.decode_times.append(now)
             c.decode_ms.append(result.ms)
+            c.handoff_ms.append(times[0])
+            c.latency_ms.append(times[1])
+            c.cpu_ms.append(times[2])
             if codes:
                 self._outlines, self._outlines_at = tuple(codes), now
             if result.unread:

@@ -434,17 +434,31 @@ class ImageFolderSource:
 class SyntheticSource:
     """Demo camera: phones showing QR codes with the given payloads, gently moving, with glare,
     blur and noise, at ``fps``. ``set_payloads`` changes what the phones show, from any thread.
+
+    Cheap on purpose, like a real USB camera (whose frames cost the desk almost nothing): a
+    rendered 720p frame costs ~6 ms of CPU, on the same two cores as decoding and the GUI, so
+    each phone change renders only ``cycle`` frames, lazily, and the camera then plays them
+    back and forth (0, 1, …, cycle − 1, …, 1, 0, …) — the phones keep swaying a little. With
+    nobody holding up a phone one frame is shown. Frames are shared and read-only.
     """
 
     def __init__(self, payloads: list[str], *, fps: float = 30.0,
                  size: tuple[int, int] = (1280, 720), seed: int = 0, blur: float = 1.0,
-                 glare: float = 0.55, noise: float = 4.0, motion: float = 1.0) -> None:
+                 glare: float = 0.55, noise: float = 4.0, motion: float = 1.0,
+                 cycle: int = 8) -> None:
+        if cycle < 1:
+            raise ValueError("a demo camera needs at least one frame to show")
         self.fps = fps
+        self.cycle = cycle
         self._lock = threading.Lock()
         self._renderer = FrameRenderer(payloads, size, seed=seed, blur=blur, glare=glare,
                                        noise=noise, motion=motion)
+        self._shown = list(payloads)
+        self._pending: list[str] | None = None  # applied by the capture thread at its next read
+        self._frames: dict[int, np.ndarray] = {}
         self._pacer = _Pacer(fps)
         self._n = 0
+        self.rendered = 0  # frames rendered so far (the rest were played back)
 
     @property
     def name(self) -> str:
@@ -452,25 +466,49 @@ class SyntheticSource:
 
     @property
     def payloads(self) -> list[str]:
-        """What the phones currently show."""
+        """What the phones show (from the next frame on, after ``set_payloads``)."""
         with self._lock:
-            return self._renderer.payloads
+            return list(self._shown)
 
     def set_payloads(self, payloads: list[str]) -> None:
-        """Show other codes from the next frame on (empty list: nobody holds up a phone)."""
+        """Show other codes from the next frame on (empty list: nobody holds up a phone).
+
+        Returns at once (it is called on the GUI thread); the capture thread renders."""
+        if len(payloads) > 4:
+            raise ValueError("at most four phones fit in the frame")
         with self._lock:
-            self._renderer.set_payloads(payloads)
+            self._shown = list(payloads)
+            self._pending = list(payloads)
 
     def open(self) -> SourceInfo:
         width, height = self._renderer.size
         return SourceInfo(name=self.name, width=width, height=height, fps=self.fps,
                           detail="synthetic")
 
+    def _position(self, n: int, count: int) -> int:
+        """Frame ``n`` of the playback: back and forth over ``count`` rendered frames."""
+        if count == 1:
+            return 0
+        p = n % (2 * count - 2)
+        return p if p < count else 2 * count - 2 - p
+
     def read(self) -> np.ndarray:
         self._pacer.wait()
         with self._lock:
-            frame = self._renderer.render(self._n)
+            pending, self._pending = self._pending, None
+        renderer = self._renderer  # used by the capture thread only
+        if pending is not None:
+            renderer.set_payloads(pending)
+            self._frames = {}
+            self._n = 0
+        k = self._position(self._n, self.cycle if renderer.payloads else 1)
         self._n += 1
+        frame = self._frames.get(k)
+        if frame is None:
+            frame = renderer.render(k)
+            frame.flags.writeable = False
+            self._frames[k] = frame
+            self.rendered += 1
         return frame
 
     def close(self) -> None:

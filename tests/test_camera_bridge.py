@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from scanners import CodesDecoded, ImageFolderSource, SyntheticSource
 from scanners.synthetic import render_qr
-from ui.camera_bridge import CameraBridge, frame_to_qimage
+from ui.camera_bridge import DESK_SWITCH_INTERVAL_S, CameraBridge, frame_to_qimage
 
 
 @pytest.fixture
@@ -131,17 +132,39 @@ def test_the_aiming_aid_is_drawn_where_a_code_is_seen_but_not_read(
     assert bridge.hint_text(region.hint) in ("调暗手机亮度", "倾斜手机")
 
 
-def test_the_bridge_decodes_off_the_gui_process_by_default(
+def test_the_bridge_decodes_in_process_by_default_with_a_short_switch_interval(
     qtbot: object, bridge: CameraBridge
 ) -> None:
-    bridge.start(SyntheticSource(["WORKER 子进程"], seed=10))
+    before = sys.getswitchinterval()
+    bridge.start(SyntheticSource(["在进程内"], seed=11))
     pipeline = bridge.pipeline
     assert pipeline is not None
-    qtbot.waitUntil(  # type: ignore[attr-defined]
-        lambda: pipeline.stats().decode_where == "worker process", timeout=60000)
+    assert sys.getswitchinterval() == pytest.approx(DESK_SWITCH_INTERVAL_S)
     codes: list[CodesDecoded] = []
-    bridge.reset_dedupe()
     bridge.codesDecoded.connect(codes.append)
     qtbot.waitUntil(lambda: bool(codes), timeout=10000)  # type: ignore[attr-defined]
+    assert pipeline.stats().decode_where == "in process"
     bridge.stop()
+    assert sys.getswitchinterval() == before
+    assert codes[-1].codes[0].text == "在进程内"
+
+
+def test_the_bridge_decodes_off_the_gui_process_when_asked(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKPOINT_DECODE_WORKER", "1")
+    bridge = CameraBridge(dedupe_seconds=0.0)
+    try:
+        bridge.start(SyntheticSource(["WORKER 子进程"], seed=10))
+        pipeline = bridge.pipeline
+        assert pipeline is not None
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda: pipeline.stats().decode_where == "worker process", timeout=60000)
+        codes: list[CodesDecoded] = []
+        bridge.reset_dedupe()
+        bridge.codesDecoded.connect(codes.append)
+        qtbot.waitUntil(lambda: bool(codes), timeout=10000)  # type: ignore[attr-defined]
+    finally:
+        bridge.stop()
+        bridge.deleteLater()
     assert codes[-1].codes[0].text == "WORKER 子进程"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from scan_waiting import wait_for
 
 from scanners import (
     CameraSource,
+    CascadeDecoder,
     CodesDecoded,
     FrameReady,
     ImageFolderSource,
@@ -246,3 +248,54 @@ def test_absent_camera_is_a_plain_source_error() -> None:
     with pytest.raises(SourceError, match="camera 97"):
         camera.open()
     camera.close()
+
+
+def test_the_demo_camera_renders_a_few_frames_per_phone_change_and_plays_them_back() -> None:
+    source = SyntheticSource(["PLAYBACK 回放"], fps=0, cycle=4, seed=3)
+    source.open()
+    frames = [source.read() for _ in range(14)]
+    assert source.rendered == 4
+    # back and forth over the four rendered frames: the phones keep swaying, nothing jumps
+    for frame, k in zip(frames, [0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1], strict=True):
+        assert frame is frames[k]
+    assert not np.array_equal(frames[0], frames[3])
+    assert not frames[0].flags.writeable  # shared: nobody may scribble on the camera's frames
+    assert CascadeDecoder().decode(frames[2]).texts == ["PLAYBACK 回放"]
+    source.set_payloads([])  # nobody holds up a phone: one frame
+    assert source.payloads == []
+    empty = [source.read() for _ in range(5)]
+    assert source.rendered == 5 and all(f is empty[0] for f in empty)
+    assert CascadeDecoder().decode(empty[0]).texts == []
+    source.set_payloads(["NEXT CAR", "第二位"])
+    assert sorted(CascadeDecoder().decode(source.read()).texts) == sorted(["NEXT CAR", "第二位"])
+    with pytest.raises(ValueError):
+        source.set_payloads(["1", "2", "3", "4", "5"])
+
+
+def test_the_pipeline_sets_the_switch_interval_while_it_runs_and_times_each_frame() -> None:
+    before = sys.getswitchinterval()
+    pipeline = ScanPipeline(SyntheticSource(["SWITCH"], seed=3), switch_interval_s=0.001)
+    with pipeline:
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        wait_for(lambda: pipeline.stats().frames_decoded >= 5)
+        stats = pipeline.stats()
+    assert sys.getswitchinterval() == before
+    # two at once (a desk restarting its camera): the process's own value comes back only
+    # when the last one stops
+    first = ScanPipeline(SyntheticSource([]), switch_interval_s=0.002)
+    second = ScanPipeline(SyntheticSource([]), switch_interval_s=0.001)
+    try:
+        first.start()
+        second.start()
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        first.stop()
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        first.stop()
+        second.stop()
+    assert sys.getswitchinterval() == before
+    # capture → decoded holds each frame's decoding, and the decode thread spent CPU on it
+    assert stats.latency_ms_mean >= stats.decode_ms_mean > 0
+    assert stats.latency_ms_p95 >= stats.decode_ms_p95
+    assert stats.decode_cpu_ms_p95 >= stats.decode_cpu_ms_mean * 0.5 > 0
+    assert stats.decode_where == "in process"

@@ -136,6 +136,10 @@ def test_the_pipeline_decodes_in_the_worker_and_stops_it() -> None:
         wait_for(timeout=60.0, cond=lambda: len(got) >= 5)
         stats = pipeline.stats()
     assert stats.decode_where == "worker process"
+    # decode time is the worker's; what the hand-off adds is counted apart, and in capture →
+    # decoded
+    assert stats.handoff_ms_p95 > 0
+    assert stats.latency_ms_mean >= stats.decode_ms_mean > 0
     with lock:
         texts = {c.text for e in got for c in e.codes}
     assert texts == set(PAYLOADS)

@@ -6,10 +6,13 @@ public signals are emitted. The preview is pulled, not pushed: a timer on the GU
 the newest frame at display rate and converts it to a QImage by copying, so a slow repaint
 never backs frames up.
 
-Decoding runs in a worker process by default (``isolate_decode``; the pipeline falls back to
-this process by itself). Where a code is seen but not read, the aiming aid is drawn onto the
-preview image here: a box around the region and the hint for the driver (调暗手机亮度 / 倾斜手机 /
-靠近一点), so any widget showing the frame shows the aid.
+Decoding runs in the desk's process by default, with the interpreter's switch interval at 1 ms
+while the camera runs (``DESK_SWITCH_INTERVAL_S``), so the decode thread gets the lock back
+within a millisecond after each OpenCV call instead of five; ``CHECKPOINT_DECODE_WORKER=1``
+decodes in a worker process instead (``isolate_decode``; measured on the 2-core lane machine it
+costs more CPU and memory and was not faster: docs/scanning.md). Where a code is seen but not
+read, the aiming aid is drawn onto the preview image here: a box around the region and the hint
+for the driver (调暗手机亮度 / 倾斜手机 / 靠近一点), so any widget showing the frame shows the aid.
 """
 
 from __future__ import annotations
@@ -34,8 +37,11 @@ from scanners import (
     StatusEvent,
     UnreadRegion,
 )
+from scanners.pipeline import LIVE_SWITCH_INTERVAL_S
 
 AIM_COLOUR = QColor("#ffb300")  # amber: seen, not yet read (read codes are outlined in green)
+# The desk process's switch interval while the camera runs (Python's default is 5 ms).
+DESK_SWITCH_INTERVAL_S = LIVE_SWITCH_INTERVAL_S
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
@@ -76,11 +82,11 @@ class CameraBridge(QObject):
                  **pipeline_kwargs: object) -> None:
         super().__init__(parent)
         self._factory = pipeline_factory
-        # Off the GUI's interpreter lock unless told otherwise (falls back by itself);
-        # CHECKPOINT_DECODE_WORKER=0 keeps decoding in this process (for comparison, or a site
-        # whose security software blocks child processes).
+        # In this process unless told otherwise: CHECKPOINT_DECODE_WORKER=1 decodes in a worker
+        # process (it falls back to this process by itself when the worker cannot run).
         pipeline_kwargs.setdefault("isolate_decode",
-                                   os.environ.get("CHECKPOINT_DECODE_WORKER", "1") != "0")
+                                   os.environ.get("CHECKPOINT_DECODE_WORKER", "0") == "1")
+        pipeline_kwargs.setdefault("switch_interval_s", DESK_SWITCH_INTERVAL_S)
         self._kwargs = pipeline_kwargs
         self._pipeline: ScanPipeline | None = None
         self._last_seq = 0
@@ -166,7 +172,8 @@ class CameraBridge(QObject):
         pipeline = self._pipeline
         if pipeline is None:
             return
-        ready: FrameReady | None = pipeline.latest_frame(after_seq=self._last_seq)
+        # the pipeline's own frame, not a copy: the QImage below is the one copy
+        ready: FrameReady | None = pipeline.latest_frame(after_seq=self._last_seq, copy=False)
         if ready is None:
             return
         self._last_seq = ready.seq
