@@ -204,6 +204,7 @@ class InspectionDesk:
                     "the current shift must be opened first."
                 )
             row = Inspection(
+                id=uuid.uuid4(),
                 shift_id=shift.id,
                 lane_id=self.lane_id,
                 plate=plate,
@@ -219,9 +220,8 @@ class InspectionDesk:
                 demo=self.demo,
             )
             s.add(row)
-            s.flush()
             new_id = row.id
-            audit.record(
+            audit.defer(
                 s,
                 shift.site_id,
                 staff.id,
@@ -252,6 +252,7 @@ class InspectionDesk:
             seq = max((p.seq for p in insp.people), default=0) + 1
             entry = self._checked(insp, entry, seq, at)
             person = PersonCheck(
+                id=uuid.uuid4(),
                 inspection_id=insp.id,
                 seq=seq,
                 occupant=entry.occupant.value,
@@ -269,11 +270,10 @@ class InspectionDesk:
                 created_at=at,
             )
             insp.people.append(person)
-            s.flush()
             for scan in entry.scans:
                 s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
             person_id = person.id
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -354,7 +354,7 @@ class InspectionDesk:
             insp.verify_at = at
             insp.verify_by_id = staff.id
             insp.step = Step.RECORD.value
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -382,7 +382,7 @@ class InspectionDesk:
             insp.record_at = at
             insp.record_by_id = staff.id
             insp.step = Step.DIVERT.value
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -412,7 +412,7 @@ class InspectionDesk:
             insp.verify_at = None
             insp.verify_by_id = None
             insp.suggested_disposition = None
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -468,7 +468,7 @@ class InspectionDesk:
             responses.start_if_needed(s, insp, at=at, by=staff.id, plan=self.response_plan)
             site_id = self._site(s)
             if approver is not None:
-                audit.record(
+                audit.defer(
                     s,
                     site_id,
                     approver.id,
@@ -477,7 +477,7 @@ class InspectionDesk:
                     {"suggested": insp.suggested_disposition, "final": disposition.value},
                     at=at,
                 )
-            audit.record(
+            audit.defer(
                 s,
                 site_id,
                 staff.id,
@@ -550,7 +550,7 @@ class InspectionDesk:
             person.manual = entry.manual
             for scan in new_scans:
                 s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -594,7 +594,7 @@ class InspectionDesk:
                 s.delete(scan)
             seq, verdict = person.seq, person.verdict
             insp.people.remove(person)
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
                 staff.id,
@@ -637,7 +637,7 @@ def _in_order(s: Session, insp: Inspection, at: datetime, site_id: uuid.UUID) ->
     before = max((t for t in (insp.guide_at, insp.verify_at, insp.record_at) if t), default=None)
     if before is None or at >= before:
         return at
-    audit.record(
+    audit.defer(
         s, site_id, None, "inspection.clock_back", str(insp.id),
         {"seconds": round((before - at).total_seconds(), 3)}, at=before,
     )  # fmt: skip
@@ -652,6 +652,7 @@ def _scan_row(
     keep_payload: bool = False,
 ) -> CredentialScan:
     return CredentialScan(
+        id=uuid.uuid4(),
         inspection_id=inspection_id,
         person_check_id=person_id,
         scanned_at=at,
