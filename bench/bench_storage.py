@@ -40,6 +40,7 @@ from checkpoint.db import Database, open_database
 from checkpoint.demo import seed
 from checkpoint.domain import Disposition, Occupant, Role, VehicleType, Verdict
 from checkpoint.inspection import InspectionDesk, PersonEntry, ScanRecord
+from checkpoint.policy import Policy
 from checkpoint.rota import open_shift
 from checkpoint.site import ensure_place
 from checkpoint.staff import add_staff
@@ -119,7 +120,8 @@ def bench_steps(
         t0 = datetime(2022, 4, 18, 8, 0, tzinfo=SH)
         shift_id = open_shift(s, place.site, leader=leader, tz=SH, at=t0).id
     db.bind_site(place.site.id)  # as the desk does: every commit checks the site is still there
-    desk = InspectionDesk(db, place.lane.id)
+    # as a lane hands it: the 136 plan of the policy it judges with
+    desk = InspectionDesk(db, place.lane.id, response_plan=Policy.load(None).response)
     times = StepTimes()
     if watch:
         times.watch(db)

@@ -47,6 +47,7 @@ from sync_lanes import LaneLaptop, make_lane, set_up_server  # noqa: E402
 
 from checkpoint.inspection import InspectionDesk  # noqa: E402
 from checkpoint.models import Shift  # noqa: E402
+from checkpoint.policy import Policy  # noqa: E402
 from checkpoint.sync.drill import LaneDrill  # noqa: E402
 
 DAY_PER_LANE = 3500
@@ -67,10 +68,13 @@ class LaneSim:
     def __init__(self, laptop: LaneLaptop, seed: int) -> None:
         self.laptop = laptop
         self.shift: Shift = laptop.open_shift()
+        # as a lane hands it: the 136 plan of the policy it judges with
+        policy = Policy.load(None)
         self.drill = LaneDrill(
-            InspectionDesk(laptop.db, laptop.lane_id),
+            InspectionDesk(laptop.db, laptop.lane_id, response_plan=policy.response),
             laptop.crew(),
             self.shift.starts_at.tzinfo,  # type: ignore[arg-type]
+            policy,
         )
         self.rng = random.Random(seed)
         self.at = self.shift.starts_at + timedelta(minutes=1)

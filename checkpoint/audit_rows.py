@@ -294,6 +294,26 @@ def _as_stored(column_type: Any, value: Any) -> Any:
     return _UNSURE
 
 
+# mapper → (column name, attribute key, column type, whether an unset column is NULL)
+_LAYOUTS: dict[Any, tuple[tuple[str, str, Any, bool], ...]] = {}
+
+
+def _layout(mapper: Any) -> tuple[tuple[str, str, Any, bool], ...]:
+    layout = _LAYOUTS.get(mapper)
+    if layout is None:
+        layout = tuple(
+            (
+                column.name,
+                mapper.get_property_by_column(column).key,
+                column.type,
+                column.default is None and column.server_default is None,
+            )
+            for column in mapper.local_table.columns
+        )
+        _LAYOUTS[mapper] = layout
+    return layout
+
+
 def _in_hand(obj: Any, inserted: bool) -> dict[str, Any] | None:
     """The row of ``obj`` (flushed) as the database now holds it, without reading it back;
     None if an attribute is not loaded or of a type whose stored form is not certain.
@@ -301,17 +321,16 @@ def _in_hand(obj: Any, inserted: bool) -> dict[str, Any] | None:
     state = sa_inspect(obj)
     loaded = state.dict
     out: dict[str, Any] = {}
-    for column in state.mapper.local_table.columns:
-        key = state.mapper.get_property_by_column(column).key
+    for name, key, column_type, null_unset in _layout(state.mapper):
         if key in loaded:
-            value = _as_stored(column.type, loaded[key])
-        elif inserted and column.default is None and column.server_default is None:
+            value = _as_stored(column_type, loaded[key])
+            if value is _UNSURE:
+                return None
+        elif inserted and null_unset:
             value = None
         else:
             return None
-        if value is _UNSURE:
-            return None
-        out[column.name] = value
+        out[name] = value
     return out
 
 
