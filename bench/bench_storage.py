@@ -264,7 +264,7 @@ def main() -> None:
                     for op in STEPS:
                         counts = times.statements[op]
                         total = sum(counts.values()) / args.vehicles
-                        parts = ", ".join(f"{k} {v / args.vehicles:g}"
+                        parts = ", ".join(f"{k} {v / args.vehicles:.2g}"
                                           for k, v in sorted(counts.items()))  # fmt: skip
                         print(f"  {op:<11} {total:>4.1f}: {parts}")
             if args.seed_days:

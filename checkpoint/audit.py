@@ -237,27 +237,17 @@ _DEFERRED = "checkpoint.audit.deferred"
 DEFERRING = "checkpoint.audit.deferring"
 
 
-def defer(
-    session: Session,
-    site_id: uuid.UUID,
-    actor_id: uuid.UUID | None,
-    action: str,
-    subject: str | None,
-    detail: dict[str, Any] | None = None,
-    *,
-    at: datetime | None = None,
-) -> None:
-    """Append an event like :func:`record`, numbered when the transaction commits: written
-    with the transaction's record digests (checkpoint.audit_rows) under one claim of the chain
-    head. Sessions of a factory without that hook write it at once."""
+def defer(session: Session, site_id: uuid.UUID, item: NewEvent) -> None:
+    """Append ``item`` to the site's chain like :func:`record`, numbered when the transaction
+    commits: written with the transaction's record digests (checkpoint.audit_rows) under one
+    claim of the chain head. Sessions of a factory without that hook write it at once."""
     if not session.info.get(DEFERRING):
-        record(session, site_id, actor_id, action, subject, detail, at=at)
+        record(session, site_id, item.actor_id, item.action, item.subject, item.detail, at=item.at)
         return
     queue: dict[uuid.UUID, list[NewEvent]] = session.info.setdefault(_DEFERRED, {})
-    when = (at or utcnow()).astimezone(UTC)
-    queue.setdefault(site_id, []).append(NewEvent(action, subject, detail or {}, actor_id, when))
-    if subject is not None and actor_id is not None:
-        actors_of(session)[subject] = actor_id
+    queue.setdefault(site_id, []).append(replace(item, at=(item.at or utcnow()).astimezone(UTC)))
+    if item.subject is not None and item.actor_id is not None:
+        actors_of(session)[item.subject] = item.actor_id
 
 
 def take_deferred(session: Session) -> dict[uuid.UUID, list[NewEvent]]:

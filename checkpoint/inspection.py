@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -224,11 +224,13 @@ class InspectionDesk:
             audit.defer(
                 s,
                 shift.site_id,
-                staff.id,
-                "inspection.guide",
-                str(new_id),
-                {"shift": str(shift.id), "lane": str(self.lane_id), "people": people_count},
-                at=at,
+                audit.NewEvent(
+                    "inspection.guide",
+                    str(new_id),
+                    {"shift": str(shift.id), "lane": str(self.lane_id), "people": people_count},
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(new_id, Step.GUIDE, staff.id, at))
         return new_id
@@ -276,17 +278,19 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person",
-                str(insp.id),
-                {
-                    "seq": seq,
-                    "person": str(person_id),
-                    "verdict": entry.verdict.value,
-                    "scans": len(entry.scans),
-                    "policy": self._policy_version(),
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person",
+                    str(insp.id),
+                    {
+                        "seq": seq,
+                        "person": str(person_id),
+                        "verdict": entry.verdict.value,
+                        "scans": len(entry.scans),
+                        "policy": self._policy_version(),
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
         return person_id
 
@@ -357,15 +361,17 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.verify",
-                str(insp.id),
-                {
-                    "suggested": derived.value,
-                    "people": len(insp.people),
-                    "policy": insp.policy_version,
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.verify",
+                    str(insp.id),
+                    {
+                        "suggested": derived.value,
+                        "people": len(insp.people),
+                        "policy": insp.policy_version,
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(inspection_id, Step.VERIFY, staff.id, at))
         return derived
@@ -385,11 +391,13 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.record",
-                str(insp.id),
-                {"policy": insp.policy_version},
-                at=at,
+                audit.NewEvent(
+                    "inspection.record",
+                    str(insp.id),
+                    {"policy": insp.policy_version},
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
 
@@ -415,11 +423,13 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.reopen_verify",
-                str(insp.id),
-                {"reason": reason, "previous_suggestion": previous},
-                at=at,
+                audit.NewEvent(
+                    "inspection.reopen_verify",
+                    str(insp.id),
+                    {"reason": reason, "previous_suggestion": previous},
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def divert(
@@ -467,24 +477,13 @@ class InspectionDesk:
             insp.status = "done"
             responses.start_if_needed(s, insp, at=at, by=staff.id, plan=self.response_plan)
             site_id = self._site(s)
+            facts = {"suggested": insp.suggested_disposition, "final": disposition.value}
             if approver is not None:
-                audit.defer(
-                    s,
-                    site_id,
-                    approver.id,
-                    "inspection.override",
-                    str(insp.id),
-                    {"suggested": insp.suggested_disposition, "final": disposition.value},
-                    at=at,
-                )
+                override = audit.NewEvent("inspection.override", str(insp.id), facts, approver.id)
+                audit.defer(s, site_id, replace(override, at=at))
+            detail = {"disposition": disposition.value, "policy": insp.policy_version}
             audit.defer(
-                s,
-                site_id,
-                staff.id,
-                "inspection.divert",
-                str(insp.id),
-                {"disposition": disposition.value, "policy": insp.policy_version},
-                at=at,
+                s, site_id, audit.NewEvent("inspection.divert", str(insp.id), detail, staff.id, at)
             )
         self._publish(StepEvent(inspection_id, Step.DIVERT, staff.id, at))
 
@@ -553,18 +552,20 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person_change",
-                str(insp.id),
-                {
-                    "seq": person.seq,
-                    "person": str(person.id),
-                    "previous": previous,
-                    "verdict": entry.verdict.value,
-                    "scans": len(new_scans),
-                    "policy": self._policy_version(),
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person_change",
+                    str(insp.id),
+                    {
+                        "seq": person.seq,
+                        "person": str(person.id),
+                        "previous": previous,
+                        "verdict": entry.verdict.value,
+                        "scans": len(new_scans),
+                        "policy": self._policy_version(),
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def remove_person(
@@ -597,17 +598,19 @@ class InspectionDesk:
             audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person_remove",
-                str(insp.id),
-                {
-                    "seq": seq,
-                    "person": str(person_id),
-                    "verdict": verdict,
-                    "scans": len(scans),
-                    "reason": why,
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person_remove",
+                    str(insp.id),
+                    {
+                        "seq": seq,
+                        "person": str(person_id),
+                        "verdict": verdict,
+                        "scans": len(scans),
+                        "reason": why,
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def snapshot(self, inspection_id: uuid.UUID) -> Inspection:
@@ -637,10 +640,8 @@ def _in_order(s: Session, insp: Inspection, at: datetime, site_id: uuid.UUID) ->
     before = max((t for t in (insp.guide_at, insp.verify_at, insp.record_at) if t), default=None)
     if before is None or at >= before:
         return at
-    audit.defer(
-        s, site_id, None, "inspection.clock_back", str(insp.id),
-        {"seconds": round((before - at).total_seconds(), 3)}, at=before,
-    )  # fmt: skip
+    back = {"seconds": round((before - at).total_seconds(), 3)}
+    audit.defer(s, site_id, audit.NewEvent("inspection.clock_back", str(insp.id), back, at=before))
     return before
 
 

@@ -295,6 +295,38 @@ def test_cli_audit_verify_json_head_anchor_and_cut(books: Books, tmp_path: Path)
 # --- one claim per step, digests from the objects in hand -------------------------------------
 
 
+def _desk(books: Books) -> tuple[InspectionDesk, uuid.UUID]:
+    """A desk on the books' lane and the shift its vehicles were recorded in."""
+    with books.db.session() as s:
+        shift_id = s.scalars(select(Inspection.shift_id)).first()
+    assert shift_id is not None
+    return InspectionDesk(books.db, books.lane_id), shift_id
+
+
+def _guided(
+    books: Books,
+    plate: str,
+    at: datetime,
+    vehicle_type: VehicleType = VehicleType.CAR,
+    people_count: int = 1,
+    origin: str | None = None,
+    destination: str | None = None,
+) -> tuple[InspectionDesk, uuid.UUID]:
+    """A desk on the books' lane and a vehicle it has just guided in."""
+    desk, shift_id = _desk(books)
+    iid = desk.guide(
+        shift_id,
+        plate=plate,
+        vehicle_type=vehicle_type,
+        people_count=people_count,
+        staff=books.guide,
+        at=at,
+        origin=origin,
+        destination=destination,
+    )
+    return desk, iid
+
+
 def _statements(db: Database) -> list[str]:
     from sqlalchemy import event
 
@@ -322,10 +354,7 @@ def _read_back(db: Database, ident: uuid.UUID) -> str:
 
 
 def test_a_step_claims_the_chain_once_and_reads_no_child_rows_back(books: Books) -> None:
-    desk = InspectionDesk(books.db, books.lane_id)
-    with books.db.session() as s:
-        shift_id = s.scalars(select(Inspection.shift_id)).first()
-    assert shift_id is not None
+    desk, shift_id = _desk(books)
     seen = _statements(books.db)
     at = T0 + timedelta(minutes=30)
     per_step: dict[str, list[str]] = {}
@@ -366,15 +395,8 @@ def test_digests_made_from_the_objects_in_hand_match_the_rows_read_back(books: B
     from checkpoint.inspection import ScanRecord
     from checkpoint.models import Correction
 
-    desk = InspectionDesk(books.db, books.lane_id)
-    with books.db.session() as s:
-        shift_id = s.scalars(select(Inspection.shift_id)).first()
-    assert shift_id is not None
     at = T0 + timedelta(minutes=40)
-    iid = desk.guide(
-        shift_id, plate="浙B12345", vehicle_type=VehicleType.TRUCK, people_count=3,
-        staff=books.guide, at=at, origin="江苏省", destination="杭州",
-    )  # fmt: skip
+    desk, iid = _guided(books, "浙B12345", at, VehicleType.TRUCK, 3, "江苏省", "杭州")
 
     def scan(n: int) -> ScanRecord:
         return ScanRecord("CKP1", "checkpoint-pass", "DEMO", "valid", "valid", f"{n:02x}" * 32,
@@ -430,15 +452,8 @@ def test_digests_made_from_the_objects_in_hand_match_the_rows_read_back(books: B
 
 
 def test_a_plain_sql_edit_between_two_steps_is_not_vouched_for_by_the_next(books: Books) -> None:
-    desk = InspectionDesk(books.db, books.lane_id)
-    with books.db.session() as s:
-        shift_id = s.scalars(select(Inspection.shift_id)).first()
-    assert shift_id is not None
     at = T0 + timedelta(minutes=50)
-    iid = desk.guide(
-        shift_id, plate="浙A77777", vehicle_type=VehicleType.CAR, people_count=1,
-        staff=books.guide, at=at,
-    )  # fmt: skip
+    desk, iid = _guided(books, "浙A77777", at)
     desk.add_person(
         iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE), at=at,
         staff=books.guide,
@@ -454,15 +469,8 @@ def test_a_plain_sql_edit_between_two_steps_is_not_vouched_for_by_the_next(books
 def test_a_record_purged_in_bulk_is_read_back_at_its_next_write(books: Books) -> None:
     from checkpoint import retention
 
-    desk = InspectionDesk(books.db, books.lane_id)
-    with books.db.session() as s:
-        shift_id = s.scalars(select(Inspection.shift_id)).first()
-    assert shift_id is not None
     at = T0 + timedelta(minutes=20)
-    target = desk.guide(
-        shift_id, plate="浙A66666", vehicle_type=VehicleType.CAR, people_count=1,
-        staff=books.guide, at=at,
-    )  # fmt: skip
+    desk, target = _guided(books, "浙A66666", at)
     desk.add_person(
         target, PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE, temperature=36.6,
                             name_masked="张*", findings={"temperature": 36.6}),
