@@ -353,16 +353,15 @@ def _by_id(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def _body_in_hand(insp: Inspection, seen: _Changes, before: _Body | None) -> _Body | None:
     """The record's body from this transaction's objects and ``before`` (the body as the chain
     vouched for it when nothing else has written since), or None: read it back."""
-    if seen.other or (before is None and not seen.created):
+    # a person removed may leave scans pointing at it (ON DELETE SET NULL): read back
+    if seen.other or seen.people_gone or (before is None and not seen.created):
         return None
     row = _in_hand(insp, seen.created)
     if row is None:
         return None
     state = sa_inspect(insp)
     if seen.created:
-        people_objs: list[Any] | None = [
-            p for i, p in seen.people.items() if i not in seen.people_gone
-        ]
+        people_objs: list[Any] | None = list(seen.people.values())
         old_people: list[dict[str, Any]] = []
         old_scans: list[dict[str, Any]] = []
         old_corrections: list[dict[str, Any]] = []
@@ -370,9 +369,8 @@ def _body_in_hand(insp: Inspection, seen: _Changes, before: _Body | None) -> _Bo
         assert before is not None
         old_people, old_scans, old_corrections = before.people, before.scans, before.corrections
         people_objs = None
-        if seen.people or seen.people_gone:
-            # a person removed may leave scans pointing at it (ON DELETE SET NULL): read back
-            if seen.people_gone or "people" not in state.dict:
+        if seen.people:
+            if "people" not in state.dict:
                 return None
             people_objs = list(insp.people)
             if not set(seen.people) <= {p.id for p in people_objs}:
