@@ -15,8 +15,10 @@ triggers' outbox) and a real Sender thread; the server is a throw-away PostgreSQ
    per day) for ``--live-seconds``; prints the lag from a vehicle's divert saved on its lane to
    the vehicle finished on the server (p50/p95/max), and the server's load (CPU of its
    processes, transactions and rows per second from pg_stat_database).
-3. down: one lane records ``--down-vehicles`` with its sender retrying against a stopped server;
-   prints the step save times (p50/p99/max; budget p99 ≤ 10 ms).
+3. down: one lane records ``--down-vehicles`` with its sender running and retrying against the
+   stopped server, interleaved with a lane that has no server configured; prints each lane's
+   step save times per step kind and over every step (p50/p99/max; budget p99 ≤ 10 ms), with
+   the load average (``--only down`` runs just this phase).
 
 Not part of the pass/fail tests; prints figures.
 """
@@ -43,6 +45,7 @@ from own_postgres import OwnServer, own_postgres  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sync_lanes import LaneLaptop, make_lane, set_up_server  # noqa: E402
 
+from checkpoint.rules.policy import Policy  # noqa: E402
 from checkpoint.storage.inspections import InspectionStore  # noqa: E402
 from checkpoint.storage.models import Shift  # noqa: E402
 from checkpoint.sync.drill import LaneDrill  # noqa: E402
@@ -56,26 +59,47 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+STEP_KINDS = ("guide", "add_person", "verify", "record", "divert")
+
+
 class LaneSim:
     """One lane: its laptop, its drill and where in the shift its next vehicle arrives."""
 
     def __init__(self, laptop: LaneLaptop, seed: int) -> None:
         self.laptop = laptop
         self.shift: Shift = laptop.open_shift()
+        # as a lane hands it: the 136 plan of the policy it judges with
+        policy = Policy.load(None)
         self.drill = LaneDrill(
-            InspectionStore(laptop.db, laptop.lane_id),
+            InspectionStore(laptop.db, laptop.lane_id, response_plan=policy.response),
             laptop.crew(),
             self.shift.starts_at.tzinfo,  # type: ignore[arg-type]
+            policy,
         )
         self.rng = random.Random(seed)
         self.at = self.shift.starts_at + timedelta(minutes=1)
         self.steps: list[float] = []
+        self.by_kind: dict[str, list[float]] = {k: [] for k in STEP_KINDS}
+        self.cpu_ms = 0.0  # CPU time of the recording thread (rules included)
 
     def vehicle(self) -> uuid.UUID:
+        cpu = time.thread_time()
         done = self.drill.vehicle(self.shift.id, self.at, self.rng)
+        self.cpu_ms += (time.thread_time() - cpu) * 1000
         self.steps += done.step_ms
+        # guide, one add_person per person, verify, record, divert
+        ms = done.step_ms
+        self.by_kind["guide"].append(ms[0])
+        self.by_kind["add_person"] += ms[1:-3]
+        for kind, value in zip(("verify", "record", "divert"), ms[-3:], strict=True):
+            self.by_kind[kind].append(value)
         self.at += timedelta(seconds=self.rng.randint(5, 15))
         return done.inspection_id
+
+
+def load_average() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def _server_stats(url: str) -> tuple[int, int]:
@@ -255,14 +279,24 @@ def down(root: Path, server: OwnServer | None, url: str, vehicles: int) -> None:
     p99, p99_alone = pct(sim.steps, 0.99), pct(base.steps, 0.99)
     print(
         f"down: {vehicles} vehicles, {len(sim.steps)} steps saved with the server stopped "
-        f"(sender retrying; {status.waiting} records waiting, online={status.online}): "
-        f"p50 {statistics.median(sim.steps):.1f} ms, p99 {p99:.1f} ms, "
-        f"max {max(sim.steps):.1f} ms (budget p99 10 ms)"
+        f"(sender retrying; {status.waiting} records waiting, online={status.online}); "
+        f"{load_average()}"
     )
+    print(f"  {'lane':<24} {'step':<11} {'n':>5} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for label, lane in (("server down, sender on", sim), ("no server configured", base)):
+        for kind in (*STEP_KINDS, "every step"):
+            values = lane.steps if kind == "every step" else lane.by_kind[kind]
+            print(
+                f"  {label:<24} {kind:<11} {len(values):>5} {statistics.median(values):>7.2f} "
+                f"{pct(values, 0.99):>7.2f} {max(values):>7.2f}"
+            )
     print(
-        f"  the same lane with no server configured, interleaved: p50 "
-        f"{statistics.median(base.steps):.1f} ms, p99 {p99_alone:.1f} ms; "
-        f"ratio of p99 with sync / without: {p99 / p99_alone:.2f}"
+        f"  every step with the server down: p50 {statistics.median(sim.steps):.2f} ms, "
+        f"p99 {p99:.2f} ms (budget p99 10 ms); with no server: p50 "
+        f"{statistics.median(base.steps):.2f} ms, p99 {p99_alone:.2f} ms; ratio of p99 "
+        f"{p99 / p99_alone:.2f}; CPU per step (mean, the drill's rules included) "
+        f"{sim.cpu_ms / len(sim.steps):.2f} ms down, {base.cpu_ms / len(base.steps):.2f} ms "
+        f"with no server; {load_average()}"
     )
 
 

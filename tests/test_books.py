@@ -290,3 +290,200 @@ def test_cli_audit_verify_json_head_anchor_and_cut(books: Books, tmp_path: Path)
     assert len(cut.stderr.strip().splitlines()) == 1 and "not in the chain" in cut.stderr
     bad = _cli("audit", "verify", "--anchor", "xyz", "--db", url, **env)
     assert bad.returncode != 0 and "not a chain head" in bad.stderr
+
+
+# --- one claim per step, digests from the objects in hand -------------------------------------
+
+
+def _desk(books: Books) -> tuple[InspectionStore, uuid.UUID]:
+    """A desk on the books' lane and the shift its vehicles were recorded in."""
+    with books.db.session() as s:
+        shift_id = s.scalars(select(Inspection.shift_id)).first()
+    assert shift_id is not None
+    return InspectionStore(books.db, books.lane_id), shift_id
+
+
+def _guided(
+    books: Books,
+    plate: str,
+    at: datetime,
+    vehicle_type: VehicleType = VehicleType.CAR,
+    people_count: int = 1,
+    origin: str | None = None,
+    destination: str | None = None,
+) -> tuple[InspectionStore, uuid.UUID]:
+    """A desk on the books' lane and a vehicle it has just guided in."""
+    desk, shift_id = _desk(books)
+    iid = desk.guide(
+        shift_id,
+        plate=plate,
+        vehicle_type=vehicle_type,
+        people_count=people_count,
+        staff=books.guide,
+        at=at,
+        origin=origin,
+        destination=destination,
+    )
+    return desk, iid
+
+
+def _statements(db: Database) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def note(_conn: object, _cur: object, statement: str, *_rest: object) -> None:
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def _newest_digests(db: Database, site_id: uuid.UUID) -> dict[str, str | None]:
+    with db.session() as s:
+        return {
+            e.subject.split(":", 1)[1]: e.detail.get("digest")
+            for e in audit.events(s, site_id)
+            if e.action == "row.inspection" and e.subject
+        }
+
+
+def _read_back(db: Database, ident: uuid.UUID) -> str:
+    with db.session() as s:
+        return audit_rows.inspection_digests(s, [ident])[ident][1]
+
+
+def test_a_step_claims_the_chain_once_and_reads_no_child_rows_back(books: Books) -> None:
+    desk, shift_id = _desk(books)
+    seen = _statements(books.db)
+    at = T0 + timedelta(minutes=30)
+    per_step: dict[str, list[str]] = {}
+    iid = desk.guide(
+        shift_id, plate="浙A54321", vehicle_type=VehicleType.CAR, people_count=1,
+        staff=books.guide, at=at,
+    )  # fmt: skip
+    per_step["guide"], seen[:] = list(seen), []
+    entry = PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE, temperature=36.4)
+    desk.add_person(iid, entry, at=at, staff=books.guide)
+    per_step["add_person"], seen[:] = list(seen), []
+    desk.finish_verify(iid, staff=books.leader, at=at + timedelta(seconds=5))
+    per_step["verify"], seen[:] = list(seen), []
+    desk.record(iid, staff=books.leader, at=at + timedelta(seconds=9))
+    per_step["record"], seen[:] = list(seen), []
+    desk.divert(iid, Disposition.RELEASE, staff=books.leader, at=at + timedelta(seconds=12))
+    per_step["divert"], seen[:] = list(seen), []
+    for step, statements in per_step.items():
+        claims = [q for q in statements if q.startswith("update audit_head set seq")]
+        inserts = [q for q in statements if q.startswith("insert into audit_event")]
+        assert len(claims) == 1 and len(inserts) == 1, (step, statements)
+        reads = [
+            q for q in statements
+            if q.startswith("select") and ("from credential_scan" in q or "from correction" in q)
+        ]  # fmt: skip
+        assert reads == [], (step, reads)
+    with books.db.session() as s:
+        mine = [e for e in audit.events(s, books.site_id) if e.subject == str(iid)]
+        digests = [e for e in audit.events(s, books.site_id) if e.subject == f"inspection:{iid}"]
+    # each step's event sits right before the digest of the record it wrote
+    assert [e.seq + 1 for e in mine] == [d.seq for d in digests]
+    assert _newest_digests(books.db, books.site_id)[str(iid)] == _read_back(books.db, iid)
+    report = _verify(books)
+    assert report.ok, report.reason
+
+
+def test_digests_made_from_the_objects_in_hand_match_the_rows_read_back(books: Books) -> None:
+    from checkpoint.storage.inspections import ScanRecord
+    from checkpoint.storage.models import Correction
+
+    at = T0 + timedelta(minutes=40)
+    desk, iid = _guided(books, "浙B12345", at, VehicleType.TRUCK, 3, "江苏省", "杭州")
+
+    def scan(n: int) -> ScanRecord:
+        return ScanRecord("CKP1", "checkpoint-pass", "DEMO", "valid", "valid", f"{n:02x}" * 32,
+                          demo=True, errors=("a", "b"))  # fmt: skip
+
+    def same() -> None:
+        assert _newest_digests(books.db, books.site_id)[str(iid)] == _read_back(books.db, iid)
+
+    same()
+    driver = desk.add_person(
+        iid,
+        PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE, temperature=37,
+                    findings={"t": (1, 2.5), "k": {"x": None}}, scans=(scan(1), scan(2)),
+                    name_masked="张*", id_hash="ab" * 32, id_masked="3301**********1234"),
+        at=at, staff=books.guide,
+    )  # fmt: skip
+    same()
+    extra = desk.add_person(
+        iid, PersonEntry(Occupant.PASSENGER, Verdict.PASS, Disposition.RELEASE, scans=(scan(3),)),
+        at=at, staff=books.guide,
+    )  # fmt: skip
+    same()
+    desk.update_person(
+        iid, driver,
+        PersonEntry(Occupant.DRIVER, Verdict.ATTENTION, Disposition.TEST_LANE, temperature=37.6,
+                    reasons=({"code": "fever"},)),
+        new_scans=(scan(4),), staff=books.guide, at=at + timedelta(seconds=3),
+    )  # fmt: skip
+    same()
+    desk.remove_person(iid, extra, reason="扫错了", staff=books.guide, at=at)
+    same()
+    with books.db.session() as s:  # a correction written with the record in hand
+        insp = s.get(Inspection, iid)
+        assert insp is not None
+        s.add(Correction(inspection_id=iid, field="plate", old_value="浙B12345",
+                         new_value="浙B12346", reason="看错", staff_id=books.leader.id,
+                         at=at))  # fmt: skip
+        insp.plate = "浙B12346"
+    same()
+    desk.finish_verify(iid, staff=books.leader, at=at - timedelta(seconds=30))  # clock set back
+    same()
+    desk.reopen_verify(iid, staff=books.leader, reason="车型更正")
+    same()
+    desk.finish_verify(iid, staff=books.leader, at=at + timedelta(seconds=40))
+    desk.record(iid, staff=books.leader, at=at + timedelta(seconds=50))
+    desk.divert(
+        iid, Disposition.RELEASE, staff=books.guide, override_reason="复测正常",
+        approved_by=books.leader, at=at + timedelta(seconds=60),
+    )  # fmt: skip
+    same()
+    report = _verify(books)
+    assert report.ok, report.reason
+
+
+def test_a_plain_sql_edit_between_two_steps_is_not_vouched_for_by_the_next(books: Books) -> None:
+    at = T0 + timedelta(minutes=50)
+    desk, iid = _guided(books, "浙A77777", at)
+    desk.add_person(
+        iid, PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE), at=at,
+        staff=books.guide,
+    )  # fmt: skip
+    _sql(books, "UPDATE person_check SET temperature = 35.0 WHERE inspection_id = :id",
+         id=_uid(books, iid))  # fmt: skip
+    desk.finish_verify(iid, staff=books.leader, at=at + timedelta(seconds=5))
+    report = _verify(books)
+    assert not report.ok and str(iid) in (report.reason or "")
+    assert report.first_broken_seq == _last_digest_seq(books, f"inspection:{iid}")
+
+
+def test_a_record_purged_in_bulk_is_read_back_at_its_next_write(books: Books) -> None:
+    from checkpoint.storage import retention
+
+    at = T0 + timedelta(minutes=20)
+    desk, target = _guided(books, "浙A66666", at)
+    desk.add_person(
+        target, PersonEntry(Occupant.DRIVER, Verdict.PASS, Disposition.RELEASE, temperature=36.6,
+                            name_masked="张*", findings={"temperature": 36.6}),
+        at=at, staff=books.guide,
+    )  # fmt: skip
+    with books.db.session() as s:
+        done = retention.purge(s, books.site_id, retention=timedelta(days=1),
+                               now=T0 + timedelta(days=3))  # fmt: skip
+    assert done.inspections == 4
+    with books.db.session() as s:  # the next write holds the record; its person was purged
+        insp = s.get(Inspection, target)
+        assert insp is not None and insp.plate != "浙A66666"
+        insp.destination = "杭州"
+    assert _newest_digests(books.db, books.site_id)[str(target)] == _read_back(books.db, target)
+    report = _verify(books)
+    assert report.ok, report.reason

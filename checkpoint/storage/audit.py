@@ -10,6 +10,10 @@ Several lanes may write to one PostgreSQL database: the next sequence number is 
 updating a per-site chain-head row (``audit_head``), which holds a row lock until the
 transaction ends, so writers of one site queue up instead of colliding. On SQLite the same
 UPDATE takes the database's write lock.
+
+:func:`defer` queues an event instead: the commit hook of checkpoint.storage.audit_rows writes the
+transaction's deferred events and its record digests together, under one claim of the head and
+one INSERT (an inspection step costs one claim, not two).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -104,9 +108,23 @@ def _insert_head(session: Session, site_id: uuid.UUID) -> None:
         session.execute(sqlite.insert(_HEAD).values(values).on_conflict_do_nothing())
 
 
-def _claim(session: Session, site_id: uuid.UUID, n: int = 1) -> tuple[int, str]:
-    """Lock the site's chain head and take the next ``n`` numbers; returns (the last of them,
-    the hash of the event before the first)."""
+_HEADS = "checkpoint.storage.audit.heads"
+_HEADS_BEFORE = "checkpoint.storage.audit.heads_before"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Numbers taken on a site's chain by one transaction, the head row locked until it ends:
+    ``count`` events numbered from ``first_seq``, the first linking to ``prev_hash``."""
+
+    site_id: uuid.UUID
+    first_seq: int
+    count: int
+    prev_hash: str
+
+
+def claim(session: Session, site_id: uuid.UUID, n: int = 1) -> Claim:
+    """Lock the site's chain head and take the next ``n`` numbers (:func:`write` fills them)."""
     for _ in range(2):
         row = session.execute(
             update(_HEAD)
@@ -115,9 +133,30 @@ def _claim(session: Session, site_id: uuid.UUID, n: int = 1) -> tuple[int, str]:
             .returning(_HEAD.c.seq, _HEAD.c.hash)
         ).first()
         if row is not None:
-            return int(row[0]), str(row[1])
+            taken = Claim(site_id, int(row[0]) - n + 1, n, str(row[1]))
+            befores: dict[uuid.UUID, tuple[int, str]] = session.info.setdefault(_HEADS_BEFORE, {})
+            befores.setdefault(site_id, (taken.first_seq - 1, taken.prev_hash))
+            return taken
         _insert_head(session, site_id)
     raise RuntimeError("the audit chain head could not be created")  # pragma: no cover
+
+
+def _note_head(session: Session, site_id: uuid.UUID, seq: int, digest: str) -> None:
+    session.info.setdefault(_HEADS, {})[site_id] = (seq, digest)
+
+
+def heads_of(
+    session: Session,
+) -> tuple[dict[uuid.UUID, tuple[int, str]], dict[uuid.UUID, tuple[int, str]]]:
+    """(site → head (seq, hash) before this session's transaction first claimed it, site → head
+    it left) for every chain the transaction appended to."""
+    return session.info.get(_HEADS_BEFORE, {}), session.info.get(_HEADS, {})
+
+
+def forget_heads(session: Session) -> None:
+    """Start a new transaction's record of heads (after a commit or a rollback)."""
+    session.info.pop(_HEADS_BEFORE, None)
+    session.info.pop(_HEADS, None)
 
 
 def record(
@@ -139,7 +178,8 @@ def record(
     when = (at or utcnow()).astimezone(UTC)
     # Microseconds are all both databases keep; hash what will be read back.
     plain = _plain(detail or {})
-    seq, prev = _claim(session, site_id)
+    taken = claim(session, site_id)
+    seq, prev = taken.first_seq, taken.prev_hash
     digest = event_hash(
         site_id=site_id,
         seq=seq,
@@ -163,6 +203,7 @@ def record(
     )
     session.add(event)
     session.execute(update(_HEAD).where(_HEAD.c.site_id == site_id).values(hash=digest))
+    _note_head(session, site_id, seq, digest)
     if subject is not None and actor_id is not None:
         actors_of(session)[subject] = actor_id
     session.flush()
@@ -181,30 +222,54 @@ def actors_of(session: Session) -> dict[str, uuid.UUID]:
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event to append with :func:`record_many`."""
+    """An event to append with :func:`record_many` or :func:`write` (``at``: when it
+    happened; None: when it is written)."""
 
     action: str
     subject: str | None
     detail: dict[str, Any]
     actor_id: uuid.UUID | None = None
+    at: datetime | None = None
 
 
-def record_many(
-    session: Session, site_id: uuid.UUID, items: list[NewEvent], *, at: datetime | None = None
-) -> None:
-    """Append ``items`` to the site's chain in one claim of the head and one INSERT (the bulk
-    form of :func:`record`, for record digests of a large write)."""
-    if not items:
+_DEFERRED = "checkpoint.storage.audit.deferred"
+# Set in the info of sessions whose factory writes deferred events before commit.
+DEFERRING = "checkpoint.storage.audit.deferring"
+
+
+def defer(session: Session, site_id: uuid.UUID, item: NewEvent) -> None:
+    """Append ``item`` to the site's chain like :func:`record`, numbered when the transaction
+    commits: written with the transaction's record digests (checkpoint.storage.audit_rows) under one
+    claim of the chain head. Sessions of a factory without that hook write it at once."""
+    if not session.info.get(DEFERRING):
+        record(session, site_id, item.actor_id, item.action, item.subject, item.detail, at=item.at)
         return
-    when = (at or utcnow()).astimezone(UTC)
-    last, prev = _claim(session, site_id, len(items))
-    seq = last - len(items)
+    queue: dict[uuid.UUID, list[NewEvent]] = session.info.setdefault(_DEFERRED, {})
+    queue.setdefault(site_id, []).append(replace(item, at=(item.at or utcnow()).astimezone(UTC)))
+    if item.subject is not None and item.actor_id is not None:
+        actors_of(session)[item.subject] = item.actor_id
+
+
+def take_deferred(session: Session) -> dict[uuid.UUID, list[NewEvent]]:
+    """The events :func:`defer` queued in this transaction, by site, in order (and forget them)."""
+    queued: dict[uuid.UUID, list[NewEvent]] = session.info.pop(_DEFERRED, {})
+    return queued
+
+
+def write(session: Session, taken: Claim, items: Sequence[NewEvent]) -> None:
+    """Fill the numbers of ``taken`` with ``items`` (one INSERT) and move the head to the last."""
+    if len(items) != taken.count:
+        raise ValueError(f"{len(items)} events for {taken.count} claimed numbers")
+    now = utcnow()
+    seq = taken.first_seq - 1
+    prev = taken.prev_hash
     values = []
     for item in items:
         seq += 1
+        when = (item.at or now).astimezone(UTC)
         plain = _plain(item.detail)
         digest = event_hash(
-            site_id=site_id,
+            site_id=taken.site_id,
             seq=seq,
             at=when,
             actor_id=item.actor_id,
@@ -216,7 +281,7 @@ def record_many(
         values.append(
             {
                 "id": uuid.uuid4(),
-                "site_id": site_id,
+                "site_id": taken.site_id,
                 "seq": seq,
                 "at": when,
                 "actor_id": item.actor_id,
@@ -229,7 +294,20 @@ def record_many(
         )
         prev = digest
     session.execute(insert(_EVENT), values)
-    session.execute(update(_HEAD).where(_HEAD.c.site_id == site_id).values(hash=prev))
+    session.execute(update(_HEAD).where(_HEAD.c.site_id == taken.site_id).values(hash=prev))
+    _note_head(session, taken.site_id, seq, prev)
+
+
+def record_many(
+    session: Session, site_id: uuid.UUID, items: list[NewEvent], *, at: datetime | None = None
+) -> None:
+    """Append ``items`` to the site's chain in one claim of the head and one INSERT (the bulk
+    form of :func:`record`); an item without its own ``at`` takes ``at`` (default: now)."""
+    if not items:
+        return
+    when = (at or utcnow()).astimezone(UTC)
+    dated = [item if item.at is not None else replace(item, at=when) for item in items]
+    write(session, claim(session, site_id, len(dated)), dated)
 
 
 _EVENT: Table = AuditEvent.__table__  # type: ignore[assignment]

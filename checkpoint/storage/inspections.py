@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -205,6 +205,7 @@ class InspectionStore:
                     "the current shift must be opened first."
                 )
             row = Inspection(
+                id=uuid.uuid4(),
                 shift_id=shift.id,
                 lane_id=self.lane_id,
                 plate=plate,
@@ -220,16 +221,17 @@ class InspectionStore:
                 demo=self.demo,
             )
             s.add(row)
-            s.flush()
             new_id = row.id
-            audit.record(
+            audit.defer(
                 s,
                 shift.site_id,
-                staff.id,
-                "inspection.guide",
-                str(new_id),
-                {"shift": str(shift.id), "lane": str(self.lane_id), "people": people_count},
-                at=at,
+                audit.NewEvent(
+                    "inspection.guide",
+                    str(new_id),
+                    {"shift": str(shift.id), "lane": str(self.lane_id), "people": people_count},
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(new_id, Step.GUIDE, staff.id, at))
         return new_id
@@ -253,6 +255,7 @@ class InspectionStore:
             seq = max((p.seq for p in insp.people), default=0) + 1
             entry = self._checked(insp, entry, seq, at)
             person = PersonCheck(
+                id=uuid.uuid4(),
                 inspection_id=insp.id,
                 seq=seq,
                 occupant=entry.occupant.value,
@@ -270,24 +273,25 @@ class InspectionStore:
                 created_at=at,
             )
             insp.people.append(person)
-            s.flush()
             for scan in entry.scans:
                 s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
             person_id = person.id
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person",
-                str(insp.id),
-                {
-                    "seq": seq,
-                    "person": str(person_id),
-                    "verdict": entry.verdict.value,
-                    "scans": len(entry.scans),
-                    "policy": self._policy_version(),
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person",
+                    str(insp.id),
+                    {
+                        "seq": seq,
+                        "person": str(person_id),
+                        "verdict": entry.verdict.value,
+                        "scans": len(entry.scans),
+                        "policy": self._policy_version(),
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
         return person_id
 
@@ -355,18 +359,20 @@ class InspectionStore:
             insp.verify_at = at
             insp.verify_by_id = staff.id
             insp.step = Step.RECORD.value
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.verify",
-                str(insp.id),
-                {
-                    "suggested": derived.value,
-                    "people": len(insp.people),
-                    "policy": insp.policy_version,
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.verify",
+                    str(insp.id),
+                    {
+                        "suggested": derived.value,
+                        "people": len(insp.people),
+                        "policy": insp.policy_version,
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(inspection_id, Step.VERIFY, staff.id, at))
         return derived
@@ -383,14 +389,16 @@ class InspectionStore:
             insp.record_at = at
             insp.record_by_id = staff.id
             insp.step = Step.DIVERT.value
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.record",
-                str(insp.id),
-                {"policy": insp.policy_version},
-                at=at,
+                audit.NewEvent(
+                    "inspection.record",
+                    str(insp.id),
+                    {"policy": insp.policy_version},
+                    staff.id,
+                    at=at,
+                ),
             )
         self._publish(StepEvent(inspection_id, Step.RECORD, staff.id, at))
 
@@ -413,14 +421,16 @@ class InspectionStore:
             insp.verify_at = None
             insp.verify_by_id = None
             insp.suggested_disposition = None
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.reopen_verify",
-                str(insp.id),
-                {"reason": reason, "previous_suggestion": previous},
-                at=at,
+                audit.NewEvent(
+                    "inspection.reopen_verify",
+                    str(insp.id),
+                    {"reason": reason, "previous_suggestion": previous},
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def divert(
@@ -468,24 +478,13 @@ class InspectionStore:
             insp.status = "done"
             responses.start_if_needed(s, insp, at=at, by=staff.id, plan=self.response_plan)
             site_id = self._site(s)
+            facts = {"suggested": insp.suggested_disposition, "final": disposition.value}
             if approver is not None:
-                audit.record(
-                    s,
-                    site_id,
-                    approver.id,
-                    "inspection.override",
-                    str(insp.id),
-                    {"suggested": insp.suggested_disposition, "final": disposition.value},
-                    at=at,
-                )
-            audit.record(
-                s,
-                site_id,
-                staff.id,
-                "inspection.divert",
-                str(insp.id),
-                {"disposition": disposition.value, "policy": insp.policy_version},
-                at=at,
+                override = audit.NewEvent("inspection.override", str(insp.id), facts, approver.id)
+                audit.defer(s, site_id, replace(override, at=at))
+            detail = {"disposition": disposition.value, "policy": insp.policy_version}
+            audit.defer(
+                s, site_id, audit.NewEvent("inspection.divert", str(insp.id), detail, staff.id, at)
             )
         self._publish(StepEvent(inspection_id, Step.DIVERT, staff.id, at))
 
@@ -551,21 +550,23 @@ class InspectionStore:
             person.manual = entry.manual
             for scan in new_scans:
                 s.add(_scan_row(insp.id, person.id, scan, at, self.store_raw_payloads))
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person_change",
-                str(insp.id),
-                {
-                    "seq": person.seq,
-                    "person": str(person.id),
-                    "previous": previous,
-                    "verdict": entry.verdict.value,
-                    "scans": len(new_scans),
-                    "policy": self._policy_version(),
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person_change",
+                    str(insp.id),
+                    {
+                        "seq": person.seq,
+                        "person": str(person.id),
+                        "previous": previous,
+                        "verdict": entry.verdict.value,
+                        "scans": len(new_scans),
+                        "policy": self._policy_version(),
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def remove_person(
@@ -595,20 +596,22 @@ class InspectionStore:
                 s.delete(scan)
             seq, verdict = person.seq, person.verdict
             insp.people.remove(person)
-            audit.record(
+            audit.defer(
                 s,
                 self._site(s),
-                staff.id,
-                "inspection.person_remove",
-                str(insp.id),
-                {
-                    "seq": seq,
-                    "person": str(person_id),
-                    "verdict": verdict,
-                    "scans": len(scans),
-                    "reason": why,
-                },
-                at=at,
+                audit.NewEvent(
+                    "inspection.person_remove",
+                    str(insp.id),
+                    {
+                        "seq": seq,
+                        "person": str(person_id),
+                        "verdict": verdict,
+                        "scans": len(scans),
+                        "reason": why,
+                    },
+                    staff.id,
+                    at=at,
+                ),
             )
 
     def snapshot(self, inspection_id: uuid.UUID) -> Inspection:
@@ -638,10 +641,8 @@ def _in_order(s: Session, insp: Inspection, at: datetime, site_id: uuid.UUID) ->
     before = max((t for t in (insp.guide_at, insp.verify_at, insp.record_at) if t), default=None)
     if before is None or at >= before:
         return at
-    audit.record(
-        s, site_id, None, "inspection.clock_back", str(insp.id),
-        {"seconds": round((before - at).total_seconds(), 3)}, at=before,
-    )  # fmt: skip
+    back = {"seconds": round((before - at).total_seconds(), 3)}
+    audit.defer(s, site_id, audit.NewEvent("inspection.clock_back", str(insp.id), back, at=before))
     return before
 
 
@@ -653,6 +654,7 @@ def _scan_row(
     keep_payload: bool = False,
 ) -> CredentialScan:
     return CredentialScan(
+        id=uuid.uuid4(),
         inspection_id=inspection_id,
         person_check_id=person_id,
         scanned_at=at,
