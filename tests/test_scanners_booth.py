@@ -294,7 +294,7 @@ def test_a_moire_crop_reads_only_after_the_dark_anchored_threshold() -> None:
     zxing = make_decoder("zxing")
     assert zxing.decode(crop).texts == []
     variants = dict(booth_variants(crop, 6.0))
-    assert list(variants)[0] == "dark"  # a crop neither clipped nor dim: moiré and blur first
+    assert next(iter(variants)) == "dark"  # a crop neither clipped nor dim: moiré and blur first
     assert zxing.decode(variants["dark"](crop)).texts == [payload]
 
 
