@@ -158,7 +158,8 @@ def test_picking_a_camera_asks_for_it_and_demo_mode_does_not_offer_it(qtbot: QtB
     qtbot.waitUntil(lambda: dialog.camera_list.count() == 1, timeout=TIMEOUT_MS)
     assert "摄像头 2" in dialog.camera_list.item(0).text()
     assert "1280×720" in dialog.camera_list.item(0).text()
-    assert not dialog.use_button.isEnabled()  # nothing selected yet
+    dialog.camera_list.setCurrentRow(-1)
+    assert not dialog.use_button.isEnabled()  # nothing selected
     dialog.camera_list.setCurrentRow(0)
     with qtbot.waitSignal(dialog.cameraChosen, timeout=TIMEOUT_MS) as chosen:
         qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
@@ -202,3 +203,22 @@ def test_the_main_window_opens_it_from_the_menu_shortcut_and_the_header(
         w.shutdown()
     finally:
         db.dispose()
+
+
+def test_the_camera_dialog_scenario_is_a_png_of_exactly_the_size(tmp_path: Path) -> None:
+    import struct
+    import subprocess
+    import sys
+
+    out = tmp_path / "camera_dialog.png"
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "app.py"), "--demo",
+         "--size", "1280x720", "--scenario", "camera-dialog", "--screenshot", str(out),
+         "--lang", "en"],
+        capture_output=True, text=True, timeout=240,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1280, 720)

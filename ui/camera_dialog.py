@@ -54,6 +54,7 @@ class CameraDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("摄像头设置"))
         self.setObjectName("cameraDialog")
+        self.setMinimumWidth(560)
         self.report = report
         self.lister = lister or (lambda skip: list_cameras(skip=skip))
         self.can_choose = can_choose
@@ -73,6 +74,8 @@ class CameraDialog(QDialog):
 
         accepted = QGroupBox(self.tr("摄像头实际接受的设置(读回)"))
         form = QFormLayout(accepted)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.values: dict[str, QLabel] = {}
         for key, label in (
             ("mode", self.tr("分辨率")),
@@ -88,6 +91,7 @@ class CameraDialog(QDialog):
             value.setObjectName(f"camera_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
+            value.setMinimumWidth(400)  # a wrapping label otherwise asks for too little
             self.values[key] = value
             form.addRow(label, value)
         layout.addWidget(accepted)
