@@ -267,7 +267,7 @@ CLIPPED = 254  # grey level at which the sensor clipped (a screen's own white is
 # The order for each look of a crop, from the generated booth-light set (bench_decode --booth):
 # what read the frames zxing alone could not, likeliest first.
 _ORDERS = {
-    "clipped": ("local", "sharpen", "clahe", "dark", "mid", "spots", "flat"),
+    "clipped": ("local", "sharpen", "clahe", "dark", "mid", "flat", "spots"),
     "dim": ("smooth", "denoise", "clahe", "local", "dark"),
     "plain": ("dark", "mid", "sharpen", "local", "smooth", "clahe"),
 }

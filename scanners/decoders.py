@@ -313,7 +313,8 @@ def _module_px(points: Quad, modules: int) -> float:
 
 # Live frames: what a stage is assumed to cost before it has run once (720p, 2 cores). The
 # whole-frame fallbacks are slow; without a guess the first frames would run them all.
-_FIRST_GUESS_MS = {"zbar": 20.0, "opencv": 30.0, "bent": 30.0, "rescue": 10.0}
+_FIRST_GUESS_MS = {"zbar": 20.0, "opencv": 30.0, "bent": 30.0, "rescue": 10.0,
+                   "booth": 1.5}  # each booth-light variant (a filter and zxing on a crop)
 
 
 class CascadeDecoder:
@@ -353,7 +354,8 @@ class CascadeDecoder:
         if self.budget_ms is None:
             return True
         elapsed = (BUDGET_CLOCK() - t0) * 1000.0
-        cost = self._cost_ms.get(stage, _FIRST_GUESS_MS.get(stage, 0.0))
+        guess = _FIRST_GUESS_MS.get(stage, _FIRST_GUESS_MS.get(stage.partition("-")[0], 0.0))
+        cost = self._cost_ms.get(stage, guess)
         if elapsed + cost <= self.budget_ms:
             return True
         # Skipped: let the estimate fade, so that one slow run (a cold start, a busy moment)
