@@ -105,29 +105,14 @@ def test_a_camera_refusing_manual_exposure_says_so_and_keeps_scanning(
     dialog.close()
 
 
-class Unplugged:
-    name = "USB camera 3"
-
-    def open(self) -> object:
-        from scanners import SourceError
-
-        raise SourceError("camera 3 cannot be opened: is it plugged in?")
-
-    def read(self) -> object:
-        from scanners import SourceError
-
-        raise SourceError("camera 3 is not open")
-
-    def close(self) -> None:
-        """Nothing is open."""
-
-
 def test_no_camera_says_so(qtbot: QtBot, running: list[ScanPipeline]) -> None:
     dialog = dialog_for(qtbot, None)
     assert dialog.state_label.text() == "未连接摄像头"
     assert all(shows(dialog, key) == "—" for key in ("mode", "fps", "exposure_mode", "loop"))
     dialog.close()
-    failing = start(running, Unplugged())
+    from ui.scenarios import NoCamera
+
+    failing = start(running, NoCamera())
     dialog = dialog_for(qtbot, failing)
     qtbot.waitUntil(lambda: failing.stats().reconnect_attempts > 0, timeout=TIMEOUT_MS)
     dialog.refresh()
