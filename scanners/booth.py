@@ -2,10 +2,13 @@
 the preprocessing tried on those regions only, and the hint for the driver when none reads.
 
 The cascade calls :func:`finder_regions` on a downscaled copy of the frame (a few milliseconds),
-then tries :func:`booth_variants` on each region, cheapest first: local contrast for dim night
-frames, flat-fielding against a screen's glare, erasing saturated bright spots, smoothing a
-screen's moiré, sharpening motion blur. A region that still does not read is reported as an
-:class:`UnreadRegion` with an :class:`AimHint` and its brightness, which the exposure loop uses.
+then tries :func:`booth_variants` on each region, cheapest and likeliest first, by what the crop
+shows: clipped by a reflection → a threshold against a window a few modules wide (a sheen of
+glare), sharpening, local contrast; dim → smoothing the sensor noise, then flat-fielding or a
+dark-anchored threshold; otherwise → the dark-anchored threshold (a screen's moiré dims the white
+modules by turns, never lightens the dark ones), the mid-grey threshold and sharpening (motion
+blur). A region that still does not read is reported as an :class:`UnreadRegion` with an
+:class:`AimHint` and its brightness, which the exposure loop uses.
 """
 
 from __future__ import annotations
@@ -174,12 +177,12 @@ def unread_region(grey: np.ndarray, points: Quad, module_px: float) -> UnreadReg
                         module_px=module_px)
 
 
-def _clahe(crop: np.ndarray) -> np.ndarray:
+def _clahe(crop: np.ndarray, module_px: float) -> np.ndarray:
     tiles = max(min(crop.shape) // 80, 2)
     return np.asarray(cv2.createCLAHE(clipLimit=3.0, tileGridSize=(tiles, tiles)).apply(crop))
 
 
-def _flat_field(crop: np.ndarray, reach: float = 1 / 6) -> np.ndarray:
+def _flat_field(crop: np.ndarray, module_px: float = 0.0, reach: float = 1 / 6) -> np.ndarray:
     """Divide out light that varies over ``reach`` of the crop (a screen's glare) and stretch
     what is left; the light is the local maximum, since white modules are never far apart."""
     k = max(int(min(crop.shape) * reach), 3) | 1
@@ -190,7 +193,7 @@ def _flat_field(crop: np.ndarray, reach: float = 1 / 6) -> np.ndarray:
     return np.asarray((flat - lo) * (255.0 / max(hi - lo, 1e-6)), dtype=np.uint8)
 
 
-def _erase_spots(crop: np.ndarray) -> np.ndarray:
+def _erase_spots(crop: np.ndarray, module_px: float) -> np.ndarray:
     """Blown-out spots become the local mid-grey: erasures for error correction, not white."""
     spots = crop >= SATURATED
     if not spots.any():
@@ -203,40 +206,97 @@ def _erase_spots(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _smooth_moire(crop: np.ndarray) -> np.ndarray:
-    """A phone screen's moiré: smooth the pixel-grid texture, then divide out the beat bands,
-    a few modules apart."""
+def _smooth_flat(crop: np.ndarray, module_px: float) -> np.ndarray:
+    """Smooth the pixel-grid texture and the sensor noise of a dim frame, then divide out light
+    that varies over a few modules."""
     return _flat_field(np.asarray(cv2.GaussianBlur(crop, (0, 0), 1.3)), reach=1 / 16)
 
 
-def _sharpen(crop: np.ndarray) -> np.ndarray:
+def _sharpen(crop: np.ndarray, module_px: float) -> np.ndarray:
     soft = cv2.GaussianBlur(crop, (0, 0), 2.0)
     return np.asarray(cv2.addWeighted(crop, 2.0, soft, -1.0, 0))
 
 
-_VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+def _levels(crop: np.ndarray) -> tuple[float, float]:
+    """The crop's dark and light levels (3rd and 97th percentile of every third pixel)."""
+    lo, hi = np.percentile(crop[::3, ::3], (3, 97))
+    return float(lo), float(hi)
+
+
+def _dark_threshold(crop: np.ndarray, module_px: float) -> np.ndarray:
+    """A phone screen's moiré: the beat bands dim the white modules by turns, but the dark
+    modules stay dark in every band, so one threshold a fifth of the way up from the dark level
+    separates them where any local threshold follows the bands."""
+    lo, hi = _levels(crop)
+    return np.asarray(cv2.threshold(crop, lo + 0.2 * (hi - lo), 255, cv2.THRESH_BINARY)[1])
+
+
+def _mid_threshold(crop: np.ndarray, module_px: float) -> np.ndarray:
+    """Motion blur: the smear leaves each module's centre on its own side of the middle grey,
+    which a local average (following the smear) does not."""
+    lo, hi = _levels(crop)
+    return np.asarray(cv2.threshold(crop, (lo + hi) / 2, 255, cv2.THRESH_BINARY)[1])
+
+
+def _local_threshold(crop: np.ndarray, module_px: float) -> np.ndarray:
+    """A sheen of glare across the code: threshold against the mean of a window four modules
+    wide, narrower than the sheen's gradient (zxing's own window is fixed in pixels)."""
+    k = max(int(4 * module_px), 3) | 1
+    return np.asarray(cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                            cv2.THRESH_BINARY, k, 2))
+
+
+def _denoise_threshold(crop: np.ndarray, module_px: float) -> np.ndarray:
+    """A dim, noisy night frame: smooth the sensor noise, then the dark-anchored threshold."""
+    return _dark_threshold(np.asarray(cv2.GaussianBlur(crop, (0, 0), 1.0)), module_px)
+
+
+_VARIANTS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "clahe": _clahe,
     "flat": _flat_field,
     "spots": _erase_spots,
-    "moire": _smooth_moire,
+    "smooth": _smooth_flat,
     "sharpen": _sharpen,
+    "dark": _dark_threshold,
+    "mid": _mid_threshold,
+    "local": _local_threshold,
+    "denoise": _denoise_threshold,
+}
+CLIPPED = 254  # grey level at which the sensor clipped (a screen's own white is below)
+
+# The order for each look of a crop, from the generated booth-light set (bench_decode --booth):
+# what read the frames zxing alone could not, likeliest first.
+_ORDERS = {
+    "clipped": ("local", "sharpen", "clahe", "dark", "mid", "flat", "spots"),
+    "dim": ("smooth", "denoise", "clahe", "local", "dark"),
+    "plain": ("dark", "mid", "sharpen", "local", "smooth", "clahe"),
 }
 
 
-def booth_variants(crop: np.ndarray) -> Iterator[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
-    """The preprocessing steps for a region's crop, by name, the likeliest first.
-
-    Each costs about the same (one filter and one zxing pass on the crop), so the order comes
-    from what the crop shows: blown-out pixels → spots and glare first; dim → local contrast
-    first; otherwise moiré and blur first.
-    """
+def crop_look(crop: np.ndarray) -> str:
+    """``clipped`` (a reflection blew part of it out), ``dim`` or ``plain``."""
     sample = crop[::4, ::4]
     lo, hi = np.percentile(sample, (1, 99))
-    if np.count_nonzero(sample >= SATURATED) > 0.01 * sample.size:
-        order = ("spots", "flat", "clahe", "moire", "sharpen")
-    elif hi < 90 or hi - lo < 60:
-        order = ("clahe", "flat", "moire", "sharpen", "spots")
-    else:
-        order = ("moire", "sharpen", "flat", "clahe", "spots")
-    for name in order:
-        yield name, _VARIANTS[name]
+    if np.count_nonzero(sample >= CLIPPED) > 0.01 * sample.size:
+        return "clipped"
+    if hi < 90 or hi - lo < 60:
+        return "dim"
+    return "plain"
+
+
+def _at_module(variant: Callable[[np.ndarray, float], np.ndarray],
+               module_px: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda crop: variant(crop, module_px)
+
+
+def booth_variants(crop: np.ndarray, module_px: float
+                   ) -> Iterator[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+    """The preprocessing steps for a region's crop (modules ``module_px`` wide), by name, the
+    likeliest first.
+
+    Each costs about the same (one filter and one zxing pass on the crop), so the order comes
+    from what the crop shows: clipped pixels → glare and spots first; dim → smoothing and local
+    contrast first; otherwise moiré and blur first.
+    """
+    for name in _ORDERS[crop_look(crop)]:
+        yield name, _at_module(_VARIANTS[name], module_px)

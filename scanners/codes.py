@@ -74,6 +74,9 @@ class DecodeResult:
     #: code-like regions (finder patterns seen) that nothing could read, for the aiming aid and
     #: the exposure loop; only the cascade reports them
     unread: tuple[UnreadRegion, ...] = ()
+    #: the decoding thread's CPU time for this image (milliseconds; 0 where not measured),
+    #: beside ``ms``, the wall time, which a busy machine inflates
+    cpu_ms: float = 0.0
 
     @property
     def texts(self) -> list[str]:

@@ -20,10 +20,15 @@ maps them onto its own units (:class:`ControllableSource`).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from scanners.codes import DecodeResult, UnreadRegion
+
+# CameraControls.detail for the two units OpenCV's camera APIs use for exposure
+UNIT_100US = "100 µs units"
+UNIT_LOG2_S = "log2 seconds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,17 @@ class CameraControls:
     focus: float | None = None
     autofocus: bool | None = None
     detail: str = ""
+
+    def exposure_ms(self) -> float | None:
+        """The exposure in milliseconds, where the camera's unit is known (V4L2: 100 µs;
+        DirectShow/Media Foundation: log2 of seconds)."""
+        if self.exposure is None:
+            return None
+        if self.detail == UNIT_100US:
+            return self.exposure / 10.0
+        if self.detail == UNIT_LOG2_S:
+            return float(2.0 ** self.exposure * 1000.0)
+        return None
 
     def describe(self) -> str:
         """One line: ``exposure -7 (manual, step -2), gain 0, focus auto``."""
@@ -85,6 +101,26 @@ class ExposureRequest:
     refocus: bool = False
 
 
+class LoopPhase(enum.Enum):
+    """What the exposure loop is doing (for the camera dialog)."""
+
+    AUTOMATIC = "automatic"  # the camera's own exposure; nothing unread in view
+    WATCHING = "watching"  # a code-like region is unread; stepping starts after ``patience``
+    STEPPING = "stepping"  # trying the steps of a bracket, one every ``settle`` frames
+
+
+@dataclass(frozen=True, slots=True)
+class LoopState:
+    """A snapshot of the exposure loop: its phase, the step asked for, the step that last read,
+    the steps left in the bracket and the refocuses asked for so far."""
+
+    phase: LoopPhase
+    step: int | None
+    last_good: int | None
+    steps_left: int
+    refocuses: int
+
+
 def _darker_first(regions: tuple[UnreadRegion, ...]) -> bool:
     bright = max(regions, key=lambda r: r.saturated + r.brightness / 255.0)
     return bright.saturated > 0.02 or bright.brightness > 140.0
@@ -106,6 +142,7 @@ class ExposureController:
         self._misses = 0
         self._empty = 0
         self._wait = 0
+        self.refocuses = 0
 
     def _bracket(self, darker: bool) -> list[int]:
         down = list(range(-1, self.lowest - 1, -1))
@@ -145,8 +182,21 @@ class ExposureController:
         if self._plan:
             return self._set(self._plan.pop(0))
         # A whole bracket without a read: focus again and start over from automatic.
+        self.refocuses += 1
         request = self._set(None)
         return ExposureRequest(step=request.step, refocus=True)
+
+    def state(self) -> LoopState:
+        """What the loop is doing now. Read from another thread (the camera dialog) it is a
+        snapshot of plain values, at worst one frame old."""
+        if self.step is not None or self._plan:
+            phase = LoopPhase.STEPPING
+        elif self._misses > 0 or self._wait > 0:
+            phase = LoopPhase.WATCHING
+        else:
+            phase = LoopPhase.AUTOMATIC
+        return LoopState(phase=phase, step=self.step, last_good=self.last_good,
+                         steps_left=len(self._plan), refocuses=self.refocuses)
 
     def _set(self, step: int | None) -> ExposureRequest:
         self.step = step

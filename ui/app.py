@@ -35,7 +35,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--scenario",
         metavar="NAME",
         help="with --screenshot: play a scenario (guide, verify-crowd, divert-override, "
-        "handover, report-preview, ledger, no-camera) in a throw-away data folder",
+        "handover, report-preview, ledger, no-camera, camera-dialog) in a throw-away data "
+        "folder",
     )
     p.add_argument("--smoke", action="store_true", help="self-check without a window, then exit")
     p.add_argument("--db", metavar="URL", help="database URL (default: embedded SQLite)")

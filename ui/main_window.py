@@ -8,6 +8,7 @@ synthetic camera shows freshly minted DEMO passes for the vehicle being verified
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         status = QHBoxLayout()
         self.staff_label = QLabel()
         self.camera_label = QLabel()
+        self.camera_label.linkActivated.connect(lambda _link: self.open_camera_dialog())
         self.data_label = QLabel()
         self.data_label.setObjectName("dataLocation")
         for lab in (self.staff_label, self.camera_label, self.data_label):
@@ -213,6 +215,10 @@ class MainWindow(QMainWindow):
         self.dark_action.toggled.connect(self.set_dark)
         view.addAction(self.dark_action)
         self.addAction(self.dark_action)
+        self.camera_action = QAction(self.tr("摄像头设置…"), self, shortcut=QKeySequence("Ctrl+K"))
+        self.camera_action.triggered.connect(self.open_camera_dialog)
+        view.addAction(self.camera_action)
+        self.addAction(self.camera_action)
         lang = view.addMenu(self.tr("语言 Language"))
         for code, name in (("zh_CN", "简体中文"), ("en", "English")):
             a = QAction(name, self)
@@ -256,7 +262,8 @@ class MainWindow(QMainWindow):
         else:
             self.staff_label.setText(self.tr("未登录") + "  |")
         colour = "#a5d6a7" if self.camera_ok else "#ef9a9a"
-        self.camera_label.setText(self.camera_text + "  |")
+        link = f'<a href="camera" style="color: {colour}; text-decoration: none;">'
+        self.camera_label.setText(f"{link}{html.escape(self.camera_text)}</a>  |")
         self.camera_label.setStyleSheet(f"color: {colour};")
 
     def set_dark(self, dark: bool) -> None:
@@ -391,6 +398,20 @@ class MainWindow(QMainWindow):
             self.screen_.set_camera_status(self.camera_text, self.camera_ok)
             if not self.camera_ok:
                 self.screen_.camera.show_absent(self.camera_text)
+
+    def open_camera_dialog(self) -> None:
+        """The camera dialog (the header's camera state, 显示 → 摄像头设置…, Ctrl+K)."""
+        from ui.camera_dialog import open_for_window
+
+        self.camera_dialog = open_for_window(self)
+
+    def switch_camera(self, index: int) -> None:
+        """Scan with USB camera ``index`` from now on (picked in the camera dialog)."""
+        from scanners import CameraSource
+
+        self.camera_source = lambda: CameraSource(index)
+        if self.screen_ is not None and not self.demo:
+            self._start_camera(self.screen_)
 
     def deliver_codes(self, event: CodesDecoded) -> None:
         """Codes from the pipeline (on the GUI thread) go to the controller; while a step is

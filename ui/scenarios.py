@@ -33,6 +33,7 @@ SCENARIOS = (
     "report-preview",
     "ledger",
     "no-camera",
+    "camera-dialog",
 )
 
 
@@ -218,6 +219,18 @@ class Player:
         w = self.w
         self.guide("A12345", VehicleType.CAR, 1)
         wait_for(lambda: w.camera_state == "absent", "the no-camera state")
+
+    def play_camera_dialog(self) -> None:
+        """The camera dialog over the desk (显示 → 摄像头设置…), the demo camera running."""
+        self.sign_in_demo()
+        w = self.w
+        self.guide("A12345", VehicleType.CAR, 1)
+        w.camera_action.trigger()
+        dialog = w.camera_dialog
+        wait_for(lambda: dialog.camera_list.count() > 0 or dialog.rescan_button.isEnabled(),
+                 "the camera dialog's probe")
+        wait_for(lambda: dialog.shown is not None and dialog.shown.connected,
+                 "the demo camera in the camera dialog")
 
 
 class NoCamera:

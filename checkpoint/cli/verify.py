@@ -152,19 +152,19 @@ def _image_results(path: str) -> list[str] | None:
 
 def _health_card_symbols(path: str) -> dict[str, str]:
     """For each ``shc:/`` text in the image, why its QR symbol breaks the spec (a version above
-    22), as zxing-cpp reports the symbol; texts whose symbol is fine are left out."""
-    import zxingcpp  # local, as above
-
-    from scanners import read_image
+    22; segments other than ``shc:/`` in byte mode and the digits in numeric mode, read from the
+    symbol's bit stream); texts whose symbol is fine are left out."""
+    from scanners import read_image  # local, as above
+    from scanners.decoders import to_grey
+    from scanners.qr_bits import read_symbols
 
     out: dict[str, str] = {}
-    for code in zxingcpp.read_barcodes(read_image(path)):
-        if not code.text.startswith(shc.PREFIX):
+    for symbol in read_symbols(to_grey(read_image(path))):
+        if not symbol.text.startswith(shc.PREFIX):
             continue
-        version = str(code.extra.get("Version", "")) if isinstance(code.extra, dict) else ""
-        why = shc.qr_symbol_problem(int(version) if version.isdigit() else None, None)
+        why = shc.qr_symbol_problem(symbol.version, symbol.modes)
         if why is not None:
-            out[code.text] = why
+            out[symbol.text] = why
     return out
 
 
