@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,6 +56,8 @@ class LaneLaptop:
     db: Database
     sender: Sender
     lane_id: uuid.UUID
+    # the inspections :meth:`record` made, oldest first
+    recorded: list[uuid.UUID] = field(default_factory=list)
 
     def crew(self) -> DrillCrew:
         with self.db.session() as s:
@@ -81,7 +83,9 @@ class LaneLaptop:
         steps: list[float] = []
         at = shift.starts_at + timedelta(minutes=1)
         for _ in range(vehicles):
-            steps += drill.vehicle(shift.id, at, rng).step_ms
+            done = drill.vehicle(shift.id, at, rng)
+            steps += done.step_ms
+            self.recorded.append(done.inspection_id)
             at += timedelta(seconds=rng.randint(20, 60))
         return steps
 
