@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -125,3 +127,21 @@ def table_counts(db: Database, lane_id: uuid.UUID | None = None) -> dict[str, in
                     )
             out[name] = int(s.scalar(q) or 0)
     return out
+
+
+@contextmanager
+def joined_lanes(
+    url: str, root: Path, vehicles: int = 3
+) -> Iterator[tuple[LaneLaptop, LaneLaptop]]:
+    """Two lanes that joined a fresh server; lane 2 has recorded ``vehicles`` and sent them."""
+    set_up_server(url, root / "srv")
+    pair = (make_lane(root, "1号车道", url), make_lane(root, "2号车道", url))
+    try:
+        for lane in pair:
+            lane.sender.send_once()
+        pair[1].record(pair[1].open_shift(), vehicles, seed=7)
+        pair[1].sender.send_once()
+        yield pair
+    finally:
+        for lane in pair:
+            lane.close()

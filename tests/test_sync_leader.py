@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sync_lanes import CREW, DUTY, SH, LaneLaptop, make_lane, set_up_server
+from sync_lanes import CREW, DUTY, SH, LaneLaptop, joined_lanes
 
 from checkpoint.auth import PermissionDenied
 from checkpoint.backentry import import_paper_ledger
@@ -42,17 +42,8 @@ DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/none"
 @pytest.fixture
 def lanes(pg_url: str, tmp_path: Path) -> Iterator[tuple[LaneLaptop, LaneLaptop]]:
     """Two lanes that joined a fresh server; lane 2 has recorded and sent 3 vehicles."""
-    set_up_server(pg_url, tmp_path / "srv")
-    pair = (make_lane(tmp_path, "1号车道", pg_url), make_lane(tmp_path, "2号车道", pg_url))
-    try:
-        for lane in pair:
-            lane.sender.send_once()
-        pair[1].record(pair[1].open_shift(), 3, seed=7)
-        pair[1].sender.send_once()
+    with joined_lanes(pg_url, tmp_path) as pair:
         yield pair
-    finally:
-        for lane in pair:
-            lane.close()
 
 
 def _member(lane: LaneLaptop, role: Role) -> StaffMember:
