@@ -18,7 +18,7 @@ from checkpoint.db import Database, open_database
 from checkpoint.domain import Role
 from checkpoint.inspection import InspectionDesk
 from checkpoint.models import Base, Shift, StaffMember
-from checkpoint.rota import open_shift
+from checkpoint.rota import find_shift, open_shift
 from checkpoint.site import ensure_place
 from checkpoint.staff import add_staff
 from checkpoint.sync.drill import DrillCrew, LaneDrill
@@ -77,6 +77,12 @@ class LaneLaptop:
                 select(StaffMember).where(StaffMember.name == CREW[Role.LEADER])
             ).one()
             return open_shift(s, place.site, leader=leader, tz=SH, duty_date=DUTY, number=SHIFT_NO)
+
+    def the_shift(self) -> Shift:
+        """The drill's shift, opened on this lane if it is not yet."""
+        with self.db.session() as s:
+            found = find_shift(s, ensure_place(s, self.settings).site, DUTY, SHIFT_NO)
+        return found if found is not None else self.open_shift()
 
     def record(self, shift: Shift, vehicles: int, seed: int) -> list[float]:
         """Drive ``vehicles`` through all four steps; the step times in ms."""
