@@ -271,3 +271,64 @@ def test_a_lane_killed_after_correcting_before_sending_does_it_once(
     with owner.db.session() as s:
         fields = s.scalars(select(Correction.field).where(Correction.request_id == done.request_id))
         assert list(fields).count("people_count") == 1
+
+
+def test_cli_ledger_correct_of_another_lanes_record_says_it_went_to_the_server(
+    pg_url: str, lanes: tuple[LaneLaptop, LaneLaptop]
+) -> None:
+    import json
+    import random
+    import subprocess
+    import sys
+
+    from checkpoint.auth import set_secret
+    from checkpoint.inspection import InspectionDesk
+    from checkpoint.models import utcnow
+    from checkpoint.rota import open_shift
+    from checkpoint.sync.drill import LaneDrill
+
+    here, owner = lanes
+    server = open_database(pg_url, migrate=False)
+    try:
+        with server.session() as s:
+            leader = s.scalars(
+                select(StaffMember).where(StaffMember.name == CREW[Role.LEADER])
+            ).one()
+            set_secret(s, leader, "8642")
+    finally:
+        server.dispose()
+    # a vehicle of today at lane 2 (the correction window counts back from now)
+    with owner.db.session() as s:
+        place = ensure_place(s, owner.settings)
+        shift = open_shift(s, place.site, leader=s.merge(owner.crew().leader), tz=SH)
+        shift_id = shift.id
+    drill = LaneDrill(InspectionDesk(owner.db, owner.lane_id), owner.crew(), SH)
+    target = drill.vehicle(shift_id, utcnow() - timedelta(minutes=5), random.Random(5))
+    owner.sender.send_once()
+    here.sender.send_once()  # lane 1 pulls the leader's PIN
+    root = here.settings.data_dir.parent
+    config = root / "lane1.toml"
+    config.write_text(
+        f'[checkpoint]\nlane_name = "1号车道"\n\n[server]\nurl = "{pg_url}"\n', encoding="utf-8"
+    )
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "checkpoint", "ledger", "correct", str(target.inspection_id),
+            "--field", "plate", "--value", "浙B54321", "--reason", "车牌录错",
+            "--as", CREW[Role.LEADER], "--json",
+        ],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CHECKPOINT_DATA_DIR": str(here.settings.data_dir),
+            "CHECKPOINT_CONFIG": str(config),
+            "CHECKPOINT_PIN": "8642",
+        },
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["id"] == str(target.inspection_id) and doc["lane"] == "2号车道"
+    assert doc["state"] == "waiting" and doc["changes"][0]["new"] == "浙B54321"
+    owner.sender.send_once()
+    assert _plate(owner.db, target.inspection_id) == "浙B54321"
+    assert _request(pg_url, uuid.UUID(doc["request"])).state == "applied"
