@@ -128,8 +128,8 @@ def test_the_glance_panel_shows_the_source_and_follows_the_server_live(
             # 30 s away, so only the notice can do it this soon)
             other.record(other.the_shift(), 2, seed=22)
             other.sender.send_once()
-            qtbot.waitUntil(lambda: panel.lane_table.item(1, 2).text() == "4", timeout=20_000)
-            assert panel.vehicles.value.text() == "4"
+            qtbot.waitUntil(lambda: panel.vehicles.value.text() == "4", timeout=20_000)
+            assert [(lane.name, lane.vehicles) for lane in panel.lanes][1] == ("2号车道", 4)
             panel.hide()
             assert panel.watch is None
         finally:
