@@ -147,6 +147,20 @@ def _star(value: str) -> bool:
     raise CorrectionError(f"Itinerary star {value.strip()!r}: write yes or no.")
 
 
+@dataclass(frozen=True)
+class CorrectionAsk:
+    """A correction as asked: which record, which field and its new value, why, by whom, when
+    (default now), and the server's request it carries out when another lane asked for it."""
+
+    inspection_id: uuid.UUID
+    field: str
+    value: str
+    reason: str
+    staff: StaffMember
+    at: datetime | None = None
+    request_id: uuid.UUID | None = None
+
+
 class Corrector:
     """Corrects finished records with one policy and risk-area list, re-judging each."""
 
@@ -186,27 +200,16 @@ class Corrector:
         old record; PermissionDenied unless ``staff`` may correct records. ``request_id`` names
         the server's correction request (made at another lane) this carries out.
         """
+        ask = CorrectionAsk(inspection_id, field, value, reason, staff, at, request_id)
         with self.db.session() as s:
-            return self.correct_in(
-                s, inspection_id, field, value, reason=reason, staff=staff, at=at,
-                request_id=request_id,
-            )  # fmt: skip
+            return self.correct_in(s, ask)
 
-    def correct_in(
-        self,
-        s: Session,
-        inspection_id: uuid.UUID,
-        field: str,
-        value: str,
-        *,
-        reason: str,
-        staff: StaffMember,
-        at: datetime | None = None,
-        request_id: uuid.UUID | None = None,
-    ) -> CorrectionOutcome:
+    def correct_in(self, s: Session, ask: CorrectionAsk) -> CorrectionOutcome:
         """:meth:`correct` inside the caller's session ``s`` (commit or roll back is the
         caller's: the server checks a request from another lane this way and rolls back)."""
-        why = reason.strip()
+        inspection_id, field, value, staff = ask.inspection_id, ask.field, ask.value, ask.staff
+        request_id, at = ask.request_id, ask.at
+        why = ask.reason.strip()
         if not why:
             raise CorrectionError("A correction needs a reason (更正需填写原因).")
         now = at or utcnow()

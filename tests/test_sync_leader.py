@@ -17,7 +17,7 @@ from sync_lanes import CREW, DUTY, SH, LaneLaptop, joined_lanes
 from checkpoint.auth import PermissionDenied
 from checkpoint.backentry import import_paper_ledger
 from checkpoint.config import Settings
-from checkpoint.corrections import Corrector
+from checkpoint.corrections import CorrectionAsk, Corrector
 from checkpoint.db import Database, open_database
 from checkpoint.domain import Role
 from checkpoint.ledger import CorrectionError
@@ -137,10 +137,8 @@ def test_a_correction_of_another_lanes_record_goes_through_the_server_to_its_own
     target = owner.recorded[0]
     old_plate = _plate(owner.db, target)
     at = _when(owner, target)
-    done = correct_anywhere(
-        here.db, _online(here, pg_url), target, "plate", "浙B54321",
-        reason="车牌录错", staff=_member(here, Role.LEADER), at=at,
-    )  # fmt: skip
+    ask = CorrectionAsk(target, "plate", "浙B54321", "车牌录错", _member(here, Role.LEADER), at)
+    done = correct_anywhere(here.db, _online(here, pg_url), ask)
     assert isinstance(done, CorrectionRequested)
     assert done.owner_lane == "2号车道"
     assert (done.preview.requested.old_value, done.preview.requested.new_value) == (
@@ -194,10 +192,9 @@ def test_offline_a_correction_of_another_lanes_record_is_refused_and_nothing_is_
     with here.db.session() as s:
         before = s.scalar(select(func.count()).select_from(AuditEvent))
     with pytest.raises(CorrectionError) as refused:
-        correct_anywhere(
-            here.db, _online(here, DOWN), owner.recorded[0], "plate", "浙B54321",
-            reason="车牌录错", staff=_member(here, Role.LEADER),
-        )  # fmt: skip
+        leader = _member(here, Role.LEADER)
+        ask = CorrectionAsk(owner.recorded[0], "plate", "浙B54321", "车牌录错", leader)
+        correct_anywhere(here.db, _online(here, DOWN), ask)
     text = str(refused.value)
     assert "another lane's record" in text and "cannot be reached" in text
     assert text.count(". ") == 0 and text.endswith("nothing was changed.")
@@ -214,16 +211,12 @@ def test_the_server_checks_the_request_first_and_the_owner_refuses_what_it_canno
     online = _online(here, pg_url)
     # a bad value is refused at once, with the core's sentence, and no request is written
     with pytest.raises(CorrectionError, match="cannot be corrected"):
-        correct_anywhere(
-            here.db, online, target, "colour", "red", reason="x",
-            staff=_member(here, Role.LEADER), at=at,
-        )  # fmt: skip
+        ask = CorrectionAsk(target, "colour", "red", "x", _member(here, Role.LEADER), at)
+        correct_anywhere(here.db, online, ask)
     # a guide may not correct records: the server's staff list says so
     with pytest.raises(PermissionDenied):
-        correct_anywhere(
-            here.db, online, target, "plate", "浙B54321", reason="x",
-            staff=_member(here, Role.GUIDE), at=at,
-        )  # fmt: skip
+        ask = CorrectionAsk(target, "plate", "浙B54321", "x", _member(here, Role.GUIDE), at)
+        correct_anywhere(here.db, online, ask)
     server = open_database(pg_url, migrate=False)
     try:
         with server.session() as s:
@@ -232,10 +225,8 @@ def test_the_server_checks_the_request_first_and_the_owner_refuses_what_it_canno
         server.dispose()
     # accepted on the server, but by the time the owner sees it its own leader (offline) has
     # made the same change: the owner refuses with the sentence why, and nothing doubles
-    done = correct_anywhere(
-        here.db, online, target, "plate", "浙B54321", reason="车牌录错",
-        staff=_member(here, Role.LEADER), at=at,
-    )  # fmt: skip
+    ask = CorrectionAsk(target, "plate", "浙B54321", "车牌录错", _member(here, Role.LEADER), at)
+    done = correct_anywhere(here.db, online, ask)
     assert isinstance(done, CorrectionRequested)
     Corrector(owner.db, Policy.load(None)).correct(
         target, "plate", "浙B54321", reason="本车道更正", staff=_member(owner, Role.LEADER), at=at
@@ -253,10 +244,9 @@ def test_a_lane_killed_after_correcting_before_sending_does_it_once(
 ) -> None:
     here, owner = lanes
     target = owner.recorded[2]
-    done = correct_anywhere(
-        here.db, _online(here, pg_url), target, "people_count", "4", reason="后排漏数",
-        staff=_member(here, Role.LEADER), at=_when(owner, target),
-    )  # fmt: skip
+    leader = _member(here, Role.LEADER)
+    ask = CorrectionAsk(target, "people_count", "4", "后排漏数", leader, _when(owner, target))
+    done = correct_anywhere(here.db, _online(here, pg_url), ask)
     assert isinstance(done, CorrectionRequested)
     server = Database(pg_url)
     try:

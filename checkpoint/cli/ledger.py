@@ -140,12 +140,12 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_correct(args: argparse.Namespace) -> int:
     # another lane's record is corrected through the server (checkpoint.sync.requests)
+    from checkpoint.corrections import CorrectionAsk
     from checkpoint.sync.requests import CorrectionRequested, correct_anywhere
 
     with signed_in(args, Permission.CORRECT_RECORD) as (settings, db, actor):
-        done = correct_anywhere(
-            db, settings, args.id, args.field.strip(), args.value, reason=args.reason, staff=actor
-        )
+        ask = CorrectionAsk(args.id, args.field.strip(), args.value, args.reason, actor)
+        done = correct_anywhere(db, settings, ask)
     out = done.preview if isinstance(done, CorrectionRequested) else done
     changes = [out.requested, *out.derived]
     if args.json:

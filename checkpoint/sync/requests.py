@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from checkpoint import audit
 from checkpoint.config import Settings
-from checkpoint.corrections import CorrectionOutcome, Corrector
+from checkpoint.corrections import CorrectionAsk, CorrectionOutcome, Corrector
 from checkpoint.db import Database, describe_error
 from checkpoint.errors import CheckpointError, StorageError
 from checkpoint.ledger import CorrectionError
@@ -82,15 +82,7 @@ class RequestState:
 
 
 def correct_anywhere(
-    lane_db: Database,
-    settings: Settings,
-    inspection_id: uuid.UUID,
-    field: str,
-    value: str,
-    *,
-    reason: str,
-    staff: StaffMember,
-    at: datetime | None = None,
+    lane_db: Database, settings: Settings, ask: CorrectionAsk
 ) -> CorrectionOutcome | CorrectionRequested:
     """Correct a record where its owner keeps it: in this lane's books when it is there (or
     when no server is configured), otherwise as a request on the checkpoint's server.
@@ -100,16 +92,15 @@ def correct_anywhere(
     """
     corrector = Corrector.from_settings(lane_db, settings)
     with lane_db.session() as s:
-        here = s.get(Inspection, inspection_id) is not None
+        here = s.get(Inspection, ask.inspection_id) is not None
         lane = ensure_place(s, settings).lane
         lane_row = {c.name: getattr(lane, c.name) for c in LANES.c}
     if here or settings.server_url is None or lane_db.engine.dialect.name != "sqlite":
-        return corrector.correct(inspection_id, field, value, reason=reason, staff=staff, at=at)
+        with lane_db.session() as s:
+            return corrector.correct_in(s, ask)
     server = Database(settings.server_url)
     try:
-        requested = _request(
-            server, corrector, lane_row, inspection_id, field, value, reason, staff, at
-        )
+        requested = _request(server, corrector, lane_row, ask)
     except SQLAlchemyError as exc:
         raise CorrectionError(
             "This record is not in this lane's books, and a correction of another lane's "
@@ -123,11 +114,15 @@ def correct_anywhere(
         audit.record(
             s,
             site.id,
-            staff.id,
+            ask.staff.id,
             "inspection.correct_request",
-            str(inspection_id),
-            {"request": str(requested.request_id), "lane": requested.owner_lane, "field": field},
-            at=at,
+            str(ask.inspection_id),
+            {
+                "request": str(requested.request_id),
+                "lane": requested.owner_lane,
+                "field": ask.field,
+            },
+            at=ask.at,
         )
     return requested
 
@@ -136,14 +131,10 @@ def _request(
     server: Database,
     corrector: Corrector,
     lane_row: dict[str, Any],
-    inspection_id: uuid.UUID,
-    field: str,
-    value: str,
-    reason: str,
-    staff: StaffMember,
-    at: datetime | None,
+    ask: CorrectionAsk,
 ) -> CorrectionRequested:
-    now = at or utcnow()
+    now = ask.at or utcnow()
+    inspection_id = ask.inspection_id
     with server.engine.begin() as conn:
         owner = conn.execute(
             select(Lane.id, Lane.name, Lane.site_id)
@@ -156,9 +147,7 @@ def _request(
             )
         # the core checks and re-judges the server's copy; the savepoint keeps none of it
         with Session(bind=conn, join_transaction_mode="create_savepoint") as s:
-            preview = corrector.correct_in(
-                s, inspection_id, field, value, reason=reason, staff=staff, at=now
-            )
+            preview = corrector.correct_in(s, replace(ask, at=now))
             s.rollback()
         # the asking lane may not have sent anything yet: its lane row is created if missing
         conn.execute(pg_insert(LANES).values(**lane_row).on_conflict_do_nothing())
@@ -169,10 +158,10 @@ def _request(
                 site_id=owner.site_id,
                 lane_id=owner.id,
                 inspection_id=inspection_id,
-                field=field.strip(),
-                value=value,
-                reason=reason.strip(),
-                staff_id=staff.id,
+                field=ask.field.strip(),
+                value=ask.value,
+                reason=ask.reason.strip(),
+                staff_id=ask.staff.id,
                 from_lane_id=lane_row["id"],
                 requested_at=now,
                 state=WAITING,
@@ -216,10 +205,12 @@ def carry_out(
                 raise CorrectionError(
                     "The person who asked for this correction is not on this lane's staff list."
                 )
-            corrector.correct(
-                req.inspection_id, req.field, req.value, reason=req.reason, staff=member,
-                at=req.requested_at, request_id=req.id,
+            ask = CorrectionAsk(
+                req.inspection_id, req.field, req.value, req.reason, member, req.requested_at,
+                req.id,
             )  # fmt: skip
+            with lane_db.session() as s:
+                corrector.correct_in(s, ask)
             applied += 1
         except StorageError:
             raise  # the lane's own disk: try again next pass, refuse nothing
