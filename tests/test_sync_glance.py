@@ -6,6 +6,8 @@ from __future__ import annotations
 import queue
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -103,21 +105,32 @@ def test_the_watch_hears_each_batch_the_server_takes(pg_url: str, tmp_path: Path
         assert not [t for t in threading.enumerate() if t.name == "checkpoint-watch"]
 
 
-def test_the_glance_panel_shows_the_source_and_follows_the_server_live(
-    qtbot: QtBot, pg_url: str, tmp_path: Path
-) -> None:
+@contextmanager
+def _shown_panel(qtbot: QtBot, lane: LaneLaptop, url: str, shift_id: uuid.UUID) -> Iterator[Any]:
+    """The 班况 panel of ``lane`` with ``url`` as its server, shown; hidden and its jobs
+    finished afterwards."""
     from ui.jobs import Jobs
     from ui.shift_glance import ShiftGlancePanel
 
+    jobs = Jobs()
+    panel = ShiftGlancePanel(lane.db, replace(lane.settings, server_url=url), shift_id, jobs,
+                             lang="zh_CN")  # fmt: skip
+    qtbot.addWidget(panel)
+    try:
+        panel.show()
+        yield panel
+    finally:
+        panel.hide()
+        jobs.shutdown()
+
+
+def test_the_glance_panel_shows_the_source_and_follows_the_server_live(
+    qtbot: QtBot, pg_url: str, tmp_path: Path
+) -> None:
     with joined_lanes(pg_url, tmp_path, vehicles=2) as (here, other):
         shift_id = _shift_id(here)
         here.sender.send_once()
-        jobs = Jobs()
-        panel = ShiftGlancePanel(here.db, replace(here.settings, server_url=pg_url), shift_id,
-                                 jobs, lang="zh_CN")  # fmt: skip
-        qtbot.addWidget(panel)
-        try:
-            panel.show()
+        with _shown_panel(qtbot, here, pg_url, shift_id) as panel:
             qtbot.waitUntil(lambda: "实时" in panel.source.text(), timeout=30_000)
             assert panel.source.text().startswith("全卡口 · 卡口服务器数据")
             assert [(lane.name, lane.vehicles) for lane in panel.lanes][:2] == [
@@ -132,19 +145,8 @@ def test_the_glance_panel_shows_the_source_and_follows_the_server_live(
             assert [(lane.name, lane.vehicles) for lane in panel.lanes][1] == ("2号车道", 4)
             panel.hide()
             assert panel.watch is None
-        finally:
-            panel.hide()
-            jobs.shutdown()
         # offline, the same panel says it shows this lane only, and why
-        jobs = Jobs()
-        away = ShiftGlancePanel(here.db, replace(here.settings, server_url=DOWN), shift_id,
-                                jobs, lang="zh_CN")  # fmt: skip
-        qtbot.addWidget(away)
-        try:
-            away.show()
+        with _shown_panel(qtbot, here, DOWN, shift_id) as away:
             qtbot.waitUntil(lambda: away.source.text().startswith("仅本车道"), timeout=30_000)
             assert "1号车道" in away.source.text() and "卡口服务器离线" in away.source.text()
-        finally:
-            away.hide()
-            jobs.shutdown()
         assert not [t for t in threading.enumerate() if t.name == "checkpoint-watch"]
