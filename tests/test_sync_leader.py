@@ -251,7 +251,9 @@ def test_a_lane_killed_after_correcting_before_sending_does_it_once(
     server = Database(pg_url)
     try:
         # the owner carries it out, then "dies" before its batch reaches the server
-        taken = carry_out(server, owner.db, owner.lane_id, Corrector(owner.db, Policy.load(None)))
+        taken = carry_out(
+            server, owner.db, owner.lane_id, lambda: Corrector(owner.db, Policy.load(None))
+        )
         assert (taken.applied, taken.refused) == (1, 0)
         assert _request(pg_url, done.request_id).state == "waiting"
         owner.sender.send_once()  # restarted: sees its own correction, does not repeat it

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -181,11 +182,12 @@ class CarriedOut:
 
 
 def carry_out(
-    server: Database, lane_db: Database, lane_id: uuid.UUID, corrector: Corrector
+    server: Database, lane_db: Database, lane_id: uuid.UUID, corrector: Callable[[], Corrector]
 ) -> CarriedOut:
     """Correct this lane's records as the server's waiting requests ask, oldest first; mark
-    those this lane cannot carry out refused, with the sentence why. SQLAlchemyError when the
-    server cannot be reached (the sender's caller turns it into the offline state)."""
+    those this lane cannot carry out refused, with the sentence why. ``corrector`` makes the
+    lane's Corrector (its policy as it is now) when there is something to do. SQLAlchemyError
+    when the server cannot be reached (the sender's caller turns it into the offline state)."""
     with server.engine.connect() as conn:
         waiting = conn.execute(
             select(REQUESTS)
@@ -194,6 +196,7 @@ def carry_out(
         ).all()
     applied = 0
     refusals: dict[uuid.UUID, str] = {}
+    lane_corrector = corrector() if waiting else None
     for req in waiting:
         with lane_db.session() as s:
             done = s.scalar(select(Correction.id).where(Correction.request_id == req.id).limit(1))
@@ -209,8 +212,9 @@ def carry_out(
                 req.inspection_id, req.field, req.value, req.reason, member, req.requested_at,
                 req.id,
             )  # fmt: skip
+            assert lane_corrector is not None
             with lane_db.session() as s:
-                corrector.correct_in(s, ask)
+                lane_corrector.correct_in(s, ask)
             applied += 1
         except StorageError:
             raise  # the lane's own disk: try again next pass, refuse nothing

@@ -90,7 +90,6 @@ class Sender:
         self._failures = 0
         self._noted: tuple[str | None, bool] | None = None
         self._pulled_at: datetime | None = None
-        self._corrector: Corrector | None = None
 
     # -- one pass -------------------------------------------------------------------------
 
@@ -159,25 +158,24 @@ class Sender:
             log.warning("staff kept local (same name, other id): %s", ", ".join(pulled.kept_local))
 
     def corrector(self) -> Corrector:
-        """Corrects this lane's records when another lane asks (through the server)."""
-        if self._corrector is None:
-            from checkpoint.corrections import Corrector
-            from checkpoint.policy import Policy
+        """Corrects this lane's records when another lane asks (through the server), with the
+        lane's policy and risk areas as they are now (the server's mirrored copies)."""
+        from checkpoint.corrections import Corrector
+        from checkpoint.policy import Policy
 
-            if self.settings is not None:
-                self._corrector = Corrector.from_settings(self.lane_db, self.settings)
-            else:
-                mirrored = self.data_dir / "policy.toml" if self.data_dir else None
-                policy = Policy.load(mirrored if mirrored and mirrored.is_file() else None)
-                self._corrector = Corrector(self.lane_db, policy)
-        return self._corrector
+        if self.settings is not None:
+            return Corrector.from_settings(self.lane_db, self.settings)
+        mirrored = self.data_dir / "policy.toml" if self.data_dir else None
+        return Corrector(
+            self.lane_db, Policy.load(mirrored if mirrored and mirrored.is_file() else None)
+        )
 
     def take_corrections(self) -> CarriedOut:
         """Carry out the corrections leaders at other lanes asked of this lane's records."""
         from checkpoint.sync.requests import carry_out
 
         try:
-            return carry_out(self._server_db(), self.lane_db, self.lane_id, self.corrector())
+            return carry_out(self._server_db(), self.lane_db, self.lane_id, self.corrector)
         except SQLAlchemyError as exc:
             raise StorageError(describe_error(exc, self.server_url)) from exc
 
