@@ -293,9 +293,11 @@ def test_cli_ledger_correct_of_another_lanes_record_says_it_went_to_the_server(
     with owner.db.session() as s:
         place = ensure_place(s, owner.settings)
         shift = open_shift(s, place.site, leader=s.merge(owner.crew().leader), tz=SH)
-        shift_id = shift.id
+        shift_id, starts_at = shift.id, shift.starts_at
     drill = LaneDrill(InspectionDesk(owner.db, owner.lane_id), owner.crew(), SH)
-    target = drill.vehicle(shift_id, utcnow() - timedelta(minutes=5), random.Random(5))
+    # inside the shift just opened, even a minute after a shift change
+    at = max(starts_at, utcnow() - timedelta(minutes=5))
+    target = drill.vehicle(shift_id, at, random.Random(5))
     owner.sender.send_once()
     here.sender.send_once()  # lane 1 pulls the leader's PIN
     root = here.settings.data_dir.parent
