@@ -20,6 +20,12 @@ triggers' outbox) and a real Sender thread; the server is a throw-away PostgreSQ
    step save times per step kind and over every step (p50/p99/max; budget p99 ≤ 10 ms), with
    the load average (``--only down`` runs just this phase).
 
+``--only leader`` instead measures the leader's reads of the whole checkpoint: ``--lanes``
+lanes send ``--leader-vehicles`` each, then lane 1 reads 班况 (shift + every lane + 136 alarms)
+from the server and from its own books, prints a shift report of the whole checkpoint, hears
+the server's NOTIFY for other lanes' batches (latency from commit to the notice), and corrects
+another lane's records through the server (request, then the owner carrying it out).
+
 Not part of the pass/fail tests; prints figures.
 """
 
@@ -34,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -300,10 +307,136 @@ def down(root: Path, server: OwnServer | None, url: str, vehicles: int) -> None:
     )
 
 
+def _timed(fn: Callable[[], object], rounds: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of ``rounds`` calls."""
+    wall, cpu = [], []
+    for _ in range(rounds):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - w0) * 1000.0)
+        cpu.append((time.process_time() - c0) * 1000.0)
+    return wall, cpu
+
+
+def _ms(label: str, wall: list[float], cpu: list[float]) -> str:
+    return (
+        f"{label}: p50 {statistics.median(wall):.1f} ms (CPU {statistics.median(cpu):.1f} ms), "
+        f"p95 {pct(wall, 0.95):.1f} ms"
+    )
+
+
+def leader(root: Path, url: str, lanes: int, vehicles: int, rounds: int) -> None:
+    from dataclasses import replace
+
+    from checkpoint.leader.corrections import CorrectionAsk
+    from checkpoint.leader.overview import Overview
+    from checkpoint.reports.service import ReportKind, ReportRequest, make_report
+    from checkpoint.rules.policy import Policy
+    from checkpoint.sync.reading import CheckpointReads
+    from checkpoint.sync.requests import correct_anywhere
+    from checkpoint.sync.watch import ServerWatch
+
+    laptops = [make_lane(root, f"{n}号车道", url) for n in range(1, lanes + 1)]
+    try:
+        for laptop in laptops:
+            laptop.sender.send_once()
+        sims = [LaneSim(laptop, n) for n, laptop in enumerate(laptops)]
+        made: dict[int, list[uuid.UUID]] = {n: [] for n in range(lanes)}
+        for _ in range(vehicles):
+            for n, sim in enumerate(sims):
+                made[n].append(sim.vehicle())
+        for laptop in laptops:
+            laptop.sender.send_once()
+        here = laptops[0]
+        online = replace(here.settings, server_url=url)
+        plan = Policy.load(None).response
+        shift_id = sims[0].shift.id
+        noon = sims[0].shift.starts_at + timedelta(hours=4)
+        reads = CheckpointReads(here.db, online)
+        server_view = Overview(here.db, online, plan, reads)
+        own_view = Overview(here.db, online, plan)
+        try:
+            seen = server_view.glance(shift_id, now=noon)
+            print(
+                f"leader: {lanes} lanes × {vehicles} vehicles on the server; lane 1's 班况 reads "
+                f"{seen.shift.vehicles} vehicles on {len(seen.lanes)} lanes "
+                f"(scope {seen.scope.key if seen.scope else '-'})"
+            )
+            print("  " + _ms("班况 from the server", *_timed(
+                lambda: server_view.glance(shift_id, now=noon), rounds)))  # fmt: skip
+            print("  " + _ms("班况 from the lane's own books", *_timed(
+                lambda: own_view.glance(shift_id, now=noon), rounds)))  # fmt: skip
+        finally:
+            reads.close()
+        request = ReportRequest(ReportKind.SHIFT, sims[0].shift.duty_date, 2)
+        doc = make_report(here.db, online, request)
+        what = f"shift report of the checkpoint ({doc.report.vehicles} vehicles, {doc.pages} pages)"
+        times = _timed(lambda: make_report(here.db, online, request), max(1, rounds // 5))
+        print("  " + _ms(what, *times))
+        # NOTIFY: from another lane's batch committed to the notice at lane 1
+        heard: list[float] = []
+        sent_at: list[float] = []
+        ready = threading.Event()
+
+        def news(payload: dict[str, object]) -> None:
+            if payload.get("connected"):
+                ready.set()
+            elif sent_at:
+                heard.append((time.perf_counter() - sent_at[-1]) * 1000.0)
+
+        watch = ServerWatch(url, news)
+        watch.start()
+        try:
+            ready.wait(30)
+            other = sims[1 % lanes]
+            for _ in range(rounds):
+                other.vehicle()
+                sent_at.append(time.perf_counter())
+                other.laptop.sender.send_once()
+                deadline = time.monotonic() + 10
+                while len(heard) < len(sent_at) and time.monotonic() < deadline:
+                    time.sleep(0.005)
+        finally:
+            watch.stop()
+        print(
+            f"  NOTIFY heard at lane 1, from the start of another lane's send pass to the notice "
+            f"({len(heard)} of {len(sent_at)}): p50 {statistics.median(heard):.1f} ms, "
+            f"p95 {pct(heard, 0.95):.1f} ms"
+        )
+        # corrections of lane 2's records made at lane 1, through the server
+        owner = sims[1 % lanes]
+        leader_member = here.crew().leader
+        targets = made[1 % lanes][:rounds]
+        asks = [
+            CorrectionAsk(t, "people_count", "4", "bench", leader_member, noon) for t in targets
+        ]
+        wall, cpu = [], []
+        for ask in asks:
+            w0, c0 = time.perf_counter(), time.process_time()
+            correct_anywhere(here.db, online, ask)
+            wall.append((time.perf_counter() - w0) * 1000.0)
+            cpu.append((time.process_time() - c0) * 1000.0)
+        print("  " + _ms("a correction of lane 2's record asked at lane 1 (server txn)",
+                         wall, cpu))  # fmt: skip
+        w0 = time.perf_counter()
+        owner.laptop.sender.send_once()
+        took = (time.perf_counter() - w0) * 1000.0
+        print(
+            f"  lane 2 carries out {len(asks)} requests and sends them in one pass: "
+            f"{took:.0f} ms ({took / max(1, len(asks)):.1f} ms each)"
+        )
+    finally:
+        for laptop in laptops:
+            laptop.close()
+
+
 def run(args: argparse.Namespace, root: Path, url: str, server: OwnServer | None) -> None:
     set_up_server(url, root / "srv")
     if args.only == "down":
         down(root, server, url, args.down_vehicles)
+        return
+    if args.only == "leader":
+        leader(root, url, args.lanes, args.leader_vehicles, args.rounds)
         return
     laptops = [make_lane(root, f"{n}号车道", url) for n in range(1, args.lanes + 1)]
     try:
@@ -333,7 +466,9 @@ def main() -> int:
     p.add_argument("--live-seconds", type=float, default=60.0)
     p.add_argument("--speed", type=float, default=10.0, help="× the real 3,500 vehicles/lane/day")
     p.add_argument("--down-vehicles", type=int, default=150)
-    p.add_argument("--only", choices=("down",), help="run only the server-down phase")
+    p.add_argument("--only", choices=("down", "leader"), help="run only this phase")
+    p.add_argument("--leader-vehicles", type=int, default=100, help="per lane, --only leader")
+    p.add_argument("--rounds", type=int, default=20, help="repeats of each leader read")
     p.add_argument("--server", help="an existing empty PostgreSQL database (default: start one)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ from checkpoint.storage.inspections import InspectionStore
 from checkpoint.storage.models import Base, Shift, StaffMember
 from checkpoint.sync.drill import DrillCrew, LaneDrill
 from checkpoint.sync.sender import Sender
-from checkpoint.team.rota import open_shift
+from checkpoint.team.rota import find_shift, open_shift
 from checkpoint.team.site import ensure_place
 from checkpoint.team.staff import add_staff
 
@@ -56,6 +58,8 @@ class LaneLaptop:
     db: Database
     sender: Sender
     lane_id: uuid.UUID
+    # the inspections :meth:`record` made, oldest first
+    recorded: list[uuid.UUID] = field(default_factory=list)
 
     def crew(self) -> DrillCrew:
         with self.db.session() as s:
@@ -74,6 +78,12 @@ class LaneLaptop:
             ).one()
             return open_shift(s, place.site, leader=leader, tz=SH, duty_date=DUTY, number=SHIFT_NO)
 
+    def the_shift(self) -> Shift:
+        """The drill's shift, opened on this lane if it is not yet."""
+        with self.db.session() as s:
+            found = find_shift(s, ensure_place(s, self.settings).site, DUTY, SHIFT_NO)
+        return found if found is not None else self.open_shift()
+
     def record(self, shift: Shift, vehicles: int, seed: int) -> list[float]:
         """Drive ``vehicles`` through all four steps; the step times in ms."""
         rng = random.Random(seed)
@@ -81,7 +91,9 @@ class LaneLaptop:
         steps: list[float] = []
         at = shift.starts_at + timedelta(minutes=1)
         for _ in range(vehicles):
-            steps += drill.vehicle(shift.id, at, rng).step_ms
+            done = drill.vehicle(shift.id, at, rng)
+            steps += done.step_ms
+            self.recorded.append(done.inspection_id)
             at += timedelta(seconds=rng.randint(20, 60))
         return steps
 
@@ -121,3 +133,21 @@ def table_counts(db: Database, lane_id: uuid.UUID | None = None) -> dict[str, in
                     )
             out[name] = int(s.scalar(q) or 0)
     return out
+
+
+@contextmanager
+def joined_lanes(
+    url: str, root: Path, vehicles: int = 3
+) -> Iterator[tuple[LaneLaptop, LaneLaptop]]:
+    """Two lanes that joined a fresh server; lane 2 has recorded ``vehicles`` and sent them."""
+    set_up_server(url, root / "srv")
+    pair = (make_lane(root, "1号车道", url), make_lane(root, "2号车道", url))
+    try:
+        for lane in pair:
+            lane.sender.send_once()
+        pair[1].record(pair[1].open_shift(), vehicles, seed=7)
+        pair[1].sender.send_once()
+        yield pair
+    finally:
+        for lane in pair:
+            lane.close()

@@ -3,7 +3,11 @@ disposition, the last hour, the mean time per step, the hourly flow as a bar cha
 QPainter), and for the leader every lane of the checkpoint: open or not, counts, last vehicle.
 
 The figures are ``overview.Overview``'s (the handover report's own); read on the worker when
-the panel is shown and after a vehicle is recorded or diverted while it is on show.
+the panel is shown and after a vehicle is recorded or diverted while it is on show. With a
+server configured they come from the server (every lane) when it answers and from the lane's
+own books otherwise, and the line under the title says which; while shown, a
+``checkpoint.sync.watch.ServerWatch`` LISTENs for the server's news and re-reads on each, and a
+slow poll re-tries a server that was away.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -31,13 +35,16 @@ from PySide6.QtWidgets import (
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Step
 from checkpoint.lane.events import StepDone
-from checkpoint.leader.overview import LaneGlance, Overview, ShiftGlance
+from checkpoint.leader.overview import CheckpointGlance, LaneGlance, Overview, ShiftGlance
 from checkpoint.leader.responses import configured_plan
 from checkpoint.reports.data import HourBucket
+from checkpoint.sync.reading import CheckpointReads, LaneOnly, ReadScope
 from ui.controls import sized
 from ui.jobs import Jobs
 
 BAR = QColor("#1e88e5")
+# Re-read this often while shown even without news (a server that was away may be back).
+POLL_MS = 30_000
 
 
 class FlowChart(QWidget):
@@ -97,10 +104,20 @@ class _Tile(QFrame):
 class ShiftGlancePanel(QWidget):
     """The shift's figures and all lanes; :meth:`refresh` re-reads them on the worker."""
 
+    # the server announced news (from the watch's thread; delivered queued on the GUI thread)
+    serverNews = Signal(object)
+
     def __init__(self, db: Any, settings: Settings, shift_id: uuid.UUID, jobs: Jobs, *,
                  lang: str, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.overview = Overview(db, settings, configured_plan())
+        self.reads = CheckpointReads(db, settings)
+        self.overview = Overview(db, settings, configured_plan(), self.reads)
+        self.scope: ReadScope | None = None
+        self.watch: Any = None  # checkpoint.sync.watch.ServerWatch while shown, with a server
+        self.serverNews.connect(self._news, Qt.ConnectionType.QueuedConnection)
+        self.poll = QTimer(self)
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self.refresh)
         self.settings = settings
         self.shift_id = shift_id
         self.jobs = jobs
@@ -119,6 +136,8 @@ class ShiftGlancePanel(QWidget):
         v = QVBoxLayout(body)
         self.title = sized(QLabel(), 14)
         v.addWidget(self.title)
+        self.source = QLabel()
+        v.addWidget(self.source)
         tiles = QHBoxLayout()
         self.vehicles = _Tile(self.tr("本班车辆"))
         self.people = _Tile(self.tr("本班人员"))
@@ -180,8 +199,7 @@ class ShiftGlancePanel(QWidget):
         self.reading = True
         self.stale = False
         overview, shift_id = self.overview, self.shift_id
-        self.jobs.submit(lambda: (overview.shift(shift_id), overview.lanes(shift_id)),
-                         self._show, self._failed)  # fmt: skip
+        self.jobs.submit(lambda: overview.glance(shift_id), self._show, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.reading = False
@@ -197,15 +215,49 @@ class ShiftGlancePanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.poll.start()
+        self._watch()
         if self.stale:
             self.refresh()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.poll.stop()
+        self.stop_watch()
+        self.reads.close()
+
+    def _watch(self) -> None:
+        """LISTEN for the server's news while shown (only when a server is configured)."""
+        url = self.reads.settings.server_url
+        if self.watch is not None or not self.reads.server_configured or url is None:
+            return
+        from checkpoint.sync.watch import ServerWatch  # psycopg loads only with a server
+
+        self.watch = ServerWatch(url, self.serverNews.emit)
+        self.watch.start()
+
+    def stop_watch(self) -> None:
+        """Stop listening (hidden, or the window closes)."""
+        watch, self.watch = self.watch, None
+        if watch is not None:
+            watch.stop()
+
+    def _news(self, _payload: object) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.stale = True
+
     # -- showing -------------------------------------------------------------------------------
 
-    def _show(self, found: tuple[ShiftGlance, tuple[LaneGlance, ...]]) -> None:
+    def _show(self, found: CheckpointGlance) -> None:
         self.reading = False
-        g, lanes = found
-        self.glance, self.lanes = g, lanes
+        g, lanes = found.shift, found.lanes
+        self.glance, self.lanes, self.scope = g, lanes, found.scope
+        self.source.setText(self.describe_scope(found.scope))
+        self.source.setVisible(found.scope is not None)
+        if self.stale:  # news arrived while reading
+            self.refresh()
         zh = self.lang.startswith("zh")
         name = g.name_zh if zh else self.tr("第 {n} 班").format(n=g.number)
         self.title.setText(self.tr("{day} {name} ({start}–{end})").format(
@@ -232,6 +284,26 @@ class ShiftGlancePanel(QWidget):
                 )  # fmt: skip
         self.chart.set_buckets(g.hourly)
         self._show_lanes(lanes)
+
+    def describe_scope(self, scope: ReadScope | None) -> str:
+        """The line under the title: every lane from the server, or this lane only and why."""
+        if scope is None:
+            return ""
+        if scope.checkpoint:
+            text = self.tr("全卡口 · 卡口服务器数据")
+            if self.watch is not None and self.watch.listening.is_set():
+                text += " · " + self.tr("实时")
+            if scope.waiting:
+                text += " · " + self.tr("本车道 {n} 条未送达").format(n=scope.waiting)
+            return text
+        why = {
+            LaneOnly.NO_SERVER: self.tr("未配置卡口服务器"),
+            LaneOnly.OFFLINE: self.tr("卡口服务器离线"),
+            LaneOnly.NOT_ON_SERVER: self.tr("服务器尚无本班数据"),
+        }.get(scope.why_lane_only or LaneOnly.NO_SERVER, "")
+        if scope.why_lane_only is LaneOnly.OFFLINE and scope.offline_since is not None:
+            why += " " + self.tr("自 {t}").format(t=scope.offline_since.strftime("%H:%M"))
+        return self.tr("仅本车道 {lane}({why})").format(lane=scope.lane, why=why)
 
     def _show_lanes(self, lanes: tuple[LaneGlance, ...]) -> None:
         self.lane_table.setRowCount(len(lanes))

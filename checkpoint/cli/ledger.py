@@ -139,30 +139,38 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    from checkpoint.leader.corrections import Corrector
+    # another lane's record is corrected through the server (checkpoint.sync.requests)
+    from checkpoint.leader.corrections import CorrectionAsk
+    from checkpoint.sync.requests import CorrectionRequested, correct_anywhere
 
     with signed_in(args, Permission.CORRECT_RECORD) as (settings, db, actor):
-        corrector = Corrector.from_settings(db, settings)
-        out = corrector.correct(
-            args.id, args.field.strip(), args.value, reason=args.reason, staff=actor
-        )
+        ask = CorrectionAsk(args.id, args.field.strip(), args.value, args.reason, actor)
+        done = correct_anywhere(db, settings, ask)
+    out = done.preview if isinstance(done, CorrectionRequested) else done
     changes = [out.requested, *out.derived]
     if args.json:
-        print_json(
-            {
-                "id": str(out.inspection_id),
-                "changes": [
-                    {"field": c.field, "old": c.old_value, "new": c.new_value} for c in changes
-                ],
-                "suggested": out.suggested.value if out.suggested else None,
-                "final": out.final.value if out.final else None,
-                "response_started": out.response_started,
-            }
-        )
+        doc: dict[str, Any] = {
+            "id": str(out.inspection_id),
+            "changes": [
+                {"field": c.field, "old": c.old_value, "new": c.new_value} for c in changes
+            ],
+            "suggested": out.suggested.value if out.suggested else None,
+            "final": out.final.value if out.final else None,
+            "response_started": out.response_started,
+        }
+        if isinstance(done, CorrectionRequested):
+            doc |= {"request": str(done.request_id), "lane": done.owner_lane, "state": "waiting"}
+        print_json(doc)
         return 0
     for c in changes:
         print(f"{c.field}: {c.old_value or '-'} -> {c.new_value or '-'}")
-    if out.response_started:
+    if isinstance(done, CorrectionRequested):
+        print(
+            f"This record belongs to {done.owner_lane}: the correction is written on the "
+            f"checkpoint's server (request {done.request_id}) and {done.owner_lane} makes it "
+            "when it next reaches the server."
+        )
+    elif out.response_started:
         print("A 136 response was started for this vehicle.")
     return 0
 

@@ -83,7 +83,9 @@ def _sender(args: argparse.Namespace, batch_size: int = 500) -> tuple[Database, 
     db = open_db(settings)
     with db.session() as s:
         lane_id = ensure_place(s, settings).lane.id
-    sender = lane_sender(db, lane_id, url, data_dir=settings.data_dir, batch_size=batch_size)
+    sender = lane_sender(
+        db, lane_id, url, data_dir=settings.data_dir, batch_size=batch_size, settings=settings
+    )
     assert sender is not None
     return db, sender
 

@@ -124,7 +124,11 @@ class LaneStation:
         with self.db.session() as s:
             lane_id = ensure_place(s, self.settings).lane.id
         return lane_sender(
-            self.db, lane_id, self.settings.server_url, data_dir=self.settings.data_dir
+            self.db,
+            lane_id,
+            self.settings.server_url,
+            data_dir=self.settings.data_dir,
+            settings=self.settings,
         )
     def header(self, now: datetime | None = None) -> HeaderFacts:
         """The header's facts for ``now``: the rota decides the duty date and shift."""

@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from checkpoint.config import Settings
 from checkpoint.credentials.claims import NucleicAcidTest, TestResult
 from checkpoint.credentials.trust import TrustStore
@@ -147,6 +149,20 @@ def _star(value: str) -> bool:
     raise CorrectionError(f"Itinerary star {value.strip()!r}: write yes or no.")
 
 
+@dataclass(frozen=True)
+class CorrectionAsk:
+    """A correction as asked: which record, which field and its new value, why, by whom, when
+    (default now), and the server's request it carries out when another lane asked for it."""
+
+    inspection_id: uuid.UUID
+    field: str
+    value: str
+    reason: str
+    staff: StaffMember
+    at: datetime | None = None
+    request_id: uuid.UUID | None = None
+
+
 class Corrector:
     """Corrects finished records with one policy and risk-area list, re-judging each."""
 
@@ -178,84 +194,96 @@ class Corrector:
         reason: str,
         staff: StaffMember,
         at: datetime | None = None,
+        request_id: uuid.UUID | None = None,
     ) -> CorrectionOutcome:
         """Change ``field`` of a finished record to ``value`` and judge the record again.
 
         CorrectionError for an unknown field, a bad value, no reason, an open, purged or too
-        old record; PermissionDenied unless ``staff`` may correct records.
+        old record; PermissionDenied unless ``staff`` may correct records. ``request_id`` names
+        the server's correction request (made at another lane) this carries out.
         """
-        why = reason.strip()
+        ask = CorrectionAsk(inspection_id, field, value, reason, staff, at, request_id)
+        with self.db.session() as s:
+            return self.correct_in(s, ask)
+
+    def correct_in(self, s: Session, ask: CorrectionAsk) -> CorrectionOutcome:
+        """:meth:`correct` inside the caller's session ``s`` (commit or roll back is the
+        caller's: the server checks a request from another lane this way and rolls back)."""
+        inspection_id, field, value, staff = ask.inspection_id, ask.field, ask.value, ask.staff
+        request_id, at = ask.request_id, ask.at
+        why = ask.reason.strip()
         if not why:
             raise CorrectionError("A correction needs a reason (更正需填写原因).")
         now = at or utcnow()
         person_match = _PERSON_FIELD.match(field.strip())
         if field not in VEHICLE_FIELDS and person_match is None:
             raise CorrectionError(f"{field!r} cannot be corrected; fields: {field_help()}.")
-        with self.db.session() as s:
-            actor = s.get(StaffMember, staff.id)
-            if actor is None:
-                raise CheckpointError(f"{staff.name} is not on this site's staff list.")
-            require(actor, Permission.CORRECT_RECORD)
-            insp = load_with_people(s, inspection_id)
-            self._check_correctable(insp, now)
-            before = _derived_state(insp)
-            drafts = [_draft(p) for p in insp.people]
-            judged_at = insp.verify_at or insp.created_at
-            if person_match is not None:
-                requested = self._change_person(insp, drafts, person_match, value, judged_at)
-            else:
-                requested = self._change_vehicle(insp, field, value)
-            self._rejudge(insp, drafts, judged_at)
-            if field == "disposition":
-                _settle_override(insp, why, actor.id)
-                if insp.override_reason is not None:
-                    require(actor, Permission.OVERRIDE_DISPOSITION)
-            derived = _changes(before, _derived_state(insp))
-            for change in (requested, *derived):
-                s.add(
-                    Correction(
-                        inspection_id=insp.id,
-                        field=change.field,
-                        old_value=change.old_value,
-                        new_value=change.new_value,
-                        reason=why,
-                        staff_id=actor.id,
-                        at=now,
-                    )
+        actor = s.get(StaffMember, staff.id)
+        if actor is None:
+            raise CheckpointError(f"{staff.name} is not on this site's staff list.")
+        require(actor, Permission.CORRECT_RECORD)
+        insp = load_with_people(s, inspection_id)
+        self._check_correctable(insp, now)
+        before = _derived_state(insp)
+        drafts = [_draft(p) for p in insp.people]
+        judged_at = insp.verify_at or insp.created_at
+        if person_match is not None:
+            requested = self._change_person(insp, drafts, person_match, value, judged_at)
+        else:
+            requested = self._change_vehicle(insp, field, value)
+        self._rejudge(insp, drafts, judged_at)
+        if field == "disposition":
+            _settle_override(insp, why, actor.id)
+            if insp.override_reason is not None:
+                require(actor, Permission.OVERRIDE_DISPOSITION)
+        derived = _changes(before, _derived_state(insp))
+        for change in (requested, *derived):
+            s.add(
+                Correction(
+                    inspection_id=insp.id,
+                    field=change.field,
+                    old_value=change.old_value,
+                    new_value=change.new_value,
+                    reason=why,
+                    staff_id=actor.id,
+                    at=now,
+                    request_id=request_id,
                 )
-            started = responses.start_if_needed(
-                s,
-                insp,
-                at=now,
-                by=actor.id,
-                plan=self.policy.response,
-                suggestion=any(c.field == "suggested_disposition" for c in derived),
             )
-            shift = s.get(Shift, insp.shift_id)
-            assert shift is not None
-            audit.record(
-                s,
-                shift.site_id,
-                actor.id,
-                "inspection.correct",
-                str(insp.id),
-                {
-                    "field": requested.field,
-                    "derived": [c.field for c in derived],
-                    "response": started is not None,
-                },
-                at=now,
-            )
-            return CorrectionOutcome(
-                inspection_id=insp.id,
-                requested=requested,
-                derived=tuple(derived),
-                suggested=Disposition(insp.suggested_disposition)
-                if insp.suggested_disposition
-                else None,
-                final=Disposition(insp.final_disposition) if insp.final_disposition else None,
-                response_started=started is not None,
-            )
+        started = responses.start_if_needed(
+            s,
+            insp,
+            at=now,
+            by=actor.id,
+            plan=self.policy.response,
+            suggestion=any(c.field == "suggested_disposition" for c in derived),
+        )
+        shift = s.get(Shift, insp.shift_id)
+        assert shift is not None
+        audit.record(
+            s,
+            shift.site_id,
+            actor.id,
+            "inspection.correct",
+            str(insp.id),
+            {
+                "field": requested.field,
+                "derived": [c.field for c in derived],
+                "response": started is not None,
+                **({"request": str(request_id)} if request_id is not None else {}),
+            },
+            at=now,
+        )
+        return CorrectionOutcome(
+            inspection_id=insp.id,
+            requested=requested,
+            derived=tuple(derived),
+            suggested=Disposition(insp.suggested_disposition)
+            if insp.suggested_disposition
+            else None,
+            final=Disposition(insp.final_disposition) if insp.final_disposition else None,
+            response_started=started is not None,
+        )
 
     def _check_correctable(self, insp: Inspection, now: datetime) -> None:
         if insp.status != "done":

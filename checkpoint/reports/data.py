@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -57,6 +57,9 @@ from checkpoint.storage.models import (
     utcnow,
 )
 from checkpoint.team.rota import active_plan, spec_from_model, window
+
+if TYPE_CHECKING:
+    from checkpoint.sync.reading import ReadScope
 
 UNFINISHED_ZH = "未完成"
 UNKNOWN_PROVINCE_ZH = "未识别"
@@ -204,6 +207,8 @@ class ShiftReport:
     leader: LeaderSection | None = None
     # The audit chain head when the report was made (printed; `audit verify --anchor`).
     audit_head: Anchor | None = None
+    # Whole checkpoint (its server) or this lane's own books (checkpoint.sync.reading).
+    scope: ReadScope | None = None
 
     @property
     def vehicles(self) -> int:
@@ -233,6 +238,7 @@ class DayReport:
     generated_at: datetime
     digest: str
     leader: LeaderSection | None = None
+    scope: ReadScope | None = None
 
     @property
     def vehicles(self) -> int:
@@ -903,6 +909,7 @@ def report_json(
             "audit_head": report.audit_head.hash if report.audit_head else None,
             **figs(report.figures),
             **_leader_json(report.leader),
+            **(report.scope.to_json() if report.scope else {}),
         }
     return {
         "kind": "day",
@@ -915,6 +922,7 @@ def report_json(
         "shifts": [report_json(s, with_exceptions=with_exceptions) for s in report.shifts],
         **figs(report.day),
         **_leader_json(report.leader),
+        **(report.scope.to_json() if report.scope else {}),
     }
 
 

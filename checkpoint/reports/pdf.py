@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -50,6 +50,9 @@ from checkpoint.reports.data import (
 )
 from checkpoint.reports.fonts import printable, register_cjk_font
 from checkpoint.reports.leader import BACK_ENTRY_ZH, LeaderSection
+
+if TYPE_CHECKING:
+    from checkpoint.sync.reading import ReadScope
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -574,6 +577,11 @@ def _staff_table(report: ShiftReport, st: _Styles) -> Table:
     return t
 
 
+def _scope_row(scope: ReadScope | None) -> list[tuple[str, str]]:
+    """The 统计范围 row: the whole checkpoint (its server) or this lane only, and why."""
+    return [("统计范围", scope.text_zh())] if scope is not None else []
+
+
 def _shift_story(report: ShiftReport, st: _Styles) -> list[Flowable]:
     h, f = report.header, report.figures
     story: list[Flowable] = [
@@ -590,6 +598,7 @@ def _shift_story(report: ShiftReport, st: _Styles) -> list[Flowable]:
                 ("接班组长", h.handover_to or DASH),
                 ("交班时间", _when(h.closed_at) if h.opened else "本班未开班"),
                 ("生成时间", _when(report.generated_at)),
+                *_scope_row(report.scope),
             ],
             st,
         ),
@@ -670,6 +679,7 @@ def _day_story(report: DayReport, st: _Styles) -> list[Flowable]:
                 ("车道", "、".join(report.lanes) or DASH),
                 ("执勤日期", report.duty_date.isoformat()),
                 ("生成时间", _when(report.generated_at)),
+                *_scope_row(report.scope),
             ],
             st,
         ),

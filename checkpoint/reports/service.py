@@ -6,12 +6,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy.orm import Session
+
 from checkpoint.config import Settings
 from checkpoint.errors import CheckpointError
 from checkpoint.reports.data import DayReport, ShiftReport, day_report, shift_report
 from checkpoint.reports.pdf import report_pdf
 from checkpoint.storage import anchors, audit
 from checkpoint.storage.db import Database
+from checkpoint.storage.models import Site
+from checkpoint.sync.reading import CheckpointReads, ReadScope
 from checkpoint.team.site import ensure_place
 
 
@@ -60,19 +64,35 @@ class ReportDocument:
 def build_report(
     db: Database, settings: Settings, request: ReportRequest, *, now: datetime | None = None
 ) -> ShiftReport | DayReport:
-    """The figures of ``request`` (ReportError/ShiftError for an unknown date or shift)."""
-    with db.session() as session:
-        site = ensure_place(session, settings).site
+    """The figures of ``request`` (ReportError/ShiftError for an unknown date or shift).
+
+    A lane that sends to a server reports the whole checkpoint from it when it answers, and
+    its own lane otherwise; the report's ``scope`` says which (checkpoint.sync.reading).
+    """
+
+    def figures_of(session: Session, site: Site, scope: ReadScope) -> ShiftReport | DayReport:
         if request.kind is ReportKind.SHIFT:
             assert request.shift_number is not None
-            report = shift_report(
+            made: ShiftReport | DayReport = shift_report(
                 session, site, settings.tz, request.duty_date, request.shift_number, now=now
             )
-            # The handover report carries the chain head; the anchor log keeps it too.
-            head = audit.head(session, site.id)
-            anchors.append(settings.data_dir, site.id, head, f"handover report {request.file_name}")
-            return replace(report, audit_head=head)
-        return day_report(session, site, settings.tz, request.duty_date, now=now)
+        else:
+            made = day_report(session, site, settings.tz, request.duty_date, now=now)
+        return replace(made, scope=scope)
+
+    reads = CheckpointReads(db, settings)
+    try:
+        report = reads.read(figures_of)
+    finally:
+        reads.close()
+    if isinstance(report, ShiftReport):
+        # The handover report carries this lane's chain head; the anchor log keeps it too.
+        with db.session() as session:
+            site_id = ensure_place(session, settings).site.id
+            head = audit.head(session, site_id)
+        anchors.append(settings.data_dir, site_id, head, f"handover report {request.file_name}")
+        return replace(report, audit_head=head)
+    return report
 
 
 def make_report(

@@ -309,6 +309,8 @@ class Correction(Base):
     reason: Mapped[str] = mapped_column(Text)
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The server's correction request this change carried out (made at another lane), if any.
+    request_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     inspection: Mapped[Inspection] = relationship()
 
 
@@ -457,3 +459,31 @@ class ResponseItem(Base):
     done_at: Mapped[datetime | None] = mapped_column()
     done_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_member.id"))
     response: Mapped[Response] = relationship(back_populates="items")
+
+
+class CorrectionRequest(Base):
+    """On the server: a leader's correction of a record another lane owns (更正申请).
+
+    Written on the server by the lane where the leader signed in; the owning lane takes it
+    down, corrects its own record (re-judged there) and sends the record back up. The batch
+    that carries the correction marks the request ``applied``; a lane that cannot carry it
+    out marks it ``refused`` with the sentence why. Nothing is edited in two places.
+    """
+
+    __tablename__ = "correction_request"
+    __table_args__ = (Index("ix_correction_request_lane_state", "lane_id", "state"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("site.id"))
+    lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"))
+    inspection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inspection.id", ondelete="CASCADE")
+    )
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_member.id"))
+    from_lane_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lane.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(10), default="waiting")
+    settled_at: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)

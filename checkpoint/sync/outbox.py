@@ -1,7 +1,7 @@
 """The lane's side: what waits to be sent, read as one batch, and forgotten once the server has it.
 
-Triggers (migration 0005y) put a row into ``sync_outbox`` in the same transaction as every
-insert or update of a lane-owned record, so the outbox is exactly what the server has not
+Triggers (migrations 0005y, 0006s) put a row into ``sync_outbox`` in the same transaction as
+every insert or update of a lane-owned record, so the outbox is exactly what the server has not
 confirmed yet. A batch carries the records' *current* state; sending one twice, or sending a
 record whose later change is still waiting, lands the same rows on the server.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Column, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from checkpoint.storage.models import (
@@ -35,6 +35,10 @@ LANE_TABLES = (
     "person_check",
     "credential_scan",
     "correction",
+    # the leader's books (migration 0006s): back-entries and 136 responses
+    "paper_entry",
+    "response",
+    "response_item",
 )
 AUDIT_TABLE = "audit_event"
 # What those records point at; sent with every batch and kept on the server only if new there.
@@ -63,13 +67,19 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+def key_column(table: Table) -> Column[Any]:
+    """The one-column primary key the outbox names a row by (``id``; a back-entry's
+    ``inspection_id``)."""
+    (column,) = table.primary_key.columns
+    return column
+
+
 def _rows(session: Session, table: Table, ids: list[uuid.UUID]) -> list[Row]:
     rows: list[Row] = []
+    key = key_column(table)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows.extend(
-            dict(r._mapping) for r in session.execute(select(table).where(table.c.id.in_(chunk)))
-        )
+        rows.extend(dict(r._mapping) for r in session.execute(select(table).where(key.in_(chunk))))
     return rows
 
 

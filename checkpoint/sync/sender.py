@@ -20,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from checkpoint.config import Settings
 from checkpoint.errors import CheckpointError, StorageError
 from checkpoint.storage.db import Database, describe_error
 from checkpoint.storage.models import Lane, utcnow
@@ -31,6 +33,10 @@ from checkpoint.sync.files import mirror
 from checkpoint.sync.pull import pull
 from checkpoint.sync.server import SyncRefused, apply_batch
 from checkpoint.sync.status import SyncStatus, read_status
+
+if TYPE_CHECKING:  # the corrections core loads only when another lane asks for one
+    from checkpoint.leader.corrections import Corrector
+    from checkpoint.sync.requests import CarriedOut
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +67,11 @@ class Sender:
         base_backoff: float = 1.0,
         max_backoff: float = 60.0,
         data_dir: Path | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.lane_db = lane_db
+        # the lane's policy and risk areas, for the corrections other lanes ask of it
+        self.settings = settings
         # where the server's shared files (trust store, risk areas, policy) are mirrored
         self.data_dir = data_dir
         self.server_url = server_url
@@ -148,6 +157,28 @@ class Sender:
         if pulled.kept_local:
             log.warning("staff kept local (same name, other id): %s", ", ".join(pulled.kept_local))
 
+    def corrector(self) -> Corrector:
+        """Corrects this lane's records when another lane asks (through the server), with the
+        lane's policy and risk areas as they are now (the server's mirrored copies)."""
+        from checkpoint.leader.corrections import Corrector
+        from checkpoint.rules.policy import Policy
+
+        if self.settings is not None:
+            return Corrector.from_settings(self.lane_db, self.settings)
+        mirrored = self.data_dir / "policy.toml" if self.data_dir else None
+        return Corrector(
+            self.lane_db, Policy.load(mirrored if mirrored and mirrored.is_file() else None)
+        )
+
+    def take_corrections(self) -> CarriedOut:
+        """Carry out the corrections leaders at other lanes asked of this lane's records."""
+        from checkpoint.sync.requests import carry_out
+
+        try:
+            return carry_out(self._server_db(), self.lane_db, self.lane_id, self.corrector)
+        except SQLAlchemyError as exc:
+            raise StorageError(describe_error(exc, self.server_url)) from exc
+
     def push(self) -> int:
         """Send every waiting batch; the number of records sent."""
         name, _site = self._lane()
@@ -182,6 +213,13 @@ class Sender:
         try:
             self.pull_down()
             self._note(None, pulled=True)
+            taken = self.take_corrections()
+            if taken.applied or taken.refused:
+                log.info(
+                    "corrections other lanes asked: %s applied, %s refused",
+                    taken.applied,
+                    taken.refused,
+                )
             sent = self.push()
         except CheckpointError as exc:
             self._note(exc)
@@ -288,6 +326,7 @@ def lane_sender(
     *,
     data_dir: Path | None = None,
     batch_size: int = 500,
+    settings: Settings | None = None,
 ) -> Sender | None:
     """The sender the desk starts for its lane, or None when no server is configured.
 
@@ -301,4 +340,6 @@ def lane_sender(
             "Sending to a server needs the lane's own embedded database; this lane records "
             f"straight into {lane_db.safe_url}."
         )
-    return Sender(lane_db, server_url, lane_id, batch_size=batch_size, data_dir=data_dir)
+    return Sender(
+        lane_db, server_url, lane_id, batch_size=batch_size, data_dir=data_dir, settings=settings
+    )

@@ -26,14 +26,24 @@ from sqlalchemy.dialects.postgresql import insert
 
 from checkpoint.errors import CheckpointError
 from checkpoint.storage.audit import GENESIS, event_hash
-from checkpoint.storage.models import Base, LaneAuditEvent, LaneAuditHead, Site, utcnow
-from checkpoint.sync.outbox import IDENTITY_MODELS, LANE_TABLES, Batch, Row
+from checkpoint.storage.models import (
+    Base,
+    CorrectionRequest,
+    LaneAuditEvent,
+    LaneAuditHead,
+    Site,
+    utcnow,
+)
+from checkpoint.sync.outbox import IDENTITY_MODELS, LANE_TABLES, Batch, Row, key_column
 
 NOTIFY_CHANNEL = "checkpoint_sync"
 # Closing a shift is the only change the server takes to a shift it already holds.
 _SHIFT_CLOSE = ("closed_at", "closed_by_id", "handover_to_id", "handover_note", "open_issues")
 _EVENTS: Table = LaneAuditEvent.__table__  # type: ignore[assignment]
 _HEADS: Table = LaneAuditHead.__table__  # type: ignore[assignment]
+REQUESTS: Table = CorrectionRequest.__table__  # type: ignore[assignment]
+# A correction request (checkpoint.sync.requests) waits, then is applied or refused.
+WAITING, APPLIED, REFUSED = "waiting", "applied", "refused"
 
 
 class SyncRefused(CheckpointError):
@@ -98,10 +108,11 @@ def _upsert_records(conn: Connection, batch: Batch) -> int:
                 # the same person on the same shift, listed by two lanes: one entry
                 conn.execute(stmt.on_conflict_do_nothing())
             else:
+                key = key_column(table)
                 conn.execute(
                     stmt.on_conflict_do_update(
-                        index_elements=[table.c.id],
-                        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != "id"},
+                        index_elements=[key],
+                        set_={c.name: stmt.excluded[c.name] for c in table.c if c is not key},
                     )
                 )
         count += len(rows)
@@ -183,12 +194,25 @@ def _continue_chain(conn: Connection, batch: Batch, lane: str) -> tuple[int, int
     return len(fresh), seq
 
 
+def _settle_requests(conn: Connection, batch: Batch) -> None:
+    """The batch's corrections carried out requests made at other lanes: mark them applied in
+    the transaction that stores the corrected record, so the two are never seen apart."""
+    done = {r["request_id"] for r in batch.records.get("correction", []) if r.get("request_id")}
+    if done:
+        conn.execute(
+            update(REQUESTS)
+            .where(REQUESTS.c.id.in_(sorted(done)), REQUESTS.c.state == WAITING)
+            .values(state=APPLIED, settled_at=utcnow(), note=None)
+        )
+
+
 def apply_batch(conn: Connection, batch: Batch, lane_name: str) -> Applied:
     """Store ``batch`` in the caller's transaction (commit is the caller's); SyncRefused if the
     lane's site or audit chain does not fit what the server holds."""
     _check_site(conn, batch)
     _insert_identity(conn, batch)
     records = _upsert_records(conn, batch)
+    _settle_requests(conn, batch)
     new_events, chain_seq = _continue_chain(conn, batch, lane_name)
     # The leader's live view LISTENs; the notice is delivered when this transaction commits.
     payload: dict[str, Any] = {
