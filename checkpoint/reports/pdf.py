@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
@@ -52,7 +52,9 @@ from checkpoint.reports.data import (
 )
 from checkpoint.reports.fonts import printable, register_cjk_font
 from checkpoint.reports.leader import BACK_ENTRY_ZH, LeaderSection
-from checkpoint.responses import ResponseView
+
+if TYPE_CHECKING:
+    from checkpoint.responses import ResponseView
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
