@@ -8,7 +8,9 @@ entry point as the ``checkpoint`` console script) in a scratch data folder, so t
 the interpreter's start, the imports, the database check and the work; "CPU s" is the least
 user + system time of the runs, which a machine busy with other work inflates less than the
 wall time. The verify run checks the EU DCC test vector common/CO3 (HC1, ES256) against its
-own signer certificate; shift status reads an SQLite file already at the current schema.
+own signer certificate; shift status reads an SQLite file already at the current schema, set
+up by ``init`` (so it answers by plain SQL, without SQLAlchemy: cli/rota_read.py). "load" is
+the 1-minute load average before the command's runs.
 Also prints which heavy packages each
 command imported (``-X importtime``) and its peak RSS. Not part of the pass/fail tests.
 """
@@ -110,15 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         commands.append(("checkpoint --help (every command)", ["--help"]))
         print(f"checkpoint init (fresh SQLite, not a budget): {seconds:.3f} s")
         print()
+        print(f"load average at the start: {os.getloadavg()[0]:.1f} (2 cores)")
         print(
             f"{'command':<38} {'runs':>4} {'best s':>7} {'median s':>9} {'CPU s':>6}  "
-            f"{'budget':<10} {'peak RSS':>9}  heavy imports"
+            f"{'budget':<10} {'peak RSS':>9} {'load':>5}  heavy imports"
         )
-        print("-" * 118)
+        print("-" * 124)
         for label, cmd in commands:
             times = []
             cpus = []
             rss = 0.0
+            load = os.getloadavg()[0]
             for _ in range(args.runs):
                 seconds, code, out, peak, cpu = _run(cmd, env)
                 if code != 0:
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{label:<38} {len(times):>4} {best:>7.3f} {median:>9.3f} {min(cpus):>6.3f}  "
                 f"{budget:<10} "
-                f"{rss:>6.0f} MiB  {heavy}"
+                f"{rss:>6.0f} MiB {load:>5.1f}  {heavy}"
             )
     return 0
 

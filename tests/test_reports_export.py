@@ -100,3 +100,18 @@ def test_export_errors_are_plain_sentences(seeded: Seeded, tmp_path: Path) -> No
     with pytest.raises(ReportError, match="ends"):
         _export(seeded, LedgerScope(KNOWN_DAY, DEMO_DAY), tmp_path / "x.xlsx")
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
+
+
+def test_xlsx_keeps_text_that_looks_like_a_formula_or_an_error_as_text(tmp_path: Path) -> None:
+    from checkpoint.reports.export import write_xlsx
+
+    texts = ["=HYPERLINK(\"http://x\")", "#N/A", "#DIV/0!", "正常", "-1", "+86"]
+    rows = iter([(t, 3, t) for t in texts])
+    path = tmp_path / "odd.xlsx"
+    assert write_xlsx(rows, path) == len(texts)
+    ws = load_workbook(path).active
+    assert ws is not None
+    cells = list(ws.iter_rows(min_row=2))
+    assert [c[0].value for c in cells] == texts
+    assert {c[0].data_type for c in cells} == {"s"}
+    assert [c[1].value for c in cells] == [3] * len(texts)

@@ -1,6 +1,6 @@
 """The long-table layout of the reports lays out pages exactly as reportlab's own Table would.
 
-pdf._PagedTable measures rows once and builds one Table per page; pdf._CellParagraph lets
+pdf._PagedTable measures rows once and draws each page's rows itself; pdf._CellParagraph lets
 cells with the same text share one paragraph. Both exist for speed (bench/bench_reports.py);
 here the same rows are laid out both ways and must give the same pages with the same text.
 """
@@ -62,13 +62,7 @@ def test_row_heights_are_the_ones_reportlab_measures() -> None:
 def test_paged_table_gives_the_pages_reportlab_gives() -> None:
     st = pdf._Styles(register_cjk_font())
     plain = _render(pdf._table(_rows(st, shared=False), WIDTHS, st.font, right_cols=(0,)))
-    paged = _render(
-        pdf._PagedTable(
-            _rows(st, shared=True),
-            WIDTHS,
-            pdf._page_table_maker(WIDTHS, st.font, (0,)),
-        )
-    )
+    paged = _render(pdf._PagedTable(_rows(st, shared=True), WIDTHS, st.font, (0,)))
     assert len(plain) > 5
     assert paged == plain  # same rows on the same pages, header repeated on each
     assert all(page.count("序号") == 1 for page in paged[1:])

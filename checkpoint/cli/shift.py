@@ -1,31 +1,26 @@
-"""``checkpoint shift open|close|status``: the three-shift rota from the command line."""
+"""``checkpoint shift open|close|status``: the three-shift rota from the command line.
+
+The database layer is imported by the command that needs it, not when the flags are
+registered: ``shift status`` usually answers without it (:mod:`checkpoint.cli.rota_read`).
+"""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from checkpoint.cli.actor import sign_in_as
-from checkpoint.cli.common import add_db_flag, print_json, site_session
+from checkpoint.cli.common import add_db_flag, print_json
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError, ShiftError
-from checkpoint.storage.models import Site, StaffMember, utcnow
-from checkpoint.team.auth import Permission
-from checkpoint.team.rota import (
-    RosterMember,
-    SlotSpec,
-    active_plan,
-    close_shift,
-    find_shift,
-    locate,
-    open_shift,
-    spec_from_model,
-)
-from checkpoint.team.staff import get_staff
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from checkpoint.storage.models import Site, StaffMember
+    from checkpoint.team.shiftplan import SlotSpec
 
 
 def _date(text: str) -> date:
@@ -44,6 +39,9 @@ def _which(p: argparse.ArgumentParser) -> None:
 def _signed_in(session: Session, site: Site, settings: Settings, name: str) -> StaffMember:
     """The leader opening or closing the shift: signed in with their PIN once the site has
     accounts (``CHECKPOINT_PIN`` or the prompt), and allowed to open and close shifts."""
+    from checkpoint.cli.actor import sign_in_as
+    from checkpoint.team.auth import Permission
+
     member = sign_in_as(session, site, settings, name, Permission.OPEN_CLOSE_SHIFT)
     assert member is not None
     return member
@@ -79,6 +77,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _target(
     args: argparse.Namespace, session: Session, site: Site, tz: ZoneInfo
 ) -> tuple[date, SlotSpec]:
+    from checkpoint.storage.models import utcnow
+    from checkpoint.team.rota import active_plan, locate, spec_from_model
+
     plan = spec_from_model(active_plan(session, site))
     if (args.date is None) != (args.shift is None):
         raise CheckpointError("Give both --date and --shift, or neither for the current shift.")
@@ -90,6 +91,10 @@ def _target(
 
 
 def run_open(args: argparse.Namespace) -> int:
+    from checkpoint.cli.common import site_session
+    from checkpoint.team.rota import RosterMember, open_shift
+    from checkpoint.team.staff import get_staff
+
     with site_session(args) as (settings, session, site):
         leader = _signed_in(session, site, settings, args.leader)
         roster = []
@@ -120,6 +125,10 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
+    from checkpoint.cli.common import site_session
+    from checkpoint.team.rota import close_shift, find_shift
+    from checkpoint.team.staff import get_staff
+
     with site_session(args) as (settings, session, site):
         duty_date, slot = _target(args, session, site, settings.tz)
         shift = find_shift(session, site, duty_date, slot.number)
@@ -136,11 +145,31 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from checkpoint.cli.rota_read import plain_settings, shift_status
+
+    settings = plain_settings(args.db)
+    info = (settings and shift_status(settings, args.date, args.shift)) or _full_status(args)
+    if args.json:
+        print_json(info)
+    else:
+        leader = f", leader {info['leader']}" if info["leader"] else ""
+        print(
+            f"{info['site']}: {info['duty_date']} {info['shift_name']} ({info['hours']}) "
+            f"is {info['state']}{leader}."
+        )
+    return 0
+
+
+def _full_status(args: argparse.Namespace) -> dict[str, object]:
+    """The status through the database layer, which first sets up what is missing."""
+    from checkpoint.cli.common import site_session
+    from checkpoint.team.rota import find_shift
+
     with site_session(args, reading=True) as (settings, session, site):
         duty_date, slot = _target(args, session, site, settings.tz)
         shift = find_shift(session, site, duty_date, slot.number)
         state = "not opened" if shift is None else ("closed" if shift.closed_at else "open")
-        info = {
+        return {
             "site": site.name,
             "duty_date": duty_date.isoformat(),
             "shift": slot.number,
@@ -150,11 +179,3 @@ def run_status(args: argparse.Namespace) -> int:
             "leader": shift.leader.name if shift else None,
             "database": settings.database_url if settings.db_url is None else "configured URL",
         }
-    if args.json:
-        print_json(info)
-    else:
-        leader = f", leader {info['leader']}" if info["leader"] else ""
-        print(
-            f"{info['site']}: {duty_date} {slot.name_zh} ({slot.hours_text()}) is {state}{leader}."
-        )
-    return 0

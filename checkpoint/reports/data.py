@@ -2,7 +2,9 @@
 
 Every figure on the paper is computed once, here, by aggregate SQL (GROUP BY over the shift's
 rows through the ``shift_id`` index), never by loading a shift's vehicles into Python: the
-same query answers on a year of data. The PDF, the JSON of the CLI and the report screen only
+same query answers on a year of data. Only the step times read one number per vehicle and
+step (the spans, computed in SQL), since a percentile is not a sum: the day's P90 comes from
+its shifts' spans, not from another query. The PDF, the JSON of the CLI and the report screen only
 lay these dataclasses out.
 """
 
@@ -31,10 +33,8 @@ from sqlalchemy import (
     exists,
     extract,
     func,
-    literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -270,14 +270,9 @@ _STEP_SPANS: tuple[tuple[Step | None, Any, Any], ...] = (
 )
 
 
-def _step_times(session: Session, where: ColumnElement[bool]) -> tuple[StepTiming, ...]:
-    """Samples, mean and nearest-rank P90 of every step, in one statement (one scan of the rows).
-
-    The spans are computed once per vehicle in a CTE; for each step a window numbers its spans
-    in order, and the row whose number is the nearest rank ceil(0.9·n) carries n, the mean and
-    the P90 (``10·(rn − 1) < 9·n ≤ 10·rn`` is that rank in integers, on every backend).
-    """
-    spans = (
+def _spans(session: Session, where: ColumnElement[bool]) -> tuple[tuple[float, ...], ...]:
+    """Each step's span in seconds for every vehicle that has both ends, in one statement."""
+    rows = session.execute(
         select(
             *(
                 case(
@@ -285,44 +280,30 @@ def _step_times(session: Session, where: ColumnElement[bool]) -> tuple[StepTimin
                         and_(start.is_not(None), end.is_not(None)),
                         _seconds_between(session, start, end),
                     )
-                ).label(f"s{k}")
-                for k, (_step, start, end) in enumerate(_STEP_SPANS)
+                )
+                for _step, start, end in _STEP_SPANS
             )
-        )
-        .where(where)
-        .cte("spans")
+        ).where(where)
+    ).all()
+    return tuple(
+        tuple(float(v) for v in column if v is not None)
+        for column in (zip(*rows, strict=True) if rows else [()] * len(_STEP_SPANS))
     )
-    picks = []
-    for k in range(len(_STEP_SPANS)):
-        v = spans.c[f"s{k}"]
-        ranked = (
-            select(
-                v.label("v"),
-                func.row_number().over(order_by=v).label("rn"),
-                func.count().over().label("n"),
-                func.avg(v).over().label("mean"),
-            )
-            .where(v.is_not(None))
-            .subquery()
-        )
-        picks.append(
-            select(literal(k).label("k"), ranked.c.n, ranked.c.mean, ranked.c.v).where(
-                10 * (ranked.c.rn - 1) < 9 * ranked.c.n, 9 * ranked.c.n <= 10 * ranked.c.rn
-            )
-        )
-    found = {int(k): (int(n), mean, p90) for k, n, mean, p90 in session.execute(union_all(*picks))}
+
+
+def _step_times(spans: Sequence[Sequence[float]]) -> tuple[StepTiming, ...]:
+    """Samples, mean and nearest-rank P90 (the value at rank ceil(0.9·n)) of every step.
+
+    A P90 is not a sum of its shifts' P90s: the day's comes from its shifts' spans together.
+    """
     out = []
-    for k, (step, _start, _end) in enumerate(_STEP_SPANS):
-        n, mean, p90 = found.get(k, (0, None, None))
-        out.append(
-            StepTiming(
-                step,
-                step.zh if step is not None else TOTAL_STEP_ZH,
-                n,
-                float(mean) if mean is not None else None,
-                float(p90) if p90 is not None else None,
-            )
-        )
+    for (step, _start, _end), values in zip(_STEP_SPANS, spans, strict=True):
+        n = len(values)
+        mean = p90 = None
+        if n:
+            mean = sum(values) / n
+            p90 = sorted(values)[-(-9 * n // 10) - 1]
+        out.append(StepTiming(step, step.zh if step is not None else TOTAL_STEP_ZH, n, mean, p90))
     return tuple(out)
 
 
@@ -451,12 +432,14 @@ _K = TypeVar("_K", str, str | None)
 
 @dataclass(frozen=True)
 class _Tallies:
-    """Vehicles and people per key of each breakdown: what a set of shifts adds up to."""
+    """Vehicles and people per key of each breakdown, and each step's spans in seconds: what
+    a set of shifts adds up to."""
 
     by_type: dict[str, tuple[int, int]]
     by_disposition: dict[str | None, tuple[int, int]]
     reported: tuple[int, int]
     by_province: dict[str, tuple[int, int]]
+    spans: tuple[tuple[float, ...], ...]
 
     @property
     def vehicles(self) -> int:
@@ -468,6 +451,7 @@ class _Tallies:
             _sum_counts(self.by_disposition, other.by_disposition),
             (self.reported[0] + other.reported[0], self.reported[1] + other.reported[1]),
             _sum_counts(self.by_province, other.by_province),
+            tuple(a + b for a, b in zip(self.spans, other.spans, strict=True)),
         )
 
 
@@ -481,7 +465,7 @@ def _sum_counts(
     return out
 
 
-_NO_TALLIES = _Tallies({}, {}, (0, 0), {})
+_NO_TALLIES = _Tallies({}, {}, (0, 0), {}, ((),) * len(_STEP_SPANS))
 
 
 def _tallies(session: Session, where: ColumnElement[bool]) -> _Tallies:
@@ -526,7 +510,8 @@ def _tallies(session: Session, where: ColumnElement[bool]) -> _Tallies:
         by_prov = _sum_counts(
             by_prov, {province_of(k or "") or UNKNOWN_PROVINCE_ZH: (int(n), int(p))}
         )
-    return _Tallies(by_type, by_disp, (rtc_vehicles, rtc_people), by_prov)
+    spans = _spans(session, where) if by_type else _NO_TALLIES.spans
+    return _Tallies(by_type, by_disp, (rtc_vehicles, rtc_people), by_prov, spans)
 
 
 def _assemble(
@@ -576,11 +561,8 @@ def _figures(
     tz: ZoneInfo,
 ) -> tuple[Figures, _Tallies]:
     if not shift_ids:  # a shift never opened: nothing can be recorded against it
-        no_times = tuple(
-            StepTiming(step, step.zh if step else TOTAL_STEP_ZH, 0, None, None)
-            for step, _start, _end in _STEP_SPANS
-        )
         hourly = _empty_hourly(starts_at, ends_at, tz)
+        no_times = _step_times(_NO_TALLIES.spans)
         return _assemble(_NO_TALLIES, starts_at, ends_at, hourly, no_times, ()), _NO_TALLIES
     where: ColumnElement[bool] = Inspection.shift_id.in_(list(shift_ids))
     t = _tallies(session, where)
@@ -592,7 +574,7 @@ def _figures(
         _hourly(session, where, starts_at, ends_at, tz)
         if busy
         else _empty_hourly(starts_at, ends_at, tz),
-        _step_times(session, where),
+        _step_times(t.spans),
         _exceptions(session, where, tz) if busy else (),
     )
     return figs, t
@@ -683,6 +665,7 @@ def _shift_report(
     number: int,
     stored: Shift | None,
     now: datetime,
+    made: dict[int, dict[str, Any]] | None = None,
 ) -> tuple[ShiftReport, _Tallies]:
     if stored is not None:
         slot = session.get(ShiftSlot, stored.slot_id)
@@ -727,7 +710,7 @@ def _shift_report(
         {
             "kind": "shift",
             "header": _header_json(header),
-            "figures": _figures_json(figs),
+            "figures": _figures_json(figs, made),
             "leader": leader_json(leader),
         }
     )
@@ -769,12 +752,15 @@ def day_report(
     plan = spec_from_model(active_plan(session, site))
     numbers = sorted({*stored, *(s.number for s in plan.slots)})
     at = now or utcnow()
-    parts = [_shift_report(session, site, tz, duty_date, n, stored.get(n), at) for n in numbers]
+    made: dict[int, dict[str, Any]] = {}  # each exception's JSON, for the shifts and the day
+    parts = [
+        _shift_report(session, site, tz, duty_date, n, stored.get(n), at, made) for n in numbers
+    ]
     reports = tuple(r for r, _ in parts)
     starts_at = min(r.header.starts_at for r in reports)
     ends_at = max(r.header.ends_at for r in reports)
-    # The day adds up its shifts' counts and exceptions; only the hourly curve over the day's
-    # window and the step times (a P90 is not a sum) are asked of the database again.
+    # The day adds up its shifts' counts, spans and exceptions; only the hourly curve over the
+    # day's window is asked of the database again.
     tallies = sum((t for _, t in parts), _NO_TALLIES)
     exceptions = tuple(
         heapq.merge(*(r.figures.exceptions for r in reports), key=lambda e: (e.at, e.inspection_id))
@@ -786,7 +772,7 @@ def day_report(
         if tallies.vehicles
         else _empty_hourly(starts_at, ends_at, tz)
     )
-    day = _assemble(tallies, starts_at, ends_at, hourly, _step_times(session, where), exceptions)
+    day = _assemble(tallies, starts_at, ends_at, hourly, _step_times(tallies.spans), exceptions)
     leader = leader_section(session, site.id, ids, starts_at, ends_at, tz)
     lanes = tuple(sorted({lane for r in reports for lane in r.header.lanes}))
     digest = _digest(
@@ -795,7 +781,7 @@ def day_report(
             "site": site.name,
             "duty_date": duty_date.isoformat(),
             "shifts": [r.digest for r in reports],
-            "figures": _figures_json(day),
+            "figures": _figures_json(day, made),
             "leader": leader_json(leader),
         }
     )
@@ -831,8 +817,9 @@ def _exception_json(e: ExceptionEntry) -> dict[str, Any]:
         "plate": e.plate_masked,
         "people": e.people,
         "reasons": list(e.reasons),
-        "suggested": e.suggested.value if e.suggested else None,
-        "final": e.final.value if e.final else None,
+        # str() of a StrEnum member is its value (enum's .value property is slow on 3.11)
+        "suggested": str(e.suggested) if e.suggested else None,
+        "final": str(e.final) if e.final else None,
         "report_to_community": e.report_to_community,
         "override_reason": e.override_reason,
         "decided_by": e.decided_by,
@@ -841,7 +828,17 @@ def _exception_json(e: ExceptionEntry) -> dict[str, Any]:
     }
 
 
-def _figures_json(f: Figures) -> dict[str, Any]:
+def _figures_json(f: Figures, made: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The figures as JSON; ``made`` keeps each exception's JSON by id() for another call
+    with the same entries (the day lists its shifts' exceptions again)."""
+    if made is None:
+        made = {}
+    exceptions = []
+    for e in f.exceptions:
+        data = made.get(id(e))
+        if data is None:
+            data = made[id(e)] = _exception_json(e)
+        exceptions.append(data)
     return {
         "vehicles": f.vehicles,
         "people": f.people,
@@ -865,7 +862,7 @@ def _figures_json(f: Figures) -> dict[str, Any]:
         ],
         "exceptions_count": len(f.exceptions),
         "overrides_count": len(f.overrides),
-        "exceptions": [_exception_json(e) for e in f.exceptions],
+        "exceptions": exceptions,
     }
 
 

@@ -238,6 +238,7 @@ def write_xlsx(rows: Iterator[tuple[Any, ...]], path: Path, *, title: str = "工
     Text is always stored as a string cell, never as a formula, whatever it starts with."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
 
     wb = Workbook(write_only=True)
@@ -262,7 +263,16 @@ def write_xlsx(rows: Iterator[tuple[Any, ...]], path: Path, *, title: str = "工
                 f"The ledger has more than {XLSX_MAX_ROWS:,} rows, more than one Excel sheet "
                 "holds; export a shorter range or use .csv."
             )
-        ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in row])
+        # openpyxl reads text starting "=" as a formula and "#N/A" and its kind as errors: those
+        # go in as string cells; other values through openpyxl's one reused cell (cheaper)
+        ws.append(
+            [
+                _text_cell(ws, v)
+                if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES)
+                else v
+                for v in row
+            ]
+        )
         n += 1
     wb.save(str(path))
     return n

@@ -12,14 +12,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkpoint.domain import REPORT_TO_COMMUNITY_ZH, CodeColour, Disposition, VehicleType
-from checkpoint.leader.responses import ResponseView, views
 from checkpoint.privacy import mask_plate
 from checkpoint.storage.models import (
     Correction,
@@ -29,6 +28,9 @@ from checkpoint.storage.models import (
     Response,
     StaffMember,
 )
+
+if TYPE_CHECKING:  # responses brings the policy and credential parsers: only when there are any
+    from checkpoint.leader.responses import ResponseView
 
 BACK_ENTRY_ZH = "补录"
 NONE_ZH = "无"
@@ -180,7 +182,11 @@ def leader_section(
         )
         .order_by(Response.started_at, Response.id)
     ).all()
-    responses = views(session, list(response_rows), tz)
+    responses: tuple[ResponseView, ...] = ()
+    if response_rows:
+        from checkpoint.leader.responses import views
+
+        responses = views(session, list(response_rows), tz)
 
     corrections = tuple(
         CorrectionLine(

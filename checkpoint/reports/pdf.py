@@ -13,17 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -52,6 +55,7 @@ from checkpoint.reports.fonts import printable, register_cjk_font
 from checkpoint.reports.leader import BACK_ENTRY_ZH, LeaderSection
 
 if TYPE_CHECKING:
+    from checkpoint.leader.responses import ResponseView
     from checkpoint.sync.reading import ReadScope
 
 PAGE_W, PAGE_H = A4
@@ -133,33 +137,6 @@ def _table(
     return t
 
 
-def _shared_cell_style(cmds: Sequence[tuple[Any, ...]]) -> Any:
-    """A CellStyle with ``cmds`` applied, by reportlab itself (on a one-cell table)."""
-    one = [(op, (0, 0), (0, 0), *values) for op, _start, _end, *values in cmds]
-    return Table([[""]], style=TableStyle(one))._cellStyles[0][0]
-
-
-def _page_table_maker(
-    widths: Sequence[float], font: str, right_cols: Sequence[int], size: float = 8.5
-) -> Callable[[list[list[Any]], list[float]], Table]:
-    """Builds the page tables of a long table: :func:`_table`'s look with a header row, its
-    cells sharing two styles (left, right-aligned) instead of thousands of styled copies."""
-    cell = _cell_commands(font, size)
-    left = _shared_cell_style(cell)
-    right = _shared_cell_style([*cell, ("ALIGN", (0, 0), (-1, -1), "RIGHT")])
-    body = [right if c in right_cols else left for c in range(len(widths))]
-    lines = TableStyle(
-        [("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
-    )
-
-    def make(rows: list[list[Any]], heights: list[float]) -> Table:
-        styles = [[left] * len(widths), *([body] * (len(rows) - 1))]
-        return Table(rows, colWidths=list(widths), rowHeights=heights, repeatRows=1,
-                     cellStyles=styles, style=lines)  # fmt: skip
-
-    return make
-
-
 class _CellParagraph(Paragraph):  # type: ignore[misc]
     """A table cell's paragraph that breaks its lines once per width.
 
@@ -194,7 +171,9 @@ def _row_heights(
     for row in rows:
         h = 0.0
         for value, w in zip(row, inner, strict=True):
-            if isinstance(value, Flowable):
+            if isinstance(value, str):
+                t = leading * (value.count("\n") + 1)
+            elif isinstance(value, Flowable):
                 t = value.wrap(w, room)[1]
             else:
                 t = leading * len(str(value).split("\n"))
@@ -204,39 +183,132 @@ def _row_heights(
     return out
 
 
+class _CellText(PDFTextObject):  # type: ignore[misc]
+    """The text of one page of table cells, written as ``canvas.drawString`` writes it.
+
+    reportlab encodes a string for the embedded font's subsets at every draw; a long report
+    draws the same few reasons, types and names thousands of times, so each distinct string
+    is encoded (and measured) once per document here. Each line is its own text block, with
+    the same operators drawString gives it, so the page reads (and extracts) the same.
+    """
+
+    def __init__(self, canvas: Canvas) -> None:
+        super().__init__(canvas)
+        self._face = getFont(self._fontname)
+        known = _ENCODED.setdefault(canvas._doc, {}).get((self._fontname, self._fontsize))
+        if known is None:
+            known = _Encoded({}, {}, {})
+            _ENCODED[canvas._doc][(self._fontname, self._fontsize)] = known
+        self._known = known
+        self._tf = f"{fp_str(self._fontsize)} Tf {fp_str(self._leading)} TL"
+        self._lines = 0
+        self._curSubset: int = -1
+
+    def width(self, text: str) -> float:
+        """The width of ``text`` in this object's font and size."""
+        w = self._known.widths.get(text)
+        if w is None:
+            w = self._known.widths[text] = stringWidth(text, self._fontname, self._fontsize)
+        return w
+
+    def _formatText(self, text: str) -> str:
+        known = self._known
+        parts = known.parts.get(text)
+        if parts is None:
+            if not self._face._dynamicFont:
+                return str(super()._formatText(text))
+            canv = self._canvas
+            parts = known.parts[text] = tuple(
+                (subset, f"({canv._escape(t)}) Tj")
+                for subset, t in self._face.splitString(text, canv._doc)
+            )
+        out = []
+        for subset, op in parts:
+            if subset != self._curSubset:
+                font = known.fonts.get(subset)
+                if font is None:
+                    name = self._face.getSubsetInternalName(subset, self._canvas._doc)
+                    font = known.fonts[subset] = f"{name} {self._tf}"
+                out.append(font)
+                self._curSubset = subset
+            out.append(op)
+        return " ".join(out)
+
+    def put(self, x: float, y: float, text: str) -> None:
+        """One line of text with its baseline starting at (x, y), in a text block of its own."""
+        if self._lines:
+            self._code += ("ET", "BT")
+            self._curSubset = -1
+        else:
+            self._code.pop()  # the origin the object was made with
+        self._lines += 1
+        self.setTextOrigin(x, y)
+        self._code.append(f"{self._formatText(text)} T*")
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """What _CellText knows of one font and size in one document: each string's operators
+    and width, each subset's font operator."""
+
+    parts: dict[str, tuple[tuple[int, str], ...]]
+    widths: dict[str, float]
+    fonts: dict[int, str]
+
+
+# Per PDF document (see _CellText), gone with the document.
+_ENCODED: WeakKeyDictionary[Any, dict[tuple[str, float], _Encoded]] = WeakKeyDictionary()
+
+
+def _cell_lines(value: Any) -> list[str] | None:
+    """The lines a cell prints: a string's, or a wrapped plain left-aligned paragraph's
+    (as reportlab broke them); None for anything else."""
+    if isinstance(value, str):
+        return value.split("\n")
+    if not isinstance(value, Flowable):
+        return str(value).split("\n")
+    para = getattr(value, "blPara", None)
+    if not isinstance(value, Paragraph) or para is None or para.kind != 0:
+        return None
+    if value.style.alignment != TA_LEFT or value.style.firstLineIndent:
+        return None
+    return [" ".join(words) for _extra, words in para.lines]
+
+
 class _PagedTable(Flowable):  # type: ignore[misc]
     """A long table (thousands of rows) laid out one page at a time, at the cost of one page.
 
     reportlab splits a long Table by building the whole remainder again at every page break and
-    measuring it again: quadratic in the rows. Here the rows are measured once (the heights
-    reportlab's Table gives them), and each page gets a Table of just its rows, with the header
-    row repeated and those heights fixed: the same page, built and drawn once.
+    measuring it again: quadratic in the rows; and it draws every cell on its own. Here the rows
+    are measured once (the heights reportlab's Table gives them), a page takes the rows that
+    fit (reportlab's rule) with the header row repeated, and draws them as :func:`_table` would:
+    header shaded, text at the same baselines, grid over all, a page's text in one text object.
     """
 
     def __init__(
         self,
         rows: list[list[Any]],
         widths: Sequence[float],
-        make: Callable[[list[list[Any]], list[float]], Table],
+        font: str,
+        right_cols: Sequence[int] = (),
         size: float = 8.5,
     ) -> None:
         super().__init__()
         self.hAlign = "CENTER"  # as a Table
-        self._head, self._body, self._make = rows[0], rows[1:], make
+        self._head, self._body = rows[0], rows[1:]
+        self._widths = list(widths)
+        self._font, self._size, self._right = font, size, frozenset(right_cols)
         self._heights = _row_heights(rows, widths, size)
         self._width = sum(widths)
 
-    def _rest(self, k: int) -> _PagedTable:
-        """The rows after the first ``k``, already measured (no layout state carried over)."""
-        rest = object.__new__(_PagedTable)
-        Flowable.__init__(rest)
-        rest.hAlign, rest._width, rest._make = self.hAlign, self._width, self._make
-        rest._head, rest._body = self._head, self._body[k:]
-        rest._heights = [self._heights[0], *self._heights[k + 1 :]]
-        return rest
-
-    def _part(self, k: int) -> Table:
-        return self._make([self._head, *self._body[:k]], self._heights[: k + 1])
+    def _part(self, first: int, end: int) -> _PagedTable:
+        """Body rows [first, end), already measured (no layout state carried over)."""
+        part = object.__new__(_PagedTable)
+        Flowable.__init__(part)
+        part.__dict__.update({k: v for k, v in self.__dict__.items() if k in _PAGED_TABLE_STATE})
+        part._body = self._body[first:end]
+        part._heights = [self._heights[0], *self._heights[first + 1 : end + 1]]
+        return part
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:
         return self._width, sum(self._heights)
@@ -254,14 +326,56 @@ class _PagedTable(Flowable):  # type: ignore[misc]
             return []
         if n == len(self._heights):
             return [self]
-        part = self._part(n - 1)
-        part.hAlign = self.hAlign
-        return [part, self._rest(n - 1)]
+        return [self._part(0, n - 1), self._part(n - 1, len(self._body))]
 
     def draw(self) -> None:
-        t = self._part(len(self._body))
-        t.wrapOn(self.canv, self._width, sum(self._heights))
-        t.drawOn(self.canv, 0, 0)
+        canv = self.canv
+        widths, heights, size = self._widths, self._heights, self._size
+        lefts = [sum(widths[:c]) for c in range(len(widths))]
+        total = sum(heights)
+        canv.saveState()
+        canv.setFillColor(SHADE)
+        canv.rect(0, total - heights[0], self._width, heights[0], stroke=0, fill=1)
+        canv.setFillColor(INK)
+        canv.setFont(self._font, size, size + LEADING_EXTRA)
+        text = _CellText(canv)
+        top = total
+        for r, (row, h) in enumerate(zip([self._head, *self._body], heights, strict=True)):
+            for c, value in enumerate(row):
+                lines = _cell_lines(value)
+                if lines is None:  # a flowable drawn by itself, as Table does (VALIGN TOP)
+                    canv.drawText(text)
+                    _w, fh = value.wrap(widths[c] - 2 * PAD_SIDE, h)
+                    value.drawOn(canv, lefts[c] + PAD_SIDE, top - PAD_TOP - fh)
+                    canv.setFillColor(INK)
+                    canv.setFont(self._font, size, size + LEADING_EXTRA)
+                    text = _CellText(canv)
+                    continue
+                y = top - PAD_TOP - size
+                right = r > 0 and c in self._right
+                for line in lines:
+                    if right:
+                        x = lefts[c] + widths[c] - PAD_SIDE - text.width(line)
+                    else:
+                        x = lefts[c] + PAD_SIDE
+                    text.put(x, y, line)
+                    y -= size + LEADING_EXTRA
+            top -= h
+        canv.drawText(text)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.4)
+        canv.setLineCap(1)
+        canv.setLineJoin(1)
+        ys = [total]
+        for h in heights:
+            ys.append(ys[-1] - h)
+        xs = [*lefts, self._width]
+        canv.lines([(0, y, self._width, y) for y in ys] + [(x, ys[-1], x, total) for x in xs])
+        canv.restoreState()
+
+
+# What a page's part of a _PagedTable shares with the whole table.
+_PAGED_TABLE_STATE = ("hAlign", "_head", "_widths", "_font", "_size", "_right", "_width")
 
 
 def _when(dt: datetime | None) -> str:
@@ -435,9 +549,7 @@ def _exception_table(
         if with_shift:
             row.insert(2, str(e.shift_number))
         rows.append(row)
-    return _PagedTable(
-        rows, widths, _page_table_maker(widths, st.font, (0, 5 if with_shift else 4))
-    )
+    return _PagedTable(rows, widths, st.font, (0, 5 if with_shift else 4))
 
 
 def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
@@ -455,7 +567,7 @@ def _override_table(items: Sequence[ExceptionEntry], st: _Styles) -> Flowable:
             ]
         )
     widths = [10 * mm, 15 * mm, 19 * mm, 24 * mm, 24 * mm, 69 * mm, 19 * mm]
-    return _PagedTable(rows, widths, _page_table_maker(widths, st.font, (0,)))
+    return _PagedTable(rows, widths, st.font, (0,))
 
 
 def _signatures(st: _Styles, left: str, right: str) -> Table:

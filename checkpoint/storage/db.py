@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -26,8 +25,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlche
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkpoint.errors import StorageError
+from checkpoint.storage.schema_head import MIGRATIONS_DIR
+from checkpoint.storage.schema_head import shipped_head as _shipped_head
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SUPPORTED_DRIVERS = ("sqlite", "postgresql+psycopg")
 
@@ -342,32 +342,6 @@ def current_revision(db: Database) -> str | None:
             return rev
     except SQLAlchemyError as exc:
         raise StorageError(describe_error(exc, db.url)) from exc
-
-
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.MULTILINE)
-_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
-
-
-def _shipped_head() -> str | None:
-    """The head revision read from the migration files' text, without importing Alembic.
-
-    None when the files do not give exactly one head plainly (no .py sources in a frozen
-    build, a merge in progress): the caller then asks Alembic.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-            found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-            own = _QUOTED.findall(found.get("revision", ""))
-            if len(own) != 1:
-                return None
-            revisions.add(own[0])
-            parents.update(_QUOTED.findall(found.get("down_revision", "")))
-    except OSError:
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _stored_revisions(db: Database) -> list[str] | None:
