@@ -74,6 +74,11 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    if os.environ.get("CHECKPOINT_FOOTPRINT", "on") != "off":  # off: bench_memory's baseline
+        from ui.footprint import return_large_blocks, spare_import_hook
+
+        spare_import_hook()  # before the desk's modules are imported
+        return_large_blocks()  # before the camera's threads allocate frames
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
 
