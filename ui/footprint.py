@@ -1,6 +1,7 @@
 """Two start-up settings that keep what the desk's process holds down (issue 14).
 
-``bench/bench_memory.py`` measures the effect of each (``--without hook|malloc``).
+``ui.app`` applies both at start; ``bench/bench_memory.py`` measures the desk with each alone
+and with neither (CHECKPOINT_FOOTPRINT=hook, malloc, off).
 
 1. PySide6 replaces ``__import__``: for every module imported after it, a hook asks whether the
    module uses PySide6 (for ``from __feature__ import ...``) by reading the module's whole source
