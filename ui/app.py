@@ -74,14 +74,9 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    from ui.footprint import return_large_blocks, spare_import_hook
+    from ui.footprint import apply_at_start
 
-    # both unless told otherwise (bench/bench_memory.py measures each: "hook", "malloc", "off")
-    footprint = os.environ.get("CHECKPOINT_FOOTPRINT", "hook,malloc")
-    if "hook" in footprint:
-        spare_import_hook()  # before the desk's modules are imported
-    if "malloc" in footprint:
-        return_large_blocks()  # before the camera's threads allocate frames
+    apply_at_start()  # before the desk's modules are imported and its threads allocate
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
 

@@ -1,7 +1,7 @@
 """Two start-up settings that keep what the desk's process holds down (issue 14).
 
-``ui.app`` applies both at start; ``bench/bench_memory.py`` measures the desk with each alone
-and with neither (CHECKPOINT_FOOTPRINT=hook, malloc, off).
+``ui.app`` applies both at start (:func:`apply_at_start`); ``bench/bench_memory.py`` measures
+the desk with each alone and with neither (CHECKPOINT_FOOTPRINT=hook, malloc, off).
 
 1. PySide6 replaces ``__import__``: for every module imported after it, a hook asks whether the
    module uses PySide6 (for ``from __feature__ import ...``) by reading the module's whole source
@@ -69,3 +69,13 @@ def return_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
     # a spawned process (the decode worker) reads it when it starts
     os.environ.setdefault(MMAP_THRESHOLD_ENV, str(threshold))
     return True
+
+
+def apply_at_start() -> None:
+    """Both settings, right after PySide6 is imported and before the desk's modules and threads;
+    CHECKPOINT_FOOTPRINT names which ("hook", "malloc"; "off": neither) for the benchmarks."""
+    chosen = os.environ.get("CHECKPOINT_FOOTPRINT", "hook,malloc")
+    if "hook" in chosen:
+        spare_import_hook()
+    if "malloc" in chosen:
+        return_large_blocks()
