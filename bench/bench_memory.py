@@ -16,11 +16,11 @@ worker shares with the desk counted once (from /proc/PID/pagemap; without the ri
 page frame numbers, the sum of PSS instead, which also splits pages shared with unrelated
 processes). RSS alone counts shared pages in each process; PSS alone depends on what else runs.
 
-Also measured, each in its own start: the desk without ``ui.footprint``'s two settings
-(CHECKPOINT_FOOTPRINT=off, what main held) and with each alone, the desk decoding in its own process
-(CHECKPOINT_DECODE_WORKER=0), a bare PySide6 window (the floor), the first start on a fresh
-folder, and what importing each layer adds. ``--quick`` skips all but the desk as shipped.
-Linux only; not part of the pass/fail tests.
+Also measured, each in its own start: the desk without ``ui.footprint``'s settings
+(CHECKPOINT_FOOTPRINT=off), with the pinned malloc threshold too and with it alone, the desk
+decoding in its own process (CHECKPOINT_DECODE_WORKER=0), a bare PySide6 window (the floor),
+the first start on a fresh folder, and what importing each layer adds. ``--quick`` skips all
+but the desk as shipped. Linux only; not part of the pass/fail tests.
 """
 
 from __future__ import annotations
@@ -285,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         variants: list[tuple[str, Measure]] = []
         if not args.quick:
             for setting, name in (
-                ("off", "without ui.footprint's two settings"),
-                ("hook", "only PySide6's import hook spared"),
+                ("off", "without ui.footprint's settings"),
+                ("hook,malloc", "also glibc's large blocks given back"),
                 ("malloc", "only glibc's large blocks given back"),
             ):
                 variants.append((name, _desk(args.settle, env, CHECKPOINT_FOOTPRINT=setting)))

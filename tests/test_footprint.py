@@ -2,7 +2,7 @@
 
 The figures are in bench/bench_memory.py; these tests check the behaviour that gives them: the
 import hook keeps no module sources, large blocks are mapped (and so given back), the desk's
-start applies both, and the hook's answer is the one PySide6 itself would give.
+start applies them, and the hook's answer is the one PySide6 itself would give.
 """
 
 from __future__ import annotations
@@ -106,13 +106,17 @@ def test_large_blocks_are_mapped_after_a_big_free_only_when_pinned() -> None:
     assert inherited == str(128 * 1024)  # the decode worker starts with the same
 
 
-def test_the_desk_applies_both_at_start(tmp_path: Path) -> None:
+@pytest.mark.parametrize("setting", [None, "hook,malloc"])
+def test_the_desk_applies_its_settings_at_start(tmp_path: Path, setting: str | None) -> None:
     code = f"""
 import json, linecache, os
 os.environ.update(CHECKPOINT_DATA_DIR={str(tmp_path / "data")!r},
                   CHECKPOINT_CONFIG={str(tmp_path / "none.toml")!r},
                   QT_QPA_PLATFORM="offscreen")
 os.environ.pop({MMAP_THRESHOLD_ENV!r}, None)
+os.environ.pop("CHECKPOINT_FOOTPRINT", None)
+if {setting!r}:
+    os.environ["CHECKPOINT_FOOTPRINT"] = {setting!r}
 from ui.app import main
 assert main(["--smoke"]) == 0
 sources = [f for f in linecache.cache if f.endswith(".py") and "/checkpoint/" in f]
@@ -121,5 +125,7 @@ print(json.dumps([sources, os.environ.get({MMAP_THRESHOLD_ENV!r})]))
     last = _run(code).strip().splitlines()[-1]
     sources, threshold = json.loads(last)
     assert sources == []  # checkpoint/ was imported after PySide6, its sources not kept
-    if sys.platform.startswith("linux") and _has_mallinfo2():
+    if setting is None:
+        assert threshold is None  # the pinned threshold costs CPU: only when asked for
+    elif sys.platform.startswith("linux") and _has_mallinfo2():
         assert threshold == str(128 * 1024)
