@@ -295,6 +295,9 @@ def drive(vehicles: int, block: int) -> Drive:
     """Run the demo desk with its camera through ``vehicles`` two-person cars in app.exec()."""
     from PySide6.QtWidgets import QApplication
 
+    from ui.footprint import apply_at_start
+
+    apply_at_start()  # as app.py's start does (issue 14's memory settings)
     from checkpoint.cli.common import open_db
     from checkpoint.config import load_settings
     from ui.fonts import install_cjk_font

@@ -137,3 +137,18 @@ def test_report_flags_still_checked_by_the_lazy_parser(
         cli.main(argv)
     assert exc.value.code == 2
     assert missing in capsys.readouterr().err
+
+
+def test_the_desk_window_loads_no_pdf_no_alembic_no_certificate_parser() -> None:
+    loaded = _loaded_after("import ui.main_window, checkpoint.lane")
+    assert "ui.main_window" in loaded
+    assert not {"reportlab", "alembic", "asn1crypto"} & loaded
+
+
+def test_the_decode_worker_running_app_py_as_its_main_loads_no_desk() -> None:
+    # multiprocessing's spawn runs the parent's main file under this name in the worker
+    loaded = _loaded_after(
+        f"import runpy\nrunpy.run_path({str(REPO / 'app.py')!r}, run_name='__mp_main__')"
+    )
+    assert "multiprocessing" in loaded
+    assert not {"ui.app", "PySide6", "sqlalchemy", "checkpoint"} & loaded

@@ -75,6 +75,9 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    from ui.footprint import apply_at_start
+
+    apply_at_start()  # before the desk's modules are imported
     from ui.fonts import install_cjk_font
     from ui.i18n import install_translators
 

@@ -29,7 +29,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -161,6 +160,8 @@ def key_from_certificate(der: bytes, origin: str, *, demo: bool = False) -> Trus
     Read with asn1crypto, which tolerates the DCC test certificates that strict X.509 parsers
     reject (negative serials, odd encodings); only the SubjectPublicKeyInfo goes to cryptography.
     """
+    from asn1crypto import x509 as asn1_x509  # here: ~5 MiB the desk needs only for certificates
+
     try:
         cert = asn1_x509.Certificate.load(der)
         tbs = cert["tbs_certificate"]
