@@ -24,7 +24,7 @@ from checkpoint.config import Settings
 from checkpoint.credentials.claims import NucleicAcidTest, TestResult
 from checkpoint.db import Database
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.inspection import load_with_people
 from checkpoint.ledger import CORRECTABLE, CorrectionError, clean_value
 from checkpoint.models import Correction, Inspection, PersonCheck, Shift, StaffMember, utcnow
@@ -184,7 +184,10 @@ class Corrector:
         """
         why = reason.strip()
         if not why:
-            raise CorrectionError("A correction needs a reason (更正需填写原因).")
+            raise CorrectionError(
+                "A correction needs a reason (更正需填写原因).",
+                code=Problem.CORRECTION_NEEDS_REASON,
+            )
         now = at or utcnow()
         person_match = _PERSON_FIELD.match(field.strip())
         if field not in VEHICLE_FIELDS and person_match is None:
@@ -192,7 +195,10 @@ class Corrector:
         with self.db.session() as s:
             actor = s.get(StaffMember, staff.id)
             if actor is None:
-                raise CheckpointError(f"{staff.name} is not on this site's staff list.")
+                raise CheckpointError(
+                    f"{staff.name} is not on this site's staff list.",
+                    code=Problem.NOT_ON_STAFF, name=staff.name,
+                )
             require(actor, Permission.CORRECT_RECORD)
             insp = load_with_people(s, inspection_id)
             self._check_correctable(insp, now)
@@ -285,7 +291,9 @@ class Corrector:
             new = clean_value(field, value)
             setattr(insp, field, new)
         if old == new:
-            raise CorrectionError("The new value is the same as the saved one.")
+            raise CorrectionError(
+                "The new value is the same as the saved one.", code=Problem.CORRECTION_SAME
+            )
         return FieldChange(field, _text(old), _text(new))
 
     def _change_person(
@@ -344,7 +352,9 @@ class Corrector:
                 manual=replace(manual, itinerary_star=star),
             )
         if _text(old) == _text(new):
-            raise CorrectionError("The new value is the same as the saved one.")
+            raise CorrectionError(
+                "The new value is the same as the saved one.", code=Problem.CORRECTION_SAME
+            )
         drafts[seq - 1] = draft
         return FieldChange(field, _text(old), _text(new))
 

@@ -52,6 +52,7 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
     w = MainWindow(db, settings, camera=False, muted=True, dark=True)
     qtbot.addWidget(w)
     si = w.signin
+    settle(qtbot, w)  # the names are read on the database thread
     assert si.stack.currentIndex() == 0
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
@@ -83,6 +84,7 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
         assert shift.leader.name == "王建国"
     # the inspector signs in next and joins the open shift
     w.sign_out()
+    settle(qtbot, w)
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
@@ -103,6 +105,7 @@ def test_the_english_desk_shows_no_chinese_of_its_own(
         qtbot.addWidget(w)
         w.show()
         si = w.signin
+        settle(qtbot, w)
         si.select_name("王建国")
         qtbot.keyClicks(si.secret, "1357")
         qtbot.keyClick(si.secret, Qt.Key.Key_Return)

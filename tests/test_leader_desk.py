@@ -236,7 +236,8 @@ def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ti
     note, close = panel.close_buttons[str(r.id)]
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     settle(qtbot, leader)
-    assert len(panel.responses) == 1 and "Not done yet" in panel.message.text()
+    # the refusal, worded on the Chinese screen from its code (it was the CLI's English)
+    assert len(panel.responses) == 1 and "项措施未完成" in panel.message.text()
     note.insert("已移交疾控")
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     settle(qtbot, leader)

@@ -85,7 +85,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         return start.run()
     except CheckpointError as exc:
-        message = start.say(str(exc))
+        message = start.say(exc)
     except Exception as exc:  # any start-up failure: one sentence, the details in the log
         message = start.unexpected(exc)
     print(f"app.py: {message}", file=sys.stderr)
@@ -115,12 +115,12 @@ class StartUp:
         self.station: LaneStation | None = None
         self.host: WindowHost | None = None
 
-    def say(self, message: str) -> str:
-        """``message`` in the desk's language; what was built so far is closed."""
-        from ui.i18n import pick
+    def say(self, error: CheckpointError) -> str:
+        """``error`` in the desk's language; what was built so far is closed."""
+        from ui.errors import error_text
 
         self.close()
-        sentence = pick(message, self.args.lang).strip()
+        sentence = error_text(error, self.args.lang).strip()
         return sentence if sentence.endswith((".", "。", "!", "?")) else sentence + "."
 
     def unexpected(self, exc: Exception) -> str:

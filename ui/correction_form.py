@@ -23,7 +23,7 @@ from checkpoint.config import Settings
 from checkpoint.corrections import PERSON_FIELDS, VEHICLE_FIELDS, CorrectionOutcome, Corrector
 from checkpoint.errors import CheckpointError
 from checkpoint.ledger import Details
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 TARGET = 48
@@ -140,4 +140,4 @@ class CorrectionForm(QDialog):
 
     def _failed(self, exc: CheckpointError) -> None:
         self.save.setEnabled(True)
-        self.message.setText(pick(str(exc), self.lang))
+        self.message.setText(error_text(exc, self.lang))

@@ -4,6 +4,8 @@ correction form in a record's details and the paper-ledger back-entry (补录).
 
 :class:`LedgerModel` is a table model on the database, not a copy: it counts the matching
 rows and fetches them a page at a time as the view scrolls (``canFetchMore``/``fetchMore``).
+Every read and write runs on the window's database thread (``ui.jobs``); the next page arrives
+by signal while the table stays responsive.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTime,
+    Signal,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -53,7 +56,7 @@ from checkpoint.responses import configured_plan
 from checkpoint.team import Team
 from ui.backentry_form import BackEntryDialog
 from ui.correction_form import CorrectionForm, field_label
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
 
@@ -62,13 +65,16 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class LedgerModel(QAbstractTableModel):
-    """Rows of ``ledger.fetch`` for a filter, fetched page by page."""
+    """Rows of ``ledger.fetch`` for a filter, fetched page by page on the database thread."""
 
-    def __init__(self, db: Any, settings: Settings, lang: str, jobs: Jobs | None = None) -> None:
+    failed = Signal(object)  # a CheckpointError from a read
+
+    def __init__(self, db: Any, settings: Settings, lang: str, jobs: Jobs) -> None:
         super().__init__()
         self.db = db
-        # The window's database thread; without one (a screen on its own) queries run inline.
-        self.jobs = jobs
+        self.jobs = jobs  # the window's database thread
+        self.fetching = False  # the next page is being read
+        self.generation = 0  # bumped when the rows are replaced: a late page is dropped
         self.settings = settings
         self.lang = lang
         self.filter = LedgerFilter()
@@ -88,16 +94,14 @@ class LedgerModel(QAbstractTableModel):
 
         def show(result: tuple[int, list[LedgerRow]]) -> None:
             self.beginResetModel()
+            self.generation += 1
             self.filter = f
             self.total, self.rows = result
             self.endResetModel()
             if then is not None:
                 then()
 
-        if self.jobs is None:
-            show(query())
-        else:
-            self.jobs.submit(query, show)
+        self.jobs.submit(query, show, self.failed.emit)
 
     def refresh(self, then: Any = None) -> None:
         """Re-read with the same filter (after a vehicle was saved)."""
@@ -110,16 +114,31 @@ class LedgerModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.headers)
 
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and not self.fetching and len(self.rows) < self.total
 
     def fetchMore(self, parent: _Index) -> None:
-        more = ledger.fetch(self.db, self.filter, len(self.rows), PAGE)
-        if not more:
-            self.total = len(self.rows)
+        """Ask for the next page on the database thread; the rows arrive by signal."""
+        if not self.canFetchMore(parent):
             return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+        self.fetching = True
+        db, f, offset, generation = self.db, self.filter, len(self.rows), self.generation
+
+        def add(more: list[LedgerRow]) -> None:
+            self.fetching = False
+            if generation != self.generation:
+                return  # the filter changed meanwhile: these rows belong to the old one
+            if not more:
+                self.total = len(self.rows)
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+        def refused(exc: CheckpointError) -> None:
+            self.fetching = False
+            self.failed.emit(exc)
+
+        self.jobs.submit(lambda: ledger.fetch(db, f, offset, PAGE), add, refused)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
@@ -167,8 +186,8 @@ class LedgerScreen(QWidget):
     what is shown, corrects a finished record from its details and enters the paper ledger.
     """
 
-    def __init__(self, db: Any, settings: Settings, *, lang: str,
-                 parent: QWidget | None = None, jobs: Jobs | None = None) -> None:  # fmt: skip
+    def __init__(self, db: Any, settings: Settings, *, lang: str, jobs: Jobs,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
         self.settings = settings
@@ -214,6 +233,7 @@ class LedgerScreen(QWidget):
         self.message.setWordWrap(True)
         v.addWidget(self.message)
         self.model = LedgerModel(db, settings, lang, jobs)
+        self.model.failed.connect(self._failed)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -270,21 +290,13 @@ class LedgerScreen(QWidget):
             bar.addWidget(b)
         return bar
 
-    # -- database work: on the window's worker, inline for a screen on its own ------------------
+    # -- database work: on the window's database thread ----------------------------------------
 
     def _run(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        def failed(exc: CheckpointError) -> None:
-            self.show_message(pick(str(exc), self.lang), error=True)
+        self.jobs.submit(work, then, self._failed)
 
-        if self.jobs is not None:
-            self.jobs.submit(work, then, failed)
-            return
-        try:
-            result = work()
-        except CheckpointError as exc:
-            failed(exc)
-            return
-        then(result)
+    def _failed(self, exc: CheckpointError) -> None:
+        self.show_message(error_text(exc, self.lang), error=True)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """One line above the table: what was done, or what went wrong."""
@@ -407,7 +419,7 @@ class LedgerScreen(QWidget):
 
     def open_backentry(self) -> BackEntryDialog | None:
         """补录: the paper-ledger form (file import or one row), for leaders."""
-        if self.staff is None or self.jobs is None:
+        if self.staff is None:
             return None
         dialog = BackEntryDialog(self.db, self.settings, self.staff, self.jobs, lang=self.lang,
                                  duty_date=self.duty_date, parent=self)  # fmt: skip
@@ -415,10 +427,6 @@ class LedgerScreen(QWidget):
         self.backentry = dialog
         dialog.open()
         return dialog
-
-    def details_html(self, inspection_id: uuid.UUID) -> str:
-        """One vehicle's record as HTML (read on the calling thread)."""
-        return self.render_details(ledger.details(self.db, inspection_id))
 
     def render_details(self, d: Details) -> str:
         """One vehicle's record as HTML: steps, people, corrections with their original values."""
@@ -530,7 +538,7 @@ class LedgerScreen(QWidget):
 
     def open_correction(self, d: Details) -> CorrectionForm | None:
         """更正: the correction form for the record shown; saved, the details show old and new."""
-        if self.staff is None or self.jobs is None:
+        if self.staff is None:
             return None
         form = CorrectionForm(self.db, self.settings, self.staff, self.jobs, d,
                               lang=self.lang, parent=self.details)  # fmt: skip

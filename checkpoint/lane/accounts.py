@@ -15,7 +15,7 @@ from checkpoint.auth import authenticate, create_first_admin, needs_first_admin
 from checkpoint.config import Settings
 from checkpoint.db import Database
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.models import StaffMember, utcnow
 from checkpoint.rota import RosterMember, current_open_shift, join_shift, open_shift
 from checkpoint.site import ensure_place
@@ -80,7 +80,10 @@ class Accounts:
             place = ensure_place(s, self.settings)
             me = s.get(StaffMember, leader.id)
             if me is None:
-                raise CheckpointError(f"{leader.name} is not on this site's staff list.")
+                raise CheckpointError(
+                    f"{leader.name} is not on this site's staff list.",
+                    code=Problem.NOT_ON_STAFF, name=leader.name,
+                )
             shift = open_shift(s, place.site, leader=me, roster=list(roster),
                                tz=self.settings.tz, at=utcnow())  # fmt: skip
             return shift.id
