@@ -52,7 +52,7 @@ from checkpoint.domain import Disposition, Occupant, Role, Step, Verdict
 from checkpoint.errors import CheckpointError
 from checkpoint.ledger import Details, LedgerFilter, LedgerRow
 from checkpoint.overview import Overview
-from checkpoint.responses import configured_plan
+from checkpoint.responses import ResponseBook, ResponseView, configured_plan
 from checkpoint.team import Team
 from ui.backentry_form import BackEntryDialog
 from ui.correction_form import CorrectionForm, field_label
@@ -183,8 +183,11 @@ class LedgerScreen(QWidget):
     """Filters (plate, disposition, time) above the table; double-click or Enter opens one.
 
     With :meth:`set_staff` a leader also searches across shifts (dates, lane, staff), exports
-    what is shown, corrects a finished record from its details and enters the paper ledger.
+    what is shown, corrects a finished record from its details, starts a 136 response by hand
+    for it (a positive result reported later) and enters the paper ledger.
     """
+
+    responseStarted = Signal(object)  # the ResponseView of a response started by hand
 
     def __init__(self, db: Any, settings: Settings, *, lang: str, jobs: Jobs,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -247,6 +250,7 @@ class LedgerScreen(QWidget):
         self.details: QDialog | None = None
         self.details_browser: QTextBrowser | None = None
         self.correct_button: QPushButton | None = None
+        self.response_button: QPushButton | None = None
         self.correction_form: CorrectionForm | None = None
         self.shown: Details | None = None  # the record in the details window
         self.backentry: BackEntryDialog | None = None
@@ -508,6 +512,15 @@ class LedgerScreen(QWidget):
             correct.clicked.connect(lambda: self.shown and self.open_correction(self.shown))
             buttons.addWidget(correct)
             self.correct_button = correct
+        self.response_button = None
+        if r.status == "done" and self.staff is not None and allowed(
+            Role(self.staff.role), Permission.OVERRIDE_DISPOSITION
+        ):
+            start = QPushButton(self.tr("启动 136 应急"))
+            start.setMinimumHeight(48)
+            start.clicked.connect(lambda: self.start_response(r.id))
+            buttons.addWidget(start)
+            self.response_button = start
         close = QPushButton(self.tr("关闭"))
         close.setMinimumHeight(48)
         close.clicked.connect(dialog.close)
@@ -531,6 +544,32 @@ class LedgerScreen(QWidget):
         button = self.correct_button
         if button is not None:
             button.setEnabled(True)
+
+    def start_response(self, inspection_id: uuid.UUID) -> None:
+        """启动 136 应急 (组长/点长): the response for this vehicle, started by hand now, as
+        ``checkpoint response start`` does; the 136 tab then shows it."""
+        if self.staff is None:
+            return
+        db, site_id, tz, staff = self.db, self.staff.site_id, self.settings.tz, self.staff
+        button = self.response_button
+        if button is not None:
+            button.setEnabled(False)
+
+        def started(view: ResponseView) -> None:
+            done = self.tr("已启动 136 应急处置: {plate}").format(plate=view.plate_masked)
+            self.show_message(done)
+            self.responseStarted.emit(view)
+
+        def refused(exc: CheckpointError) -> None:
+            if button is not None:
+                button.setEnabled(True)
+            self._failed(exc)
+
+        def work() -> ResponseView:
+            book = ResponseBook(db, site_id, tz, configured_plan())
+            return book.start(inspection_id, staff=staff)
+
+        self.jobs.submit(work, started, refused)
 
     def _corrected(self, inspection_id: uuid.UUID) -> None:
         self._load_details(inspection_id)

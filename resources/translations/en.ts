@@ -665,37 +665,37 @@
 <context>
     <name>LeaderDesk</name>
     <message>
-        <location filename="../../ui/leader_desk.py" line="40"/>
+        <location filename="../../ui/leader_desk.py" line="41"/>
         <source>班况  Ctrl+3</source>
         <translation>Shift  Ctrl+3</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="44"/>
+        <location filename="../../ui/leader_desk.py" line="45"/>
         <source>136 应急  Ctrl+4</source>
         <translation>136 response  Ctrl+4</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="46"/>
+        <location filename="../../ui/leader_desk.py" line="47"/>
         <source>组长</source>
         <translation>Leader</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="47"/>
+        <location filename="../../ui/leader_desk.py" line="48"/>
         <source>班况</source>
         <translation>Shift at a glance</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="52"/>
+        <location filename="../../ui/leader_desk.py" line="53"/>
         <source>136 应急处置</source>
         <translation>136 response</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="57"/>
+        <location filename="../../ui/leader_desk.py" line="58"/>
         <source>团队管理…</source>
         <translation>Team…</translation>
     </message>
     <message>
-        <location filename="../../ui/leader_desk.py" line="61"/>
+        <location filename="../../ui/leader_desk.py" line="62"/>
         <source>补录纸质台账…</source>
         <translation>Paper ledger…</translation>
     </message>
@@ -756,162 +756,172 @@
 <context>
     <name>LedgerScreen</name>
     <message>
-        <location filename="../../ui/ledger_view.py" line="202"/>
+        <location filename="../../ui/ledger_view.py" line="205"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="204"/>
+        <location filename="../../ui/ledger_view.py" line="207"/>
         <source>车牌的一部分</source>
         <translation>Part of a plate</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="207"/>
-        <location filename="../../ui/ledger_view.py" line="436"/>
+        <location filename="../../ui/ledger_view.py" line="210"/>
+        <location filename="../../ui/ledger_view.py" line="440"/>
         <source>分流</source>
         <translation>Divert</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="209"/>
-        <location filename="../../ui/ledger_view.py" line="274"/>
-        <location filename="../../ui/ledger_view.py" line="279"/>
+        <location filename="../../ui/ledger_view.py" line="212"/>
+        <location filename="../../ui/ledger_view.py" line="278"/>
+        <location filename="../../ui/ledger_view.py" line="283"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="214"/>
+        <location filename="../../ui/ledger_view.py" line="217"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="218"/>
+        <location filename="../../ui/ledger_view.py" line="221"/>
         <source>到</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="222"/>
+        <location filename="../../ui/ledger_view.py" line="225"/>
         <source>按时间筛选</source>
         <translation>Filter by time</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="257"/>
+        <location filename="../../ui/ledger_view.py" line="261"/>
         <source>跨班次查询</source>
         <translation>All shifts</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="265"/>
+        <location filename="../../ui/ledger_view.py" line="269"/>
         <source>日期从</source>
         <translation>Dates from</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="265"/>
+        <location filename="../../ui/ledger_view.py" line="269"/>
         <source>至</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="272"/>
+        <location filename="../../ui/ledger_view.py" line="276"/>
         <source>车道</source>
         <translation>Lane</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="277"/>
+        <location filename="../../ui/ledger_view.py" line="281"/>
         <source>人员</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="283"/>
+        <location filename="../../ui/ledger_view.py" line="287"/>
         <source>导出所列…</source>
         <translation>Export shown…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="285"/>
+        <location filename="../../ui/ledger_view.py" line="289"/>
         <source>补录纸质台账…</source>
         <translation>Paper ledger…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="393"/>
+        <location filename="../../ui/ledger_view.py" line="397"/>
         <source>共 {n} 辆</source>
         <translation>{n} vehicles</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="404"/>
+        <location filename="../../ui/ledger_view.py" line="408"/>
         <source>导出所列车辆</source>
         <translation>Export the vehicles shown</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="404"/>
+        <location filename="../../ui/ledger_view.py" line="408"/>
         <source>表格 (*.xlsx *.csv)</source>
         <translation>Spreadsheets (*.xlsx *.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="414"/>
+        <location filename="../../ui/ledger_view.py" line="418"/>
         <source>已导出 {n} 辆到 {path}</source>
         <translation>Exported {n} vehicles to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="436"/>
+        <location filename="../../ui/ledger_view.py" line="440"/>
         <source>人</source>
         <translation> people</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="436"/>
+        <location filename="../../ui/ledger_view.py" line="440"/>
         <source>建议</source>
         <translation>Suggested</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="437"/>
+        <location filename="../../ui/ledger_view.py" line="441"/>
         <source>改判原因</source>
         <translation>Override reason</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="437"/>
+        <location filename="../../ui/ledger_view.py" line="441"/>
         <source>政策</source>
         <translation>Policy</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="456"/>
+        <location filename="../../ui/ledger_view.py" line="460"/>
         <source>司乘人员</source>
         <translation>Driver and passengers</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="463"/>
+        <location filename="../../ui/ledger_view.py" line="467"/>
         <source> · 人工核验</source>
         <translation> · checked by eye</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="468"/>
+        <location filename="../../ui/ledger_view.py" line="472"/>
         <source>更正记录</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="469"/>
+        <location filename="../../ui/ledger_view.py" line="473"/>
         <source>原值</source>
         <translation>was</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="469"/>
+        <location filename="../../ui/ledger_view.py" line="473"/>
         <source>新值</source>
         <translation>now</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="477"/>
+        <location filename="../../ui/ledger_view.py" line="481"/>
         <source>补录</source>
         <translation>Back-entered</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="493"/>
+        <location filename="../../ui/ledger_view.py" line="497"/>
         <source>车辆详情</source>
         <translation>Vehicle details</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="505"/>
+        <location filename="../../ui/ledger_view.py" line="509"/>
         <source>更正…</source>
         <translation>Correct…</translation>
     </message>
     <message>
-        <location filename="../../ui/ledger_view.py" line="511"/>
+        <location filename="../../ui/ledger_view.py" line="519"/>
+        <source>启动 136 应急</source>
+        <translation>Start a 136 response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="524"/>
         <source>关闭</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ledger_view.py" line="559"/>
+        <source>已启动 136 应急处置: {plate}</source>
+        <translation>136 response started: {plate}</translation>
     </message>
 </context>
 <context>
