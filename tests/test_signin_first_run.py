@@ -37,14 +37,6 @@ def env() -> Iterator[tuple[Database, Settings]]:
     db.dispose()
 
 
-@pytest.fixture
-def jobs() -> Iterator[Jobs]:
-    """The database thread the window would give the screen."""
-    runner = Jobs()
-    yield runner
-    runner.shutdown()
-
-
 def _screen(qtbot: QtBot, env: tuple[Database, Settings], done: list[SignedIn],
             jobs: Jobs) -> SignInScreen:  # fmt: skip
     db, settings = env

@@ -8,20 +8,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
-
-import pytest
 from argon2 import PasswordHasher
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from checkpoint import auth
-from checkpoint.cli.common import open_db
-from checkpoint.config import Settings, load_settings
+from checkpoint.config import Settings
 from checkpoint.db import Database
 from checkpoint.models import AuditEvent, StaffMember
-from checkpoint.site import ensure_place
 from ui.jobs import Jobs
 from ui.signin import SignedIn, SignInScreen
 
@@ -31,27 +25,9 @@ CHIEF, PIN = "陈立新", "246810"
 SLOW = PasswordHasher(time_cost=10, memory_cost=65536, parallelism=1)
 
 
-@pytest.fixture
-def env() -> Iterator[tuple[Database, Settings]]:
-    settings = load_settings()
-    db = open_db(settings)
-    with db.session() as s:
-        place = ensure_place(s, settings)
-        auth.create_first_admin(s, place.site, CHIEF, PIN)
-    yield db, settings
-    db.dispose()
-
-
-@pytest.fixture
-def jobs() -> Iterator[Jobs]:
-    runner = Jobs()
-    yield runner
-    runner.shutdown()
-
-
-def _screen(qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs,
+def _screen(qtbot: QtBot, chief_site: tuple[Database, Settings], jobs: Jobs,
             done: list[SignedIn]) -> SignInScreen:  # fmt: skip
-    db, settings = env
+    db, settings = chief_site
     screen = SignInScreen(db, settings, jobs, lang="zh_CN", on_signed_in=done.append)
     qtbot.addWidget(screen)
     screen.show()
@@ -70,13 +46,13 @@ def _audited(db: Database, action: str) -> int:
 
 
 def test_a_slow_pin_check_runs_off_the_gui_thread_while_its_timer_ticks(
-    qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs
+    qtbot: QtBot, chief_site: tuple[Database, Settings], jobs: Jobs
 ) -> None:
-    db, _ = env
+    db, _ = chief_site
     with db.session() as s:
         chief = s.scalars(select(StaffMember).where(StaffMember.name == CHIEF)).one()
         chief.secret_hash = SLOW.hash(PIN)
-    si = _screen(qtbot, env, jobs, [])
+    si = _screen(qtbot, chief_site, jobs, [])
     ticks: list[int] = []
     timer = QTimer()
     timer.setInterval(5)
@@ -103,10 +79,10 @@ def test_a_slow_pin_check_runs_off_the_gui_thread_while_its_timer_ticks(
 
 
 def test_a_double_enter_on_a_wrong_pin_counts_one_try(
-    qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs
+    qtbot: QtBot, chief_site: tuple[Database, Settings], jobs: Jobs
 ) -> None:
-    db, _ = env
-    si = _screen(qtbot, env, jobs, [])
+    db, _ = chief_site
+    si = _screen(qtbot, chief_site, jobs, [])
     si.select_name(CHIEF)
     qtbot.keyClicks(si.secret, "135790")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
@@ -120,10 +96,10 @@ def test_a_double_enter_on_a_wrong_pin_counts_one_try(
 
 
 def test_opening_the_shift_waits_for_the_database_and_signs_in_once(
-    qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs
+    qtbot: QtBot, chief_site: tuple[Database, Settings], jobs: Jobs
 ) -> None:
     done: list[SignedIn] = []
-    si = _screen(qtbot, env, jobs, done)
+    si = _screen(qtbot, chief_site, jobs, done)
     si.select_name(CHIEF)
     qtbot.keyClicks(si.secret, PIN)
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
@@ -133,4 +109,4 @@ def test_opening_the_shift_waits_for_the_database_and_signs_in_once(
     si.open_shift()  # pressed twice
     _settle(qtbot, si)
     assert len(done) == 1 and done[0].staff.name == CHIEF
-    assert _audited(env[0], "shift.open") == 1
+    assert _audited(chief_site[0], "shift.open") == 1

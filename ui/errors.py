@@ -14,7 +14,10 @@ from checkpoint.errors import CheckpointError, Problem
 translate = QCoreApplication.translate  # lupdate reads translate("Problems", "…")
 
 
-def _permissions() -> dict[str, str]:
+def _texts() -> dict[str, str]:
+    """Every code's sentence (the fields are the parameters it carries, checkpoint.errors) and
+    every permission's words, in the screen's language."""
+    # fmt: off
     return {
         Permission.RUN_INSPECTION: translate("Problems", "查验车辆"),
         Permission.OPEN_CLOSE_SHIFT: translate("Problems", "开班或关班"),
@@ -26,13 +29,6 @@ def _permissions() -> dict[str, str]:
         Permission.MANAGE_POLICY: translate("Problems", "管理查验政策"),
         Permission.MANAGE_TRUST: translate("Problems", "管理信任证书"),
         Permission.MANAGE_RETENTION: translate("Problems", "管理数据保留与清除"),
-    }
-
-
-def _wordings() -> dict[Problem, str]:
-    """Every code's sentence; the fields are the parameters it carries (checkpoint.errors)."""
-    # fmt: off
-    return {
         Problem.UNKNOWN_STAFF: translate("Problems", "没有名为 {name} 的在岗人员"),
         Problem.NO_PIN_SET: translate("Problems", "{name} 尚未设置 PIN,请点长设置"),
         Problem.WRONG_PIN: translate("Problems", "PIN 错误,还可尝试 {left} 次"),
@@ -104,11 +100,11 @@ def error_text(exc: CheckpointError, lang: str) -> str:
     parameters (a role or a permission in words), else the sentence it carries."""
     if exc.code is None:
         return str(exc)
-    params = dict(exc.params)
+    texts, params = _texts(), dict(exc.params)
     if "role" in params:
         role = str(params["role"])
         params["role"] = Role(role).label(lang) if role in Role._value2member_map_ else role
     if "permission" in params:
         permission = str(params["permission"])
-        params["permission"] = _permissions().get(permission, permission)
-    return _wordings()[exc.code].format_map(params)
+        params["permission"] = texts.get(permission, permission)
+    return texts[exc.code].format_map(params)

@@ -1163,292 +1163,292 @@
 <context>
     <name>Problems</name>
     <message>
-        <location filename="../../ui/errors.py" line="19"/>
+        <location filename="../../ui/errors.py" line="22"/>
         <source>查验车辆</source>
         <translation>run inspections</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="20"/>
+        <location filename="../../ui/errors.py" line="23"/>
         <source>开班或关班</source>
         <translation>open or close a shift</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="21"/>
+        <location filename="../../ui/errors.py" line="24"/>
         <source>更改分流建议</source>
         <translation>override a suggested disposition</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="22"/>
+        <location filename="../../ui/errors.py" line="25"/>
         <source>更正记录</source>
         <translation>correct a saved record</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="26"/>
         <source>打印报表</source>
         <translation>print reports</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24"/>
+        <location filename="../../ui/errors.py" line="27"/>
         <source>导出数据</source>
         <translation>export data</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="25"/>
+        <location filename="../../ui/errors.py" line="28"/>
         <source>管理人员</source>
         <translation>manage staff</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26"/>
+        <location filename="../../ui/errors.py" line="29"/>
         <source>管理查验政策</source>
         <translation>manage the policy</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="27"/>
+        <location filename="../../ui/errors.py" line="30"/>
         <source>管理信任证书</source>
         <translation>manage the trust store</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="28"/>
+        <location filename="../../ui/errors.py" line="31"/>
         <source>管理数据保留与清除</source>
         <translation>manage data retention and purging</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="36"/>
+        <location filename="../../ui/errors.py" line="32"/>
         <source>没有名为 {name} 的在岗人员</source>
         <translation>No active staff member called {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="37"/>
+        <location filename="../../ui/errors.py" line="33"/>
         <source>{name} 尚未设置 PIN,请点长设置</source>
         <translation>{name} has no PIN yet; the point chief sets one</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="38"/>
+        <location filename="../../ui/errors.py" line="34"/>
         <source>PIN 错误,还可尝试 {left} 次</source>
         <translation>Wrong PIN; {left} more tries before the account locks</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="39"/>
+        <location filename="../../ui/errors.py" line="35"/>
         <source>PIN 错误</source>
         <translation>Wrong PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="40"/>
+        <location filename="../../ui/errors.py" line="36"/>
         <source>PIN 错误次数过多,账号已锁定至 {until}</source>
         <translation>Too many wrong tries; the account is locked until {until}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="41"/>
+        <location filename="../../ui/errors.py" line="37"/>
         <source>账号已锁定至 {until}</source>
         <translation>The account is locked until {until}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="42"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>本车道登录已锁定至 {until},请点长解锁</source>
         <translation>Sign-in at this lane is locked until {until}; the point chief can lift it</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="43"/>
+        <location filename="../../ui/errors.py" line="39"/>
         <source>PIN/密码不能为空,也不能以空格开头或结尾</source>
         <translation>The PIN or password is empty or starts or ends with a space</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="44"/>
+        <location filename="../../ui/errors.py" line="40"/>
         <source>PIN 至少 {digits} 位数字</source>
         <translation>A PIN needs at least {digits} digits</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="45"/>
+        <location filename="../../ui/errors.py" line="41"/>
         <source>密码至少 {chars} 个字符</source>
         <translation>A password needs at least {chars} characters</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="46"/>
+        <location filename="../../ui/errors.py" line="42"/>
         <source>已有点长账号,请用点长账号添加人员</source>
         <translation>A point chief account exists already; sign in as the point chief to add staff</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="47"/>
+        <location filename="../../ui/errors.py" line="43"/>
         <source>{name} 的角色无效</source>
         <translation>{name} has an unknown role</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="48"/>
+        <location filename="../../ui/errors.py" line="44"/>
         <source>{name} 的账号已停用,不能{permission}</source>
         <translation>{name}&apos;s account is disabled; they may not {permission}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="49"/>
+        <location filename="../../ui/errors.py" line="45"/>
         <source>{role}{name} 无权{permission}</source>
         <translation>{role} {name} may not {permission}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="50"/>
+        <location filename="../../ui/errors.py" line="46"/>
         <source>{duty_date} 第 {shift} 班已经开班,请直接登录加入</source>
         <translation>Shift {shift} of {duty_date} is open already; sign in to join it</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="52"/>
+        <location filename="../../ui/errors.py" line="48"/>
         <source>{duty_date} 第 {shift} 班已开过并已交班,同一班次不能再开</source>
         <translation>Shift {shift} of {duty_date} was opened and handed over already; a shift cannot be opened twice</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="54"/>
+        <location filename="../../ui/errors.py" line="50"/>
         <source>{duty_date} 第 {shift} 班已经交班</source>
         <translation>Shift {shift} of {duty_date} is handed over already</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="55"/>
+        <location filename="../../ui/errors.py" line="51"/>
         <source>{duty_date} 第 {shift} 班不能早于开班时间交班,请检查电脑时钟</source>
         <translation>Shift {shift} of {duty_date} cannot close before it opened; check the computer&apos;s clock</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="57"/>
+        <location filename="../../ui/errors.py" line="53"/>
         <source>{duty_date} 第 {shift} 班已交班,不能再加入</source>
         <translation>Shift {shift} of {duty_date} is handed over; it cannot be joined</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="58"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>没有这个班次</source>
         <translation>That shift does not exist</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="59"/>
+        <location filename="../../ui/errors.py" line="55"/>
         <source>本站尚未设置排班,请先运行 checkpoint init</source>
         <translation>No shift plan is set up for this site; run checkpoint init first</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="60"/>
+        <location filename="../../ui/errors.py" line="56"/>
         <source>{name} 不在本站人员名单中</source>
         <translation>{name} is not on this site&apos;s staff list</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="57"/>
         <source>请填写姓名</source>
         <translation>Please enter a name</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="62"/>
+        <location filename="../../ui/errors.py" line="58"/>
         <source>已有名为 {name} 的人员</source>
         <translation>There is already a staff member called {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>{name} 是唯一的在岗点长,请先添加另一位点长</source>
         <translation>{name} is the only active point chief; add another one first</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="65"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>{name} 已经是{role}</source>
         <translation>{name} already has the role {role}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="66"/>
+        <location filename="../../ui/errors.py" line="62"/>
         <source>不能停用自己的账号,请另一位点长操作</source>
         <translation>You cannot retire your own account; ask another point chief</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="63"/>
         <source>{name} 的账号已停用</source>
         <translation>{name} is already retired</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="64"/>
         <source>数据库被其他程序锁定,请稍后再试({where})</source>
         <translation>The database is locked by another program; try again in a moment ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="65"/>
         <source>数据库只读,请检查文件权限({where})</source>
         <translation>The database is read-only; check the file&apos;s permissions ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="66"/>
         <source>数据库已满(磁盘或容量上限),请清理空间后重试({where})</source>
         <translation>The database is full (disk or size limit); free space and retry ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="72"/>
+        <location filename="../../ui/errors.py" line="68"/>
         <source>无法打开数据库文件,请检查路径和权限({where})</source>
         <translation>The database file cannot be opened; check the path and permissions ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="70"/>
         <source>与数据库服务器的连接断开,这一步没有保存,请重试({where})</source>
         <translation>The connection to the database server was lost; this step was not saved, try again ({where})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="76"/>
+        <location filename="../../ui/errors.py" line="72"/>
         <source>连不上数据库服务器 {where}({detail})</source>
         <translation>The database server {where} cannot be reached ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="73"/>
         <source>数据库 {where} 不存在,请先创建({detail})</source>
         <translation>The database {where} does not exist; create it first ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="78"/>
+        <location filename="../../ui/errors.py" line="74"/>
         <source>数据库服务器拒绝了 {where} 的用户名或密码</source>
         <translation>The database server rejected the user or password for {where}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>数据库错误({where}): {detail}</source>
         <translation>Database error on {where}: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
+        <location filename="../../ui/errors.py" line="77"/>
         <source>运行中数据库文件 {where} 被删除,之后的内容不会保存:请放回文件(或恢复备份)后重启</source>
         <translation>The database file {where} was removed while the program was running; nothing more is saved: put it back (or restore a backup) and restart</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="80"/>
         <source>运行中数据库文件 {where} 被替换,之后的内容不会保存:请重启以使用新文件</source>
         <translation>The database file {where} was replaced while the program was running; nothing more is saved: restart to work with the new file</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="82"/>
         <source>数据库 {where} 已不是本站的数据库(运行中被替换),之后的内容不会保存</source>
         <translation>The database {where} no longer holds this site (it was replaced while the program was running); nothing more is saved</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="88"/>
+        <location filename="../../ui/errors.py" line="84"/>
         <source>数据库 {where} 尚未初始化或版本过旧,请先运行 checkpoint init</source>
         <translation>The database {where} is not initialised or is out of date; run checkpoint init first</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>这次 136 应急处置已经结束</source>
         <translation>This 136 response is closed</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>“{measure}”已经记录完成</source>
         <translation>“{measure}” was ticked already</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>还有 {left} 项措施未完成:请先完成,或填写结束说明</source>
         <translation>{left} measures are not done yet: tick them, or close with a note saying why</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="94"/>
+        <location filename="../../ui/errors.py" line="90"/>
         <source>这辆车已经启动过 136 应急处置</source>
         <translation>A 136 response was already started for this vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="95"/>
+        <location filename="../../ui/errors.py" line="91"/>
         <source>更正须填写原因</source>
         <translation>A correction needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="92"/>
         <source>新值与已保存的相同</source>
         <translation>The new value is the same as the saved one</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>没有这条记录</source>
         <translation>That record does not exist</translation>
     </message>
