@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Step
+from checkpoint.errors import CheckpointError
 from checkpoint.lane import StepDone
 from checkpoint.overview import LaneGlance, Overview, ShiftGlance
 from checkpoint.reports.data import HourBucket
 from checkpoint.responses import configured_plan
 from ui.controls import sized
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 BAR = QColor("#1e88e5")
@@ -100,7 +102,7 @@ class ShiftGlancePanel(QWidget):
     def __init__(self, db: Any, settings: Settings, shift_id: uuid.UUID, jobs: Jobs, *,
                  lang: str, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.overview = Overview(db, settings, configured_plan())
+        self.db = db
         self.settings = settings
         self.shift_id = shift_id
         self.jobs = jobs
@@ -179,13 +181,17 @@ class ShiftGlancePanel(QWidget):
             return
         self.reading = True
         self.stale = False
-        overview, shift_id = self.overview, self.shift_id
-        self.jobs.submit(lambda: (overview.shift(shift_id), overview.lanes(shift_id)),
-                         self._show, self._failed)  # fmt: skip
+        db, settings, shift_id = self.db, self.settings, self.shift_id
 
-    def _failed(self, exc: Exception) -> None:
+        def read() -> tuple[ShiftGlance, tuple[LaneGlance, ...]]:
+            overview = Overview(db, settings, configured_plan())  # the policy file: off the GUI
+            return overview.shift(shift_id), overview.lanes(shift_id)
+
+        self.jobs.submit(read, self._show, self._failed)
+
+    def _failed(self, exc: CheckpointError) -> None:
         self.reading = False
-        self.title.setText(str(exc))
+        self.title.setText(error_text(exc, self.lang))
 
     def on_step(self, event: StepDone) -> None:
         """A step was saved: a recorded or diverted vehicle changes the figures."""

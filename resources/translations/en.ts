@@ -362,7 +362,7 @@
 <context>
     <name>FlowChart</name>
     <message>
-        <location filename="../../ui/shift_glance.py" line="62"/>
+        <location filename="../../ui/shift_glance.py" line="64"/>
         <source>暂无车辆</source>
         <translation>No vehicles yet</translation>
     </message>
@@ -1527,7 +1527,7 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../ui/report_view.py" line="558"/>
+        <location filename="../../ui/report_view.py" line="561"/>
         <source>报表与打印</source>
         <translation>Reports and printing</translation>
     </message>
@@ -1535,82 +1535,82 @@
 <context>
     <name>ReportView</name>
     <message>
-        <location filename="../../ui/report_view.py" line="321"/>
+        <location filename="../../ui/report_view.py" line="324"/>
         <source>交接班报告</source>
         <translation>Shift handover report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="322"/>
+        <location filename="../../ui/report_view.py" line="325"/>
         <source>每日一报</source>
         <translation>Daily report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="328"/>
+        <location filename="../../ui/report_view.py" line="331"/>
         <source>第{0}班 {1}</source>
         <translation>Shift {0} {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="329"/>
+        <location filename="../../ui/report_view.py" line="332"/>
         <source>生成</source>
         <translation>Generate</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="330"/>
+        <location filename="../../ui/report_view.py" line="333"/>
         <source>打印…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="331"/>
+        <location filename="../../ui/report_view.py" line="334"/>
         <source>另存为 PDF…</source>
         <translation>Save as PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="332"/>
+        <location filename="../../ui/report_view.py" line="335"/>
         <source>选择报告后点击“生成”。</source>
         <translation>Choose a report, then click Generate.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="400"/>
+        <location filename="../../ui/report_view.py" line="403"/>
         <source>第{0}班</source>
         <translation>Shift {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="416"/>
+        <location filename="../../ui/report_view.py" line="419"/>
         <source>正在生成报告…</source>
         <translation>Generating the report…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="438"/>
+        <location filename="../../ui/report_view.py" line="441"/>
         <source>已取消打印。</source>
         <translation>Printing cancelled.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="441"/>
+        <location filename="../../ui/report_view.py" line="444"/>
         <source>正在打印…</source>
         <translation>Printing…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="454"/>
+        <location filename="../../ui/report_view.py" line="457"/>
         <source>正在保存…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="520"/>
+        <location filename="../../ui/report_view.py" line="523"/>
         <source>（无车辆，空报告）</source>
         <translation> (no vehicles: empty report)</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="521"/>
+        <location filename="../../ui/report_view.py" line="524"/>
         <source>{0}：共 {1} 页{2}</source>
         <translation>{0}: {1} pages{2}</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="526"/>
+        <location filename="../../ui/report_view.py" line="529"/>
         <source>已发送打印：{0} 页。</source>
         <translation>Sent to the printer: {0} pages.</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="531"/>
+        <location filename="../../ui/report_view.py" line="534"/>
         <source>已保存：{0}</source>
         <translation>Saved: {0}</translation>
     </message>
@@ -1681,113 +1681,113 @@
 <context>
     <name>ShiftGlancePanel</name>
     <message>
-        <location filename="../../ui/shift_glance.py" line="123"/>
+        <location filename="../../ui/shift_glance.py" line="125"/>
         <source>本班车辆</source>
         <translation>Vehicles this shift</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="124"/>
+        <location filename="../../ui/shift_glance.py" line="126"/>
         <source>本班人员</source>
         <translation>People this shift</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="125"/>
+        <location filename="../../ui/shift_glance.py" line="127"/>
         <source>最近一小时</source>
         <translation>Last hour</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="126"/>
+        <location filename="../../ui/shift_glance.py" line="128"/>
         <source>补录车辆</source>
         <translation>Back-entered</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="127"/>
+        <location filename="../../ui/shift_glance.py" line="129"/>
         <source>136 未结束</source>
         <translation>136 open</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="132"/>
+        <location filename="../../ui/shift_glance.py" line="134"/>
         <source>按分流</source>
         <translation>By disposition</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="141"/>
+        <location filename="../../ui/shift_glance.py" line="143"/>
         <source>各环节平均用时</source>
         <translation>Mean time per step</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="146"/>
+        <location filename="../../ui/shift_glance.py" line="148"/>
         <source>全程</source>
         <translation>Whole routine</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="152"/>
+        <location filename="../../ui/shift_glance.py" line="154"/>
         <source>每小时车流</source>
         <translation>Vehicles per hour</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="158"/>
+        <location filename="../../ui/shift_glance.py" line="160"/>
         <source>各车道</source>
         <translation>All lanes</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="162"/>
+        <location filename="../../ui/shift_glance.py" line="164"/>
         <source>车道</source>
         <translation>Lane</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="162"/>
+        <location filename="../../ui/shift_glance.py" line="164"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="162"/>
+        <location filename="../../ui/shift_glance.py" line="164"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="162"/>
+        <location filename="../../ui/shift_glance.py" line="164"/>
         <source>人员</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="163"/>
+        <location filename="../../ui/shift_glance.py" line="165"/>
         <source>最后一辆</source>
         <translation>Last vehicle</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="210"/>
+        <location filename="../../ui/shift_glance.py" line="216"/>
         <source>第 {n} 班</source>
         <translation>Shift {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="211"/>
+        <location filename="../../ui/shift_glance.py" line="217"/>
         <source>{day} {name} ({start}–{end})</source>
         <translation>{day} {name} ({start}–{end})</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="216"/>
-        <location filename="../../ui/shift_glance.py" line="224"/>
+        <location filename="../../ui/shift_glance.py" line="222"/>
+        <location filename="../../ui/shift_glance.py" line="230"/>
         <source>{v} 辆 / {p} 人</source>
         <translation>{v} vehicles / {p} people</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="231"/>
+        <location filename="../../ui/shift_glance.py" line="237"/>
         <source>{s} 秒</source>
         <translation>{s} s</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="243"/>
+        <location filename="../../ui/shift_glance.py" line="249"/>
         <source>开放</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="243"/>
+        <location filename="../../ui/shift_glance.py" line="249"/>
         <source>关闭中</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/shift_glance.py" line="245"/>
+        <location filename="../../ui/shift_glance.py" line="251"/>
         <source>进行中</source>
         <translation>In progress</translation>
     </message>
@@ -2148,17 +2148,17 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../ui/report_view.py" line="274"/>
+        <location filename="../../ui/report_view.py" line="277"/>
         <source>打印报告</source>
         <translation>Print report</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="284"/>
+        <location filename="../../ui/report_view.py" line="287"/>
         <source>另存为 PDF</source>
         <translation>Save as PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/report_view.py" line="284"/>
+        <location filename="../../ui/report_view.py" line="287"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
