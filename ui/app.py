@@ -151,7 +151,7 @@ class StartUp:
 
         from checkpoint import logfile
         from checkpoint.config import load_settings
-        from checkpoint.lane import LaneStation
+        from checkpoint.lane import Accounts, LaneStation
         from checkpoint.retention import purge_for_settings
         from ui.crash_dialog import CrashReporter
         from ui.main_window import WindowHost
@@ -172,6 +172,10 @@ class StartUp:
         self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
         self.stage("purge")
+        # The window reads the sign-in names on its database thread; a database that cannot
+        # give them (a damaged file) is a start-up failure in one sentence, read here before
+        # there is a window, not a sign-in screen waiting on an error.
+        Accounts(db, settings).page()
         if args.smoke:
             self.close()
             from checkpoint.smoke import READY, run_smoke
