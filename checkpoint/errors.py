@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from types import MappingProxyType
 
 
 class Problem(StrEnum):
@@ -84,7 +83,7 @@ class CheckpointError(Exception):
                  **params: object) -> None:  # fmt: skip
         super().__init__(message)
         self.code = code
-        self.params: Mapping[str, object] = MappingProxyType(dict(params))
+        self.params: Mapping[str, object] = dict(params)  # a copy (a plain dict: it pickles)
 
 
 class ConfigError(CheckpointError):

@@ -21,7 +21,7 @@ from checkpoint import auth
 from checkpoint.auth import AuthError, PermissionDenied
 from checkpoint.db import Database, describe_error, storage_error
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError, Problem
+from checkpoint.errors import CheckpointError, Problem, StorageError
 from checkpoint.models import Site, StaffMember
 from checkpoint.site import ensure_place
 from ui.errors import _texts, error_text
@@ -108,3 +108,13 @@ def test_a_locked_database_is_typed_and_keeps_its_sentence() -> None:
     assert "is locked by another program" in str(exc)
     assert exc.code is Problem.DB_LOCKED and exc.params["where"] == url
     assert error_text(exc, "zh_CN").startswith("数据库被其他程序锁定")
+
+
+def test_a_typed_error_crosses_a_process_boundary_whole() -> None:
+    import pickle
+
+    sent = StorageError("The database is locked.", code=Problem.DB_LOCKED, where="w.db")
+    back = pickle.loads(pickle.dumps(sent))
+    assert (type(back), str(back), back.code, dict(back.params)) == (
+        StorageError, "The database is locked.", Problem.DB_LOCKED, {"where": "w.db"}
+    )
