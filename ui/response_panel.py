@@ -143,9 +143,11 @@ class ResponsePanel(QWidget):
         self.reading = False
         self._show()
 
-    def book(self) -> ResponseBook:
-        """The site's 136 book (it reads the policy file: call it on the database thread)."""
-        return ResponseBook(self.db, self.staff.site_id, self.settings.tz, configured_plan())
+    def book(self) -> Callable[[], ResponseBook]:
+        """The site's 136 book, to open on the database thread (it reads the policy file); it
+        holds no reference to this widget."""
+        db, site_id, tz = self.db, self.staff.site_id, self.settings.tz
+        return lambda: ResponseBook(db, site_id, tz, configured_plan())
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -154,7 +156,7 @@ class ResponsePanel(QWidget):
         if self.reading:
             return
         self.reading = True
-        book, now = self.book, self.clock()
+        book, now = self.book(), self.clock()
 
         def read() -> tuple[tuple[ResponseView, ...], tuple[OverdueMeasure, ...]]:
             open_book = book()
@@ -248,12 +250,12 @@ class ResponsePanel(QWidget):
 
     def tick(self, response_id: Any, key: str) -> None:
         """Mark measure ``key`` done now, by whoever is signed in."""
-        book, staff, at = self.book, self.staff, self.clock()
+        book, staff, at = self.book(), self.staff, self.clock()
         self._act(lambda: book().tick(response_id, key, staff=staff, at=at), self.tr("已记录完成"))
 
     def close_response(self, response_id: Any, note: str) -> None:
         """End the response (leaders); measures left undone need ``note``."""
-        book, staff, at = self.book, self.staff, self.clock()
+        book, staff, at = self.book(), self.staff, self.clock()
         self._act(lambda: book().close(response_id, staff=staff, note=note, at=at),
                   self.tr("已结束响应"))  # fmt: skip
 
