@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,32 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared test data not found at {SHARED_DATA} (set CHECKPOINT_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def chief_site() -> Iterator[tuple[Any, Any]]:
+    """(database, settings) of a fresh site whose point chief is 陈立新 with PIN 246810."""
+    from checkpoint.cli.common import open_db
+    from checkpoint.config import load_settings
+    from checkpoint.team import auth
+    from checkpoint.team.site import ensure_place
+
+    settings = load_settings()
+    db = open_db(settings)
+    with db.session() as s:
+        auth.create_first_admin(s, ensure_place(s, settings).site, "陈立新", "246810")
+    yield db, settings
+    db.dispose()
+
+
+@pytest.fixture
+def jobs() -> Iterator[Any]:
+    """The database thread a window gives its screens, for a screen tested on its own."""
+    from ui.jobs import Jobs
+
+    runner = Jobs()
+    yield runner
+    runner.shutdown()
 
 
 PG_ADMIN_URL_ENV = "CHECKPOINT_TEST_PG_URL"

@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = ("guide", "verify-crowd", "divert-override", "handover", "report-preview", "ledger",
-             "no-camera")  # fmt: skip
+             "no-camera", "response-overdue")  # fmt: skip
 
 
 def png_size(path: Path) -> tuple[int, int]:

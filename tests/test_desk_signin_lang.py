@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from desk_helpers import settle
@@ -16,8 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from checkpoint.cli.common import open_db
-from checkpoint.config import Settings, load_settings
+from checkpoint.config import Settings
 from checkpoint.domain import Role, Step
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import AuditEvent, Shift, ShiftRosterEntry, StaffMember
@@ -30,19 +28,17 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def env() -> Iterator[tuple[Database, Settings]]:
-    settings = load_settings()
-    db = open_db(settings)
+def env(chief_site: tuple[Database, Settings]) -> tuple[Database, Settings]:
+    db, settings = chief_site
     with db.session() as s:
         place = ensure_place(s, settings)
-        chief = auth.create_first_admin(s, place.site, "陈立新", "246810")
+        chief = s.scalars(select(StaffMember).where(StaffMember.name == "陈立新")).one()
         for name, role in (("王建国", Role.LEADER), ("周敏", Role.INSPECTOR)):
             m = StaffMember(site_id=place.site.id, name=name, role=role.value)
             s.add(m)
             s.flush()
             auth.set_secret(s, m, "1357", by=chief)
-    yield db, settings
-    db.dispose()
+    return db, settings
 
 
 def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
@@ -52,6 +48,7 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
     w = MainWindow(db, settings, camera=False, muted=True, dark=True)
     qtbot.addWidget(w)
     si = w.signin
+    settle(qtbot, w)  # the names are read on the database thread
     assert si.stack.currentIndex() == 0
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
@@ -83,6 +80,7 @@ def test_the_leader_signs_in_and_opens_the_shift_with_its_roster(
         assert shift.leader.name == "王建国"
     # the inspector signs in next and joins the open shift
     w.sign_out()
+    settle(qtbot, w)
     si.select_name("周敏")
     qtbot.keyClicks(si.secret, "1357")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
@@ -103,6 +101,7 @@ def test_the_english_desk_shows_no_chinese_of_its_own(
         qtbot.addWidget(w)
         w.show()
         si = w.signin
+        settle(qtbot, w)
         si.select_name("王建国")
         qtbot.keyClicks(si.secret, "1357")
         qtbot.keyClick(si.secret, Qt.Key.Key_Return)

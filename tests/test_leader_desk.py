@@ -236,7 +236,8 @@ def test_a_quarantine_divert_starts_a_response_whose_overdue_item_shows_until_ti
     note, close = panel.close_buttons[str(r.id)]
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     settle(qtbot, leader)
-    assert len(panel.responses) == 1 and "Not done yet" in panel.message.text()
+    # the refusal, worded on the Chinese screen from its code (it was the CLI's English)
+    assert len(panel.responses) == 1 and "项措施未完成" in panel.message.text()
     note.insert("已移交疾控")
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     settle(qtbot, leader)
@@ -326,3 +327,39 @@ def test_the_glance_counts_a_vehicle_once_it_is_recorded(qtbot: QtBot, world: Wo
     assert g.disposition_labels[Disposition.RELEASE.value].text().startswith("2")
     assert g.lane_table.item(0, 1).text().endswith(("进行中", "In progress"))
     win.shutdown()
+
+
+def test_a_leader_starts_a_136_response_by_hand_from_a_records_details(
+    qtbot: QtBot, world: World
+) -> None:
+    world.vehicle("浙A11111", _now_in_shift(world))  # released; a positive result came later
+    win = desk(qtbot, world, "王建国")
+    screen, ld = win.ledger, win.leader_desk
+    assert screen is not None and ld is not None
+    screen.refresh()
+    settle(qtbot, win)
+    screen.open_details(_row_of(win, "浙A11111"))
+    settle(qtbot, win)
+    assert screen.response_button is not None
+    qtbot.mouseClick(screen.response_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, win)
+    # started on the database thread, as `checkpoint response start` does; the 136 tab shows it
+    assert win.tabs.currentWidget() is ld.responses
+    (started,) = ld.responses.responses
+    assert started.plate_masked == "浙A***11" and started.trigger_zh == "人工启动"
+    assert "136" in screen.message.text()
+    screen.start_response(started.inspection_id)  # once per vehicle: one sentence, in Chinese
+    settle(qtbot, win)
+    assert "已经启动过" in screen.message.text() and len(ld.responses.responses) == 1
+    screen.details.close()  # type: ignore[union-attr]
+    win.shutdown()
+    # a recorder may not start one: no button
+    recorder = desk(qtbot, world, "徐丽")
+    assert recorder.ledger is not None
+    recorder.ledger.refresh()
+    settle(qtbot, recorder)
+    recorder.ledger.open_details(0)
+    settle(qtbot, recorder)
+    assert recorder.ledger.response_button is None
+    recorder.ledger.details.close()  # type: ignore[union-attr]
+    recorder.shutdown()

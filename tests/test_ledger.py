@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,6 +25,8 @@ from checkpoint.storage.models import Inspection, StaffMember
 from checkpoint.team.auth import PermissionDenied
 from checkpoint.team.rota import open_shift
 from checkpoint.team.site import ensure_place
+from ui import ledger_view
+from ui.jobs import Jobs
 from ui.ledger_view import LedgerScreen
 
 DUTY_DATE = date(2022, 4, 18)
@@ -114,21 +117,60 @@ def test_the_ledger_screen_reads_the_database_and_opens_details(
     done: tuple,  # type: ignore[type-arg]
 ) -> None:
     db, settings, _, shift_id = done
-    screen = LedgerScreen(db, settings, lang="zh_CN")
+    jobs = Jobs()  # the window's database thread: every read runs there
+    screen = LedgerScreen(db, settings, lang="zh_CN", jobs=jobs)
     qtbot.addWidget(screen)
-    screen.set_shift(shift_id)
-    assert screen.model.rowCount() == 3 and "3" in screen.count_label.text()
-    screen.disposition_filter.setCurrentIndex(
-        screen.disposition_filter.findData(Disposition.TEST_LANE.value)
-    )
-    assert screen.model.rowCount() == 1
-    qtbot.keyClicks(screen.plate_filter, "C3")
-    assert screen.model.rowCount() == 0
-    screen.plate_filter.clear()
-    screen.disposition_filter.setCurrentIndex(0)
-    assert screen.model.data(screen.model.index(0, 1)) == "苏C33333"
-    dialog = screen.open_details(1)
-    assert dialog is not None
-    html = screen.details_html(screen.model.rows[1].id)
-    assert "浙B22222" in html and "理由" in html and "徐丽" in html
-    dialog.close()
+
+    def settle() -> None:
+        qtbot.waitUntil(lambda: jobs.pending == 0, timeout=20_000)
+
+    try:
+        screen.set_shift(shift_id)
+        settle()
+        assert screen.model.rowCount() == 3 and "3" in screen.count_label.text()
+        screen.disposition_filter.setCurrentIndex(
+            screen.disposition_filter.findData(Disposition.TEST_LANE.value)
+        )
+        settle()
+        assert screen.model.rowCount() == 1
+        qtbot.keyClicks(screen.plate_filter, "C3")
+        settle()
+        assert screen.model.rowCount() == 0
+        screen.plate_filter.clear()
+        screen.disposition_filter.setCurrentIndex(0)
+        settle()
+        assert screen.model.data(screen.model.index(0, 1)) == "苏C33333"
+        dialog = screen.open_details(1)
+        assert dialog is not None and screen.details_browser is not None
+        settle()
+        html = screen.details_browser.toHtml()
+        assert "浙B22222" in html and "理由" in html and "徐丽" in html
+        dialog.close()
+    finally:
+        jobs.shutdown()
+
+
+def test_scrolling_down_reads_the_next_page_on_the_database_thread(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    done: tuple,  # type: ignore[type-arg]
+) -> None:
+    db, settings, _, shift_id = done
+    monkeypatch.setattr(ledger_view, "PAGE", 2)  # three vehicles: two pages
+    jobs = Jobs()
+    # the model on its own: no view asks for the next page before the test does
+    model, top = ledger_view.LedgerModel(db, settings, "zh_CN", jobs), QModelIndex()
+    try:
+        model.set_filter(LedgerFilter(shift_id=shift_id))
+        qtbot.waitUntil(lambda: jobs.pending == 0, timeout=20_000)
+        assert model.rowCount() == 2 and model.total == 3 and model.canFetchMore(top)
+        model.fetchMore(top)
+        # asked, not read on the GUI thread: the rows come by signal
+        assert model.rowCount() == 2 and model.fetching and not model.canFetchMore(top)
+        model.fetchMore(top)  # the view scrolls on meanwhile: nothing more is asked
+        assert jobs.pending == 1
+        qtbot.waitUntil(lambda: jobs.pending == 0, timeout=20_000)
+        assert [r.plate for r in model.rows] == ["苏C33333", "浙B22222", "浙A11111"]
+        assert not model.canFetchMore(top)
+    finally:
+        jobs.shutdown()

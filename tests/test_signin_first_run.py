@@ -22,6 +22,7 @@ from checkpoint.storage.db import Database
 from checkpoint.storage.models import StaffMember
 from checkpoint.team import auth
 from checkpoint.team.site import ensure_place
+from ui.jobs import Jobs
 from ui.signin import SignedIn, SignInScreen
 from ui.theme import DARK, LIGHT
 
@@ -36,22 +37,29 @@ def env() -> Iterator[tuple[Database, Settings]]:
     db.dispose()
 
 
-def _screen(qtbot: QtBot, env: tuple[Database, Settings], done: list[SignedIn]) -> SignInScreen:
+def _screen(qtbot: QtBot, env: tuple[Database, Settings], done: list[SignedIn],
+            jobs: Jobs) -> SignInScreen:  # fmt: skip
     db, settings = env
-    screen = SignInScreen(db, settings, lang="zh_CN", on_signed_in=done.append)
+    screen = SignInScreen(db, settings, jobs, lang="zh_CN", on_signed_in=done.append)
     qtbot.addWidget(screen)
     screen.resize(1366, 708)  # a 1366×768 lane laptop less the window's header and tabs
     with qtbot.waitActive(screen):
         screen.show()
         screen.activateWindow()
+    _settle(qtbot, screen)
     return screen
 
 
+def _settle(qtbot: QtBot, screen: SignInScreen) -> None:
+    """Wait for the answer from the database thread (the PIN is checked there)."""
+    qtbot.waitUntil(lambda: not screen.busy and screen.jobs.pending == 0, timeout=20_000)
+
+
 def test_first_run_creates_the_point_chief_by_keyboard_with_the_pin_twice(
-    qtbot: QtBot, env: tuple[Database, Settings]
+    qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs
 ) -> None:
     done: list[SignedIn] = []
-    si = _screen(qtbot, env, done)
+    si = _screen(qtbot, env, done, jobs)
     assert si.stack.currentIndex() == 2
     qtbot.waitUntil(si.admin_name.hasFocus)  # type at once, no click first
     si.admin_name.setText("陈立新")  # non-ASCII text cannot go through keyClicks
@@ -71,6 +79,7 @@ def test_first_run_creates_the_point_chief_by_keyboard_with_the_pin_twice(
     qtbot.keyClick(si.admin_secret, Qt.Key.Key_Return)
     qtbot.keyClicks(si.admin_confirm, "246810")
     qtbot.keyClick(si.admin_confirm, Qt.Key.Key_Return)
+    _settle(qtbot, si)
     # the chief exists, is picked in the list, and signs in with the same PIN and Enter
     assert si.stack.currentIndex() == 0 and si.message.text() == ""
     assert si.secret.hasFocus()
@@ -80,17 +89,19 @@ def test_first_run_creates_the_point_chief_by_keyboard_with_the_pin_twice(
         assert (chief.name, chief.role) == ("陈立新", Role.ADMIN.value)
     qtbot.keyClicks(si.secret, "246810")
     qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+    _settle(qtbot, si)
     assert si.stack.currentIndex() == 1  # no shift open yet: the chief may open it
 
 
 def test_a_weak_pin_on_first_run_is_one_sentence_and_asks_again(
-    qtbot: QtBot, env: tuple[Database, Settings]
+    qtbot: QtBot, env: tuple[Database, Settings], jobs: Jobs
 ) -> None:
-    si = _screen(qtbot, env, [])
+    si = _screen(qtbot, env, [], jobs)
     si.admin_name.setText("陈立新")
     for field in (si.admin_secret, si.admin_confirm):
         qtbot.keyClicks(field, "12")
     qtbot.keyClick(si.admin_confirm, Qt.Key.Key_Return)
+    _settle(qtbot, si)
     assert si.stack.currentIndex() == 2 and si.message.text()
     assert "Traceback" not in si.message.text() and si.admin_secret.hasFocus()
 
@@ -111,7 +122,8 @@ def _targets(widget: SignInScreen) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_every_target_is_glove_sized_and_a_40_person_roster_keeps_the_open_button_on_screen(
-    qtbot: QtBot, qapp: QApplication, env: tuple[Database, Settings], dark: bool
+    qtbot: QtBot, qapp: QApplication, env: tuple[Database, Settings], dark: bool,
+    jobs: Jobs,
 ) -> None:
     qapp.setStyleSheet(DARK if dark else LIGHT)
     try:
@@ -124,12 +136,13 @@ def test_every_target_is_glove_sized_and_a_40_person_roster_keeps_the_open_butto
                 m = StaffMember(site_id=place.site.id, name=f"队员{n:02d}", role=roles[n % 5].value)
                 s.add(m)
         done: list[SignedIn] = []
-        si = _screen(qtbot, env, done)
+        si = _screen(qtbot, env, done, jobs)
         small = [t for t in _targets(si) if t[1] < GLOVE_PX]
         assert small == []
         si.select_name("陈立新")
         qtbot.keyClicks(si.secret, "246810")
         qtbot.keyClick(si.secret, Qt.Key.Key_Return)
+        _settle(qtbot, si)
         assert si.stack.currentIndex() == 1 and len(si.roster_checks) == 40
         qtbot.waitUntil(lambda: si.open_button.isVisible())
         small = [t for t in _targets(si) if t[1] < GLOVE_PX]
@@ -142,6 +155,7 @@ def test_every_target_is_glove_sized_and_a_40_person_roster_keeps_the_open_butto
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
         assert box.isChecked() is not was and box.text().startswith("☐" if was else "✔")
         qtbot.mouseClick(si.open_button, Qt.MouseButton.LeftButton)
+        _settle(qtbot, si)
         assert len(done) == 1 and done[0].staff.name == "陈立新"
     finally:
         qapp.setStyleSheet("")

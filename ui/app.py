@@ -89,7 +89,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         return start.run()
     except CheckpointError as exc:
-        message = start.say(str(exc))
+        message = start.say(exc)
     except Exception as exc:  # any start-up failure: one sentence, the details in the log
         message = start.unexpected(exc)
     print(f"app.py: {message}", file=sys.stderr)
@@ -119,12 +119,12 @@ class StartUp:
         self.station: LaneStation | None = None
         self.host: WindowHost | None = None
 
-    def say(self, message: str) -> str:
-        """``message`` in the desk's language; what was built so far is closed."""
-        from ui.i18n import pick
+    def say(self, error: CheckpointError) -> str:
+        """``error`` in the desk's language; what was built so far is closed."""
+        from ui.errors import error_text
 
         self.close()
-        sentence = pick(message, self.args.lang).strip()
+        sentence = error_text(error, self.args.lang).strip()
         return sentence if sentence.endswith((".", "。", "!", "?")) else sentence + "."
 
     def unexpected(self, exc: Exception) -> str:
@@ -155,6 +155,7 @@ class StartUp:
 
         from checkpoint import logfile
         from checkpoint.config import load_settings
+        from checkpoint.lane.accounts import Accounts
         from checkpoint.lane.station import LaneStation
         from checkpoint.storage.retention import purge_for_settings
         from ui.crash_dialog import CrashReporter
@@ -176,6 +177,10 @@ class StartUp:
         self.stage("database")
         purge_for_settings(db, settings)  # personal fields past the retention period
         self.stage("purge")
+        # The window reads the sign-in names on its database thread; a database that cannot
+        # give them (a damaged file) is a start-up failure in one sentence, read here before
+        # there is a window, not a sign-in screen waiting on an error.
+        Accounts(db, settings).page()
         if args.smoke:
             self.close()
             from checkpoint.smoke import READY, run_smoke

@@ -33,7 +33,7 @@ from checkpoint.config import Settings
 from checkpoint.domain import Disposition, VehicleType
 from checkpoint.errors import CheckpointError
 from checkpoint.leader.backentry import COLUMNS, BackEntryError, ImportResult, import_paper_ledger
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 TARGET = 44
@@ -191,7 +191,7 @@ class BackEntryDialog(QDialog):
     def _failed(self, exc: CheckpointError) -> None:
         self._ready()
         self.message.setStyleSheet("color: #e53935;")
-        self.message.setText(pick(str(exc), self.lang))
+        self.message.setText(error_text(exc, self.lang))
         if isinstance(exc, BackEntryError):
             for p in exc.problems:
                 where = self.tr("第 {n} 行").format(n=p.line)

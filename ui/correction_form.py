@@ -28,7 +28,7 @@ from checkpoint.leader.corrections import (
     Corrector,
 )
 from checkpoint.storage.ledger import Details
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 TARGET = 48
@@ -145,4 +145,4 @@ class CorrectionForm(QDialog):
 
     def _failed(self, exc: CheckpointError) -> None:
         self.save.setEnabled(True)
-        self.message.setText(pick(str(exc), self.lang))
+        self.message.setText(error_text(exc, self.lang))

@@ -35,8 +35,8 @@ class DeskView(Protocol):
     def show_problem(self, problem: LaneProblem, params: dict[str, object]) -> None:
         """Show why the lane refused a call; the input stays where it is."""
 
-    def show_error(self, message: str) -> None:
-        """Show a failure of the storage (one sentence); the input stays where it is."""
+    def show_failure(self, error: CheckpointError) -> None:
+        """Show a failure of the storage (worded from its code); the input stays."""
 
     def set_busy(self, busy: bool) -> None:
         """Saving: show a busy indicator and refuse new input meanwhile."""
@@ -116,7 +116,7 @@ class DeskController:
         if isinstance(exc, LaneError):
             self.view.show_problem(exc.problem, dict(exc.params))
         else:
-            self.view.show_error(str(exc))
+            self.view.show_failure(exc)
 
     # -- to the lane ---------------------------------------------------------------------------
 

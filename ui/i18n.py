@@ -1,12 +1,12 @@
 """Languages: Simplified Chinese (the source strings) by default, English from ``en.qm``.
 
-Qt's own dialogs (确定/取消) come from PySide6's ``qtbase_<lang>.qm``. Messages from the domain
-are often written "中文 (English)."; :func:`pick` shows the half that fits the language.
+Qt's own dialogs (确定/取消) come from PySide6's ``qtbase_<lang>.qm``. A failure from the domain
+carries a code and parameters, worded here by ``ui.errors.error_text`` through the same
+translations.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -14,9 +14,6 @@ from PySide6.QtWidgets import QApplication
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "resources" / "translations"
 LANGUAGES = ("zh_CN", "en")
-_BILINGUAL = re.compile(
-    r"^(?P<zh>.*?[\u4e00-\u9fff].*?)\s*\((?P<en>[^()]*[A-Za-z][^()]*)\)\.?$", re.S
-)
 
 
 def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
@@ -45,10 +42,3 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
     )  # fmt: skip
     return installed
 
-
-def pick(message: str, lang: str) -> str:
-    """The Chinese or English half of a "中文 (English)." message; the whole text otherwise."""
-    m = _BILINGUAL.match(message.strip())
-    if m is None:
-        return message
-    return m.group("zh").rstrip("，, ") if lang.startswith("zh") else m.group("en").strip() + "."

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from checkpoint.domain import CodeColour, Disposition, Step
+from checkpoint.errors import CheckpointError
 from checkpoint.lane.problems import LaneProblem
 from checkpoint.lane.state import LaneState, Notice
 from checkpoint.plates import PlateProblem
 from ui.controls import sized
 from ui.desk import DeskController
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.sounds import SoundPlayer
 from ui.step_divert import DivertStep
 from ui.step_guide import GuideStep
@@ -266,8 +267,12 @@ class InspectionScreen(QWidget):
         self._error(text)
 
     def show_error(self, message: str) -> None:
-        """Show a storage failure in the red bar; typed input stays."""
-        self._error(pick(message, self.lang))
+        """Show one sentence in the red bar; typed input stays."""
+        self._error(message)
+
+    def show_failure(self, error: CheckpointError) -> None:
+        """Show a storage failure in the red bar, in the screen's language; typed input stays."""
+        self._error(error_text(error, self.lang))
 
     def _error(self, text: str) -> None:
         self.error_bar.setText(text)

@@ -31,6 +31,8 @@ class Jobs(QObject):
             max_workers=1, thread_name_prefix="desk-db"
         )
         self.pending = 0
+        self._serial = 0
+        self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}  # GUI thread only
         self.peak = 0  # most jobs queued at once (for tests and benchmarks)
         # Emitted from the worker thread: delivered on the GUI thread by the event loop.
         self._finished.connect(self._deliver)
@@ -38,17 +40,23 @@ class Jobs(QObject):
     def submit(
         self, work: Callable[[], Any], then: Done | None = None, failed: Failed | None = None
     ) -> bool:
-        """Queue ``work``; False once shut down."""
+        """Queue ``work``; False once shut down. ``then``/``failed`` stay on the GUI thread:
+        the worker never holds (and so never drops the last reference to) a screen's code."""
         if self._pool is None:
             return False
         self.pending += 1
         self.peak = max(self.peak, self.pending)
+        self._serial += 1
+        key = self._serial
+        self._callbacks[key] = (then, failed)
         future = self._pool.submit(work)
-        future.add_done_callback(lambda f: self._finished.emit((f, then, failed)))
+        finished = self._finished
+        future.add_done_callback(lambda f: finished.emit((f, key)))
         return True
 
-    def _deliver(self, payload: tuple[Future[Any], Done | None, Failed | None]) -> None:
-        future, then, failed = payload
+    def _deliver(self, payload: tuple[Future[Any], int]) -> None:
+        future, key = payload
+        then, failed = self._callbacks.pop(key)
         self.pending -= 1
         try:
             try:

@@ -8,6 +8,7 @@ up here, so the window itself stays as it is.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -67,6 +68,9 @@ class LeaderDesk(QObject):
         self.menu_action = window.menuBar().addMenu(self.menu)
         window.stepSaved.connect(self._step_saved)
         window._timer.timeout.connect(self.poll)
+        self.ledger = window.ledger  # its details start a 136 response by hand
+        if self.ledger is not None:
+            self.ledger.responseStarted.connect(self._response_started)
         self.poll()
 
     @classmethod
@@ -82,6 +86,9 @@ class LeaderDesk(QObject):
         w = self.window
         w.stepSaved.disconnect(self._step_saved)
         w._timer.timeout.disconnect(self.poll)
+        if self.ledger is not None:
+            with contextlib.suppress(RuntimeError):  # the ledger went with the last sign-in
+                self.ledger.responseStarted.disconnect(self._response_started)
         w.removeAction(self.responses_action)
         w.removeAction(self.glance_action)
         self.glance.deleteLater()
@@ -113,6 +120,11 @@ class LeaderDesk(QObject):
 
     def show_responses(self) -> None:
         self.window.tabs.setCurrentWidget(self.responses)
+
+    def _response_started(self, _view: object) -> None:
+        """A response started by hand from the ledger: read it and show the 136 tab."""
+        self.responses.poll()
+        self.show_responses()
 
     def _step_saved(self, event: StepDone) -> None:
         self.glance.on_step(event)

@@ -102,6 +102,7 @@ def shoot(out: Path, lang: str) -> list[Path]:
         w.show()
         idle: Callable[[], bool] = lambda: w.jobs.pending == 0  # noqa: E731
         w.signin.reload()
+        _wait(app, lambda: not w.signin.busy and idle())  # the names, read off the GUI thread
         w.signin.select_name(CHIEF)
         w.signin.secret.setText("0000")
         w.signin.sign_in()

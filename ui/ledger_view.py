@@ -4,6 +4,8 @@ correction form in a record's details and the paper-ledger back-entry (补录).
 
 :class:`LedgerModel` is a table model on the database, not a copy: it counts the matching
 rows and fetches them a page at a time as the view scrolls (``canFetchMore``/``fetchMore``).
+Every read and write runs on the window's database thread (``ui.jobs``); the next page arrives
+by signal while the table stays responsive.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTime,
+    Signal,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -46,14 +49,14 @@ from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Occupant, Role, Step, Verdict
 from checkpoint.errors import CheckpointError
 from checkpoint.leader.overview import Overview
-from checkpoint.leader.responses import configured_plan
+from checkpoint.leader.responses import ResponseBook, ResponseView, configured_plan
 from checkpoint.storage import ledger
 from checkpoint.storage.ledger import Details, LedgerFilter, LedgerRow
 from checkpoint.team.auth import Permission, allowed
 from checkpoint.team.members import Team
 from ui.backentry_form import BackEntryDialog
 from ui.correction_form import CorrectionForm, field_label
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 from ui.theme import VERDICT_BG
 
@@ -62,13 +65,16 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class LedgerModel(QAbstractTableModel):
-    """Rows of ``ledger.fetch`` for a filter, fetched page by page."""
+    """Rows of ``ledger.fetch`` for a filter, fetched page by page on the database thread."""
 
-    def __init__(self, db: Any, settings: Settings, lang: str, jobs: Jobs | None = None) -> None:
+    failed = Signal(object)  # a CheckpointError from a read
+
+    def __init__(self, db: Any, settings: Settings, lang: str, jobs: Jobs) -> None:
         super().__init__()
         self.db = db
-        # The window's database thread; without one (a screen on its own) queries run inline.
-        self.jobs = jobs
+        self.jobs = jobs  # the window's database thread
+        self.fetching = False  # the next page is being read
+        self.generation = 0  # bumped when the rows are replaced: a late page is dropped
         self.settings = settings
         self.lang = lang
         self.filter = LedgerFilter()
@@ -88,16 +94,14 @@ class LedgerModel(QAbstractTableModel):
 
         def show(result: tuple[int, list[LedgerRow]]) -> None:
             self.beginResetModel()
+            self.generation += 1
             self.filter = f
             self.total, self.rows = result
             self.endResetModel()
             if then is not None:
                 then()
 
-        if self.jobs is None:
-            show(query())
-        else:
-            self.jobs.submit(query, show)
+        self.jobs.submit(query, show, self.failed.emit)
 
     def refresh(self, then: Any = None) -> None:
         """Re-read with the same filter (after a vehicle was saved)."""
@@ -110,16 +114,31 @@ class LedgerModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.headers)
 
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and not self.fetching and len(self.rows) < self.total
 
     def fetchMore(self, parent: _Index) -> None:
-        more = ledger.fetch(self.db, self.filter, len(self.rows), PAGE)
-        if not more:
-            self.total = len(self.rows)
+        """Ask for the next page on the database thread; the rows arrive by signal."""
+        if not self.canFetchMore(parent):
             return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+        self.fetching = True
+        db, f, offset, generation = self.db, self.filter, len(self.rows), self.generation
+
+        def add(more: list[LedgerRow]) -> None:
+            self.fetching = False
+            if generation != self.generation:
+                return  # the filter changed meanwhile: these rows belong to the old one
+            if not more:
+                self.total = len(self.rows)
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+        def refused(exc: CheckpointError) -> None:
+            self.fetching = False
+            self.failed.emit(exc)
+
+        self.jobs.submit(lambda: ledger.fetch(db, f, offset, PAGE), add, refused)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
@@ -164,11 +183,14 @@ class LedgerScreen(QWidget):
     """Filters (plate, disposition, time) above the table; double-click or Enter opens one.
 
     With :meth:`set_staff` a leader also searches across shifts (dates, lane, staff), exports
-    what is shown, corrects a finished record from its details and enters the paper ledger.
+    what is shown, corrects a finished record from its details, starts a 136 response by hand
+    for it (a positive result reported later) and enters the paper ledger.
     """
 
-    def __init__(self, db: Any, settings: Settings, *, lang: str,
-                 parent: QWidget | None = None, jobs: Jobs | None = None) -> None:  # fmt: skip
+    responseStarted = Signal(object)  # the ResponseView of a response started by hand
+
+    def __init__(self, db: Any, settings: Settings, *, lang: str, jobs: Jobs,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
         self.settings = settings
@@ -214,6 +236,7 @@ class LedgerScreen(QWidget):
         self.message.setWordWrap(True)
         v.addWidget(self.message)
         self.model = LedgerModel(db, settings, lang, jobs)
+        self.model.failed.connect(self._failed)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -227,6 +250,7 @@ class LedgerScreen(QWidget):
         self.details: QDialog | None = None
         self.details_browser: QTextBrowser | None = None
         self.correct_button: QPushButton | None = None
+        self.response_button: QPushButton | None = None
         self.correction_form: CorrectionForm | None = None
         self.shown: Details | None = None  # the record in the details window
         self.backentry: BackEntryDialog | None = None
@@ -270,21 +294,13 @@ class LedgerScreen(QWidget):
             bar.addWidget(b)
         return bar
 
-    # -- database work: on the window's worker, inline for a screen on its own ------------------
+    # -- database work: on the window's database thread ----------------------------------------
 
     def _run(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        def failed(exc: CheckpointError) -> None:
-            self.show_message(pick(str(exc), self.lang), error=True)
+        self.jobs.submit(work, then, self._failed)
 
-        if self.jobs is not None:
-            self.jobs.submit(work, then, failed)
-            return
-        try:
-            result = work()
-        except CheckpointError as exc:
-            failed(exc)
-            return
-        then(result)
+    def _failed(self, exc: CheckpointError) -> None:
+        self.show_message(error_text(exc, self.lang), error=True)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """One line above the table: what was done, or what went wrong."""
@@ -407,7 +423,7 @@ class LedgerScreen(QWidget):
 
     def open_backentry(self) -> BackEntryDialog | None:
         """补录: the paper-ledger form (file import or one row), for leaders."""
-        if self.staff is None or self.jobs is None:
+        if self.staff is None:
             return None
         dialog = BackEntryDialog(self.db, self.settings, self.staff, self.jobs, lang=self.lang,
                                  duty_date=self.duty_date, parent=self)  # fmt: skip
@@ -415,10 +431,6 @@ class LedgerScreen(QWidget):
         self.backentry = dialog
         dialog.open()
         return dialog
-
-    def details_html(self, inspection_id: uuid.UUID) -> str:
-        """One vehicle's record as HTML (read on the calling thread)."""
-        return self.render_details(ledger.details(self.db, inspection_id))
 
     def render_details(self, d: Details) -> str:
         """One vehicle's record as HTML: steps, people, corrections with their original values."""
@@ -500,6 +512,15 @@ class LedgerScreen(QWidget):
             correct.clicked.connect(lambda: self.shown and self.open_correction(self.shown))
             buttons.addWidget(correct)
             self.correct_button = correct
+        self.response_button = None
+        if r.status == "done" and self.staff is not None and allowed(
+            Role(self.staff.role), Permission.OVERRIDE_DISPOSITION
+        ):
+            start = QPushButton(self.tr("启动 136 应急"))
+            start.setMinimumHeight(48)
+            start.clicked.connect(lambda: self.start_response(r.id))
+            buttons.addWidget(start)
+            self.response_button = start
         close = QPushButton(self.tr("关闭"))
         close.setMinimumHeight(48)
         close.clicked.connect(dialog.close)
@@ -524,13 +545,39 @@ class LedgerScreen(QWidget):
         if button is not None:
             button.setEnabled(True)
 
+    def start_response(self, inspection_id: uuid.UUID) -> None:
+        """启动 136 应急 (组长/点长): the response for this vehicle, started by hand now, as
+        ``checkpoint response start`` does; the 136 tab then shows it."""
+        if self.staff is None:
+            return
+        db, site_id, tz, staff = self.db, self.staff.site_id, self.settings.tz, self.staff
+        button = self.response_button
+        if button is not None:
+            button.setEnabled(False)
+
+        def started(view: ResponseView) -> None:
+            done = self.tr("已启动 136 应急处置: {plate}").format(plate=view.plate_masked)
+            self.show_message(done)
+            self.responseStarted.emit(view)
+
+        def refused(exc: CheckpointError) -> None:
+            if button is not None:
+                button.setEnabled(True)
+            self._failed(exc)
+
+        def work() -> ResponseView:
+            book = ResponseBook(db, site_id, tz, configured_plan())
+            return book.start(inspection_id, staff=staff)
+
+        self.jobs.submit(work, started, refused)
+
     def _corrected(self, inspection_id: uuid.UUID) -> None:
         self._load_details(inspection_id)
         self.refresh()
 
     def open_correction(self, d: Details) -> CorrectionForm | None:
         """更正: the correction form for the record shown; saved, the details show old and new."""
-        if self.staff is None or self.jobs is None:
+        if self.staff is None:
             return None
         form = CorrectionForm(self.db, self.settings, self.staff, self.jobs, d,
                               lang=self.lang, parent=self.details)  # fmt: skip

@@ -40,8 +40,9 @@ from checkpoint.lane.station import Handover as HandoverFacts
 from checkpoint.lane.station import HandoverForm, HeaderFacts, LaneStation, ShiftRef
 from checkpoint.team.auth import Permission, allowed
 from ui.desk import DeskController
+from ui.errors import error_text
 from ui.handover import Handover, HandoverDialog
-from ui.i18n import install_translators, pick
+from ui.i18n import install_translators
 from ui.inspection_screen import InspectionScreen
 from ui.jobs import Jobs
 from ui.leader_desk import LeaderDesk
@@ -133,8 +134,12 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         head = QFrame()
         head.setObjectName("header")
-        hl = QVBoxLayout(head)
-        hl.setContentsMargins(12, 6, 12, 6)
+        # the header's two lines on the left; the 136 banner on their right, as high as both
+        # together, so it never makes the window taller (1366×768 keeps the desk on screen)
+        row = QHBoxLayout(head)
+        row.setContentsMargins(12, 6, 12, 6)
+        hl = QVBoxLayout()
+        row.addLayout(hl, 3)
         self.header = QLabel()
         self.header.setObjectName("headerMain")
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -156,7 +161,7 @@ class MainWindow(QMainWindow):
         self.sync_label: SyncStatusLabel | None = None
         self._sync_asked = False
         self.banner_slot = QHBoxLayout()  # the 136 overdue banner (ui.leader_desk)
-        status.addLayout(self.banner_slot, 3)
+        row.addLayout(self.banner_slot, 2)
         hl.addWidget(self.header)
         hl.addLayout(status)
         layout.addWidget(head)
@@ -165,8 +170,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         hint = self.tr("演示模式: 任选一人, PIN 0000") if self.demo else None
-        self.signin = SignInScreen(db, settings, lang=lang, on_signed_in=self.signed_in,
-                                   demo_hint=hint)  # fmt: skip
+        self.signin = SignInScreen(db, settings, self.jobs, lang=lang,
+                                   on_signed_in=self.signed_in, demo_hint=hint)  # fmt: skip
         self.stack.addWidget(self.signin)
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -233,7 +238,7 @@ class MainWindow(QMainWindow):
 
     def _header_failed(self, exc: CheckpointError) -> None:
         self.db_ok = False
-        self.data_label.setText(self.tr("数据库异常: ") + pick(str(exc), self.lang))
+        self.data_label.setText(self.tr("数据库异常: ") + error_text(exc, self.lang))
 
     def _show_header(self, st: HeaderFacts) -> None:
         self.db_ok = True
@@ -315,7 +320,7 @@ class MainWindow(QMainWindow):
         self.controller._show(lane.state)
 
     def _failed(self, exc: CheckpointError) -> None:
-        self._notify(pick(str(exc), self.lang))
+        self._notify(error_text(exc, self.lang))
 
     def sign_out(self) -> None:
         """Back to the sign-in screen; the unfinished vehicle stays saved where it was."""

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QIODevice,
+    QLocale,
     QObject,
     QRectF,
     QSize,
@@ -69,6 +70,7 @@ from checkpoint.reports.printing import (
 )
 from checkpoint.reports.service import ReportDocument, ReportKind, ReportRequest, make_report
 from checkpoint.team.rota import DEFAULT_PLAN
+from ui.errors import error_text
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +249,8 @@ class _Job(QObject):
         try:
             result = self._fn()
         except CheckpointError as exc:
-            self.failed.emit(str(exc))
+            zh = QLocale().language() == QLocale.Language.Chinese
+            self.failed.emit(error_text(exc, "zh_CN" if zh else "en"))
         except Exception as exc:  # one message on screen, details in the log
             log.exception("report job failed")
             self.failed.emit(f"内部错误：{type(exc).__name__}: {exc}")

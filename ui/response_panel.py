@@ -39,7 +39,7 @@ from checkpoint.leader.responses import (
     configured_plan,
 )
 from checkpoint.team.auth import Permission, allowed
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 TARGET = 48
@@ -143,8 +143,11 @@ class ResponsePanel(QWidget):
         self.reading = False
         self._show()
 
-    def book(self) -> ResponseBook:
-        return ResponseBook(self.db, self.staff.site_id, self.settings.tz, configured_plan())
+    def book(self) -> Callable[[], ResponseBook]:
+        """The site's 136 book, to open on the database thread (it reads the policy file); it
+        holds no reference to this widget."""
+        db, site_id, tz = self.db, self.staff.site_id, self.settings.tz
+        return lambda: ResponseBook(db, site_id, tz, configured_plan())
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -154,8 +157,12 @@ class ResponsePanel(QWidget):
             return
         self.reading = True
         book, now = self.book(), self.clock()
-        self.jobs.submit(lambda: (book.open_responses(), book.overdue(now)), self._read,
-                         self._failed)  # fmt: skip
+
+        def read() -> tuple[tuple[ResponseView, ...], tuple[OverdueMeasure, ...]]:
+            open_book = book()
+            return open_book.open_responses(), open_book.overdue(now)
+
+        self.jobs.submit(read, self._read, self._failed)
 
     def _read(self, found: tuple[tuple[ResponseView, ...], tuple[OverdueMeasure, ...]]) -> None:
         self.reading = False
@@ -166,7 +173,7 @@ class ResponsePanel(QWidget):
     def _failed(self, exc: CheckpointError) -> None:
         self.reading = False
         self.message.setStyleSheet("color: #e53935;")
-        self.message.setText(pick(str(exc), self.lang))
+        self.message.setText(error_text(exc, self.lang))
 
     # -- showing -------------------------------------------------------------------------------
 
@@ -244,12 +251,12 @@ class ResponsePanel(QWidget):
     def tick(self, response_id: Any, key: str) -> None:
         """Mark measure ``key`` done now, by whoever is signed in."""
         book, staff, at = self.book(), self.staff, self.clock()
-        self._act(lambda: book.tick(response_id, key, staff=staff, at=at), self.tr("已记录完成"))
+        self._act(lambda: book().tick(response_id, key, staff=staff, at=at), self.tr("已记录完成"))
 
     def close_response(self, response_id: Any, note: str) -> None:
         """End the response (leaders); measures left undone need ``note``."""
         book, staff, at = self.book(), self.staff, self.clock()
-        self._act(lambda: book.close(response_id, staff=staff, note=note, at=at),
+        self._act(lambda: book().close(response_id, staff=staff, note=note, at=at),
                   self.tr("已结束响应"))  # fmt: skip
 
 

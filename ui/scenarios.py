@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ SCENARIOS = (
     "ledger",
     "no-camera",
     "camera-dialog",
+    "response-overdue",
 )
 
 
@@ -231,6 +233,28 @@ class Player:
                  "the camera dialog's probe")
         wait_for(lambda: dialog.shown is not None and dialog.shown.connected,
                  "the demo camera in the camera dialog")
+
+
+    def play_response_overdue(self) -> None:
+        # a phone read red by eye: 转运隔离 starts the 136 response; an hour later its measures
+        # are overdue and the red banner shows above the desk, on the next vehicle
+        self.sign_in_demo()
+        self.guide("D66Q88", VehicleType.CAR, 1, shown=0)
+        c = self.screen().controller
+        desk = self.w.leader_desk
+        if c is None or desk is None:
+            raise ScenarioError("The leader's desk is not attached to its lane.")
+        c.new_person()
+        self.idle()
+        c.read_colour(CodeColour.RED)
+        self.idle()
+        self.to_divert()
+        self.enter()  # the suggestion: 转运隔离
+        later = datetime.now(UTC) + timedelta(hours=1)
+        desk.responses.clock = lambda: later
+        desk.poll()
+        wait_for(lambda: desk.banner.isVisible(), "the overdue banner")
+        self._one_car("A12345")
 
 
 class NoCamera:

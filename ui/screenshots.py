@@ -61,6 +61,7 @@ def shoot(out: Path, lang: str, dark: bool) -> list[Path]:
         w.demo_sign_in()
         _wait(app, ready)
         w.sign_out()
+        _wait(app, lambda: not w.signin.busy and w.jobs.pending == 0)  # the names, read
         w.signin.select_name("王建国")
         save("signin")
         w.demo_sign_in()

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
 
 from checkpoint.config import Settings
 from checkpoint.domain import Disposition, Step
+from checkpoint.errors import CheckpointError
 from checkpoint.lane.events import StepDone
 from checkpoint.leader.overview import CheckpointGlance, LaneGlance, Overview, ShiftGlance
 from checkpoint.leader.responses import configured_plan
 from checkpoint.reports.data import HourBucket
 from checkpoint.sync.reading import CheckpointReads, LaneOnly, ReadScope
 from ui.controls import sized
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 BAR = QColor("#1e88e5")
@@ -111,7 +113,10 @@ class ShiftGlancePanel(QWidget):
                  lang: str, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.reads = CheckpointReads(db, settings)
-        self.overview = Overview(db, settings, configured_plan(), self.reads)
+        self.db = db
+        # made on the worker at the first read (it reads the policy file), kept in a box the
+        # worker fills so that the job holds no reference to the widget
+        self.overview_box: list[Overview] = []
         self.scope: ReadScope | None = None
         self.watch: Any = None  # checkpoint.sync.watch.ServerWatch while shown, with a server
         self.serverNews.connect(self._news, Qt.ConnectionType.QueuedConnection)
@@ -198,12 +203,19 @@ class ShiftGlancePanel(QWidget):
             return
         self.reading = True
         self.stale = False
-        overview, shift_id = self.overview, self.shift_id
-        self.jobs.submit(lambda: overview.glance(shift_id), self._show, self._failed)
+        db, settings, reads, shift_id = self.db, self.settings, self.reads, self.shift_id
+        box = self.overview_box
 
-    def _failed(self, exc: Exception) -> None:
+        def read() -> CheckpointGlance:
+            if not box:
+                box.append(Overview(db, settings, configured_plan(), reads))
+            return box[0].glance(shift_id)
+
+        self.jobs.submit(read, self._show, self._failed)
+
+    def _failed(self, exc: CheckpointError) -> None:
         self.reading = False
-        self.title.setText(str(exc))
+        self.title.setText(error_text(exc, self.lang))
 
     def on_step(self, event: StepDone) -> None:
         """A step was saved: a recorded or diverted vehicle changes the figures."""

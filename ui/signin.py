@@ -2,7 +2,10 @@
 
 The first run creates the point chief (点长). A leader who signs in while no shift is open
 opens it with its roster; anyone signing in while a shift is open joins it. All checks
-(PIN, lock-out, who may open a shift) are made by ``checkpoint.team.auth``; this screen only asks.
+(PIN, lock-out, who may open a shift) are made by ``checkpoint.team.auth``; this screen only asks,
+on the window's database thread (``ui.jobs``): the argon2 PIN check and the lock-out count
+never hold up the GUI. While one request runs the page is disabled ("正在核对…") and a second
+Enter does nothing.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from PySide6.QtWidgets import (
 from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
-from checkpoint.lane.accounts import Accounts, StaffMember
-from checkpoint.team.auth import AuthError, Permission, allowed
+from checkpoint.lane.accounts import Accounts, SignInPage, SignInResult, StaffMember
+from checkpoint.team.auth import Permission, allowed
 from checkpoint.team.rota import RosterMember
-from ui.i18n import pick
+from ui.errors import error_text
+from ui.jobs import Jobs
 
 
 @dataclass(frozen=True)
@@ -94,13 +98,15 @@ class RosterToggle(QPushButton):
 class SignInScreen(QWidget):
     """Name + PIN, then open or join the shift. Calls ``on_signed_in`` when done."""
 
-    def __init__(self, db: Any, settings: Settings, *, lang: str,  # db: the site database
+    def __init__(self, db: Any, settings: Settings, jobs: Jobs, *, lang: str,  # db: the site's
                  on_signed_in: Callable[[SignedIn], None], demo_hint: str | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
         self.settings = settings
         self.accounts = Accounts(db, settings)
+        self.jobs = jobs  # the window's database thread
+        self.busy = False  # a request is on the database thread: input waits
         self.lang = lang
         self.on_signed_in = on_signed_in
         self.staff: StaffMember | None = None
@@ -189,20 +195,58 @@ class SignInScreen(QWidget):
         self.stack.addWidget(page)
         self.reload()
 
-    def reload(self) -> None:
-        """Show the staff list (or the first-run page) afresh."""
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Show the staff list (or the first-run page) afresh, read on the database thread;
+        ``then`` runs once it is shown."""
         self.staff = None
         self.secret.clear()
-        page = self.accounts.page()
-        first = page.first_run
+
+        def show(page: SignInPage) -> None:
+            self._show_page(page)
+            if then is not None:
+                then()
+
+        if not self._ask(self.accounts.page, show, self.tr("正在读取人员名单…")):
+            self.jobs.submit(self.accounts.page, show, self._failed)  # behind the request
+
+    def _show_page(self, page: SignInPage) -> None:
         self.names.clear()
         for name, role in page.people:
             item = QListWidgetItem(f"{name}  ·  {role.label(self.lang)}")
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.names.addItem(item)
-        self.stack.setCurrentIndex(2 if first else 0)
+        self.stack.setCurrentIndex(2 if page.first_run else 0)
         self.message.setText("")
         self._focus_first_field()
+
+    # -- the database thread -------------------------------------------------------------------
+
+    def _ask(self, work: Callable[[], Any], then: Callable[[Any], None], waiting: str,
+             failed: Callable[[CheckpointError], None] | None = None) -> bool:  # fmt: skip
+        """Run ``work`` on the database thread with the page disabled and ``waiting`` shown;
+        False (nothing asked) while another request runs."""
+        if self.busy:
+            return False
+        self.busy = True
+        self.stack.setEnabled(False)
+        self.message.setStyleSheet("")
+        self.message.setText(waiting)
+
+        def done(result: Any) -> None:
+            self._idle()
+            then(result)
+
+        def refused(exc: CheckpointError) -> None:
+            self._idle()
+            (failed or self._failed)(exc)
+
+        self.jobs.submit(work, done, refused)
+        return True
+
+    def _idle(self) -> None:
+        self.busy = False
+        self.stack.setEnabled(True)
+        self.message.setText("")
 
     def _focus_first_field(self) -> None:
         """Typing starts at once: the first-run name, else the PIN (the list keeps its pick)."""
@@ -223,54 +267,71 @@ class SignInScreen(QWidget):
                 self.names.setCurrentRow(i)
                 return
 
-    def _error(self, exc: Exception) -> None:
+    def _error(self, text: str) -> None:
         self.message.setStyleSheet("color: #e53935; font-size: 14pt;")
-        self.message.setText(pick(str(exc), self.lang))
+        self.message.setText(text)
+
+    def _failed(self, exc: CheckpointError) -> None:
+        self._error(error_text(exc, self.lang))
 
     def create_admin(self) -> None:
-        """First run: create the point chief from the form, once both PINs agree."""
+        """First run: create the point chief from the form, once both PINs agree (on the
+        database thread; the PIN is hashed there)."""
+        if self.busy:
+            return
         if self.admin_secret.text() != self.admin_confirm.text():
-            self.admin_secret.clear()
-            self.admin_confirm.clear()
-            self.admin_secret.setFocus()
-            self._error(AuthError(self.tr("两次输入的PIN不一致,请重新输入")))
+            self._admin_again()
+            self._error(self.tr("两次输入的PIN不一致,请重新输入"))
             return
-        try:
-            self.accounts.create_point_chief(self.admin_name.text(), self.admin_secret.text())
-        except CheckpointError as exc:
-            self.admin_secret.clear()
-            self.admin_confirm.clear()
-            self.admin_secret.setFocus()
-            self._error(exc)
-            return
-        name = self.admin_name.text().strip()
-        self.admin_name.clear()
+        accounts, name, pin = self.accounts, self.admin_name.text(), self.admin_secret.text()
         self.admin_secret.clear()
         self.admin_confirm.clear()
-        self.reload()
-        self.select_name(name)
+
+        def created(_none: None) -> None:
+            self.admin_name.clear()
+            self.reload(lambda: self.select_name(name.strip()))
+
+        def refused(exc: CheckpointError) -> None:
+            self._admin_again()
+            self._failed(exc)
+
+        self._ask(lambda: accounts.create_point_chief(name, pin), created,
+                  self.tr("正在创建点长账号…"), refused)  # fmt: skip
+
+    def _admin_again(self) -> None:
+        self.admin_secret.clear()
+        self.admin_confirm.clear()
+        self.admin_secret.setFocus()
 
     def sign_in(self) -> None:
-        """Check the PIN; then join the open shift, or offer to open it."""
+        """Check the PIN on the database thread; then join the open shift, or offer to open
+        it. Ignored while a request runs (a second Enter does not sign in twice)."""
+        if self.busy:
+            return
         item = self.names.currentItem()
         if item is None:
-            self._error(AuthError(self.tr("请先选择姓名")))
+            self._error(self.tr("请先选择姓名"))
             return
-        name = str(item.data(Qt.ItemDataRole.UserRole))
-        try:
-            result = self.accounts.sign_in(name, self.secret.text())
-        except CheckpointError as exc:
-            self.secret.clear()
-            self._error(exc)
-            return
+        accounts, name = self.accounts, str(item.data(Qt.ItemDataRole.UserRole))
+        pin = self.secret.text()
         self.secret.clear()
+
+        def refused(exc: CheckpointError) -> None:
+            self._failed(exc)
+            self.secret.setFocus()
+
+        self._ask(lambda: accounts.sign_in(name, pin), self._checked, self.tr("正在核对…"),
+                  refused)  # fmt: skip
+
+    def _checked(self, result: SignInResult) -> None:
         staff, shift_id, team = result.staff, result.shift_id, list(result.team)
         self.staff = staff
         if shift_id is not None:
             self.on_signed_in(SignedIn(staff, shift_id))
             return
         if not allowed(Role(staff.role), Permission.OPEN_CLOSE_SHIFT):
-            self._error(CheckpointError(self.tr("本班次尚未开班,请组长先登录开班")))
+            self._error(self.tr("本班次尚未开班,请组长先登录开班"))
+            self.secret.setFocus()
             return
         self._offer_open(staff, team)
 
@@ -297,9 +358,14 @@ class SignInScreen(QWidget):
             return
         roster = [RosterMember(m.id, Role(m.role)) for box, m in self.roster_checks
                   if box.isChecked()]  # fmt: skip
-        try:
-            shift_id = self.accounts.open_shift(leader, roster)
-        except CheckpointError as exc:
-            self._error(exc)
-            return
-        self.on_signed_in(SignedIn(leader, shift_id))
+        accounts = self.accounts
+
+        def opened(shift_id: uuid.UUID) -> None:
+            self.on_signed_in(SignedIn(leader, shift_id))
+
+        def refused(exc: CheckpointError) -> None:
+            self._failed(exc)
+            self.open_button.setFocus()
+
+        self._ask(lambda: accounts.open_shift(leader, roster), opened, self.tr("正在开班…"),
+                  refused)  # fmt: skip

@@ -164,6 +164,7 @@ class VerifyStep(QWidget):
         self.problem = problem
         self.text = PersonText(lang)
         self.rows: list[PersonRow] = []
+        self.pending_rows: list[PersonRow] = []  # the announced people not verified yet
         h = QHBoxLayout(self)
         left = QVBoxLayout()
         self.camera = CameraView()
@@ -259,6 +260,30 @@ class VerifyStep(QWidget):
                 return True
         return super().eventFilter(obj, event)
 
+    def _show_pending(self, verified: int, missing: int) -> None:
+        """One grey row per announced person not verified yet, below the people verified; a
+        click (or F9) checks the next one by eye."""
+        while len(self.pending_rows) > missing:
+            row = self.pending_rows.pop()
+            self.rows_box.removeWidget(row)
+            row.deleteLater()
+        while len(self.pending_rows) < missing:
+            row = PersonRow(-1)
+            row.setObjectName("pendingPerson")
+            row.clicked.connect(lambda _i: self.act("new_person"))
+            row.setStyleSheet(
+                "PersonRow { background: #eceff1; border: 1px dashed #90a4ae;"
+                " border-radius: 8px; } QLabel { background: transparent; color: #455a64; }"
+            )
+            row.setMinimumHeight(44)  # one line: more of them in view, still a glove's target
+            row.detail.hide()
+            self.pending_rows.append(row)
+            self.rows_box.insertWidget(self.rows_box.count() - 1, row)
+        for n, row in enumerate(self.pending_rows):
+            row.title.setText(
+                self.tr("{n}. 待核验 · 出示健康码/通行码,或人工核验 F9").format(n=verified + n + 1)
+            )
+
     def show_state(self, state: LaneState, vehicle_line: str) -> None:
         """Show the people of ``state`` as the lane judged them."""
         self.vehicle_label.setText(vehicle_line)
@@ -270,8 +295,9 @@ class VerifyStep(QWidget):
         while len(self.rows) < len(people):
             row = PersonRow(len(self.rows))
             row.clicked.connect(lambda i: self.act("select", i))
+            self.rows_box.insertWidget(len(self.rows), row)  # above the ones still to come
             self.rows.append(row)
-            self.rows_box.insertWidget(self.rows_box.count() - 1, row)
+        self._show_pending(len(people), state.missing_people)
         for i, (row, p) in enumerate(zip(self.rows, people, strict=True)):
             title, detail = self.text.of(p)
             row.title.setText(title)

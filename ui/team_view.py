@@ -28,7 +28,7 @@ from checkpoint.config import Settings
 from checkpoint.domain import Role
 from checkpoint.errors import CheckpointError
 from checkpoint.team.members import Team, TeamMember
-from ui.i18n import pick
+from ui.errors import error_text
 from ui.jobs import Jobs
 
 TARGET = 44
@@ -184,7 +184,7 @@ class TeamDialog(QDialog):
         self.message.setText(text)
 
     def _failed(self, exc: CheckpointError) -> None:
-        self._error(pick(str(exc), self.lang))
+        self._error(error_text(exc, self.lang))
 
     def _act(self, work: Callable[[], TeamMember]) -> None:
         def done(member: TeamMember) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from checkpoint.config import Settings
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import StaffMember as StaffMember  # who is signed in, for ui/
 from checkpoint.storage.models import utcnow
@@ -81,7 +81,10 @@ class Accounts:
             place = ensure_place(s, self.settings)
             me = s.get(StaffMember, leader.id)
             if me is None:
-                raise CheckpointError(f"{leader.name} is not on this site's staff list.")
+                raise CheckpointError(
+                    f"{leader.name} is not on this site's staff list.",
+                    code=Problem.NOT_ON_STAFF, name=leader.name,
+                )
             shift = open_shift(s, place.site, leader=me, roster=list(roster),
                                tz=self.settings.tz, at=utcnow())  # fmt: skip
             return shift.id

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from checkpoint.config import Settings
 from checkpoint.demo.seeder import TEAM
 from checkpoint.domain import Role
-from checkpoint.errors import ShiftError
+from checkpoint.errors import Problem, ShiftError
 from checkpoint.lane.judging import Verifier
 from checkpoint.lane.session import LaneSession
 from checkpoint.privacy import SiteKey
@@ -214,7 +214,7 @@ class LaneStation:
         with self.db.session() as s:
             shift = s.get(Shift, shift_id)
             if shift is None:
-                raise ShiftError("That shift does not exist.")
+                raise ShiftError("That shift does not exist.", code=Problem.NO_SUCH_SHIFT)
             return ShiftRef(shift.id, shift.duty_date, shift.slot_number)
 
     def handover_form(self, staff: StaffMember, shift_id: uuid.UUID, lang: str) -> HandoverForm:

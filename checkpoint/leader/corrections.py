@@ -24,7 +24,7 @@ from checkpoint.config import Settings
 from checkpoint.credentials.claims import NucleicAcidTest, TestResult
 from checkpoint.credentials.trust import TrustStore
 from checkpoint.domain import CodeColour, Disposition, Occupant, VehicleType
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.lane.findings import ManualReading, PersonDraft, draft_from_json
 from checkpoint.lane.judging import Judged, Verifier, vehicle_reasons
 from checkpoint.leader import responses
@@ -213,14 +213,20 @@ class Corrector:
         request_id, at = ask.request_id, ask.at
         why = ask.reason.strip()
         if not why:
-            raise CorrectionError("A correction needs a reason (更正需填写原因).")
+            raise CorrectionError(
+                "A correction needs a reason (更正需填写原因).",
+                code=Problem.CORRECTION_NEEDS_REASON,
+            )
         now = at or utcnow()
         person_match = _PERSON_FIELD.match(field.strip())
         if field not in VEHICLE_FIELDS and person_match is None:
             raise CorrectionError(f"{field!r} cannot be corrected; fields: {field_help()}.")
         actor = s.get(StaffMember, staff.id)
         if actor is None:
-            raise CheckpointError(f"{staff.name} is not on this site's staff list.")
+            raise CheckpointError(
+                f"{staff.name} is not on this site's staff list.",
+                code=Problem.NOT_ON_STAFF, name=staff.name,
+            )
         require(actor, Permission.CORRECT_RECORD)
         insp = load_with_people(s, inspection_id)
         self._check_correctable(insp, now)
@@ -315,7 +321,9 @@ class Corrector:
             new = clean_value(field, value)
             setattr(insp, field, new)
         if old == new:
-            raise CorrectionError("The new value is the same as the saved one.")
+            raise CorrectionError(
+                "The new value is the same as the saved one.", code=Problem.CORRECTION_SAME
+            )
         return FieldChange(field, _text(old), _text(new))
 
     def _change_person(
@@ -374,7 +382,9 @@ class Corrector:
                 manual=replace(manual, itinerary_star=star),
             )
         if _text(old) == _text(new):
-            raise CorrectionError("The new value is the same as the saved one.")
+            raise CorrectionError(
+                "The new value is the same as the saved one.", code=Problem.CORRECTION_SAME
+            )
         drafts[seq - 1] = draft
         return FieldChange(field, _text(old), _text(new))
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from checkpoint.config import load_settings
 from checkpoint.domain import Disposition
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.privacy import mask_plate
 from checkpoint.rules.policy import DEFAULT_POLICY, Policy, PolicyError, ResponsePlan
 from checkpoint.storage import audit
@@ -357,7 +357,10 @@ class ResponseBook:
     def _actor(s: Session, staff: StaffMember, permission: Permission) -> StaffMember:
         current = s.get(StaffMember, staff.id)
         if current is None:
-            raise ResponseError(f"{staff.name} is not on this site's staff list.")
+            raise ResponseError(
+                f"{staff.name} is not on this site's staff list.",
+                code=Problem.NOT_ON_STAFF, name=staff.name,
+            )
         require(current, permission)
         return current
 
@@ -372,7 +375,10 @@ class ResponseBook:
             if insp is None:
                 raise ResponseError("That inspection does not exist.")
             if s.scalars(select(Response.id).where(Response.inspection_id == insp.id)).first():
-                raise ResponseError("A 136 response was already started for this vehicle.")
+                raise ResponseError(
+                    "A 136 response was already started for this vehicle.",
+                    code=Problem.RESPONSE_ALREADY_STARTED,
+                )
             trigger = trigger_of(s, insp, self.plan) or MANUAL_TRIGGER
             row = _begin(s, insp, trigger, self.plan, when, staff.id)
             response_id = row.id
@@ -392,13 +398,19 @@ class ResponseBook:
             self._actor(s, staff, Permission.RUN_INSPECTION)
             row = self._load(s, response_id)
             if row.closed_at is not None:
-                raise ResponseError("This 136 response is closed; nothing more can be ticked.")
+                raise ResponseError(
+                    "This 136 response is closed; nothing more can be ticked.",
+                    code=Problem.RESPONSE_CLOSED,
+                )
             item = next((i for i in row.items if i.key == key), None)
             if item is None:
                 keys = ", ".join(i.key for i in row.items)
                 raise ResponseError(f"This response has no measure {key!r}; measures: {keys}.")
             if item.done_at is not None:
-                raise ResponseError(f"{item.label_zh} was already ticked.")
+                raise ResponseError(
+                    f"{item.label_zh} was already ticked.",
+                    code=Problem.MEASURE_ALREADY_DONE, measure=item.label_zh,
+                )
             if when < row.started_at:
                 raise ResponseError("A measure cannot be done before the response started.")
             item.done_at = when
@@ -430,12 +442,15 @@ class ResponseBook:
             self._actor(s, staff, Permission.OPEN_CLOSE_SHIFT)
             row = self._load(s, response_id)
             if row.closed_at is not None:
-                raise ResponseError("This 136 response is already closed.")
+                raise ResponseError(
+                    "This 136 response is already closed.", code=Problem.RESPONSE_CLOSED
+                )
             missing = [i.label_zh for i in row.items if i.done_at is None]
             if missing and text is None:
                 raise ResponseError(
                     f"Not done yet: {'、'.join(missing)}; tick them, or close with a note "
-                    "saying why."
+                    "saying why.",
+                    code=Problem.CLOSE_NEEDS_NOTE, left=len(missing),
                 )
             row.closed_at = when
             row.closed_by_id = staff.id

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from checkpoint.errors import StorageError
+from checkpoint.errors import Problem, StorageError
 from checkpoint.storage.schema_head import MIGRATIONS_DIR
 from checkpoint.storage.schema_head import shipped_head as _shipped_head
 
@@ -131,44 +131,72 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def describe_error(exc: BaseException, url: str) -> str:
-    """A one-sentence description of a database failure, without credentials."""
+#: The command line's sentence for each database failure (the screen words the code itself).
+_FAILURES: dict[Problem, str] = {
+    Problem.DB_LOCKED: "The database {where} is locked by another program; try again in a moment.",
+    Problem.DB_READ_ONLY: "The database {where} is read-only; check the file's permissions.",
+    Problem.DB_FULL: "The database {where} is full (disk or size limit); free space and retry.",
+    Problem.DB_CANNOT_OPEN: (
+        "The database file for {where} cannot be opened; check the path and permissions."
+    ),
+    Problem.DB_CONNECTION_LOST: (
+        "The connection to the database server {where} was lost; "
+        "this step was not saved, try again."
+    ),
+    Problem.DB_UNREACHABLE: "The database server for {where} cannot be reached ({detail}).",
+    Problem.DB_MISSING: "The database in {where} does not exist; create it first ({detail}).",
+    Problem.DB_LOGIN_REJECTED: "The database server rejected the user or password for {where}.",
+    Problem.DB_OTHER: "Database error on {where}: {detail}",
+}
+_LOST_MARKERS = (
+    "terminating connection",
+    "server closed the connection",
+    "consuming input failed",
+    "connection is closed",
+)
+
+
+def classify_error(exc: BaseException, url: str) -> tuple[Problem, dict[str, str]]:
+    """What kind of database failure ``exc`` is, with its parameters (no credentials)."""
     safe = make_url(url).render_as_string(hide_password=True)
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     lowered = text.lower()
+    plain = {"where": safe}
     if "database is locked" in lowered:
-        return f"The database {safe} is locked by another program; try again in a moment."
+        return Problem.DB_LOCKED, plain
     if "readonly" in lowered or "read-only" in lowered:
-        return f"The database {safe} is read-only; check the file's permissions."
+        return Problem.DB_READ_ONLY, plain
     if "disk is full" in lowered or "database or disk is full" in lowered:
-        return f"The database {safe} is full (disk or size limit); free space and retry."
+        return Problem.DB_FULL, plain
     if "unable to open database" in lowered:
-        return f"The database file for {safe} cannot be opened; check the path and permissions."
-    if any(
-        marker in lowered
-        for marker in (
-            "terminating connection",
-            "server closed the connection",
-            "consuming input failed",
-            "connection is closed",
-        )
-    ):
-        return (
-            f"The connection to the database server {safe} was lost; "
-            "this step was not saved, try again."
-        )
+        return Problem.DB_CANNOT_OPEN, plain
+    if any(marker in lowered for marker in _LOST_MARKERS):
+        return Problem.DB_CONNECTION_LOST, plain
+    detailed = {"where": safe, "detail": text}
     if (
         "connection refused" in lowered
         or "could not connect" in lowered
         or ("connection" in lowered and "failed" in lowered)
     ):
-        return f"The database server for {safe} cannot be reached ({text})."
+        return Problem.DB_UNREACHABLE, detailed
     if "does not exist" in lowered and "database" in lowered:
-        return f"The database in {safe} does not exist; create it first ({text})."
+        return Problem.DB_MISSING, detailed
     if "password authentication failed" in lowered:
-        return f"The database server rejected the user or password for {safe}."
-    return f"Database error on {safe}: {text}"
+        return Problem.DB_LOGIN_REJECTED, plain
+    return Problem.DB_OTHER, detailed
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """A one-sentence description of a database failure, without credentials."""
+    problem, params = classify_error(exc, url)
+    return _FAILURES[problem].format(**params)
+
+
+def storage_error(exc: BaseException, url: str) -> StorageError:
+    """``exc`` (a driver's failure) as a StorageError: its sentence, code and parameters."""
+    problem, params = classify_error(exc, url)
+    return StorageError(_FAILURES[problem].format(**params), code=problem, **params)
 
 
 def _read_only_engine(path: Path) -> Engine:
@@ -250,12 +278,14 @@ class Database:
             except OSError:
                 raise StorageError(
                     f"The database file {path} was removed while the program was running; "
-                    "nothing more is saved: put the file back (or restore a backup) and restart."
+                    "nothing more is saved: put the file back (or restore a backup) and restart.",
+                    code=Problem.DB_FILE_REMOVED, where=str(path),
                 ) from None
             if (st.st_dev, st.st_ino) != self._file_id:
                 raise StorageError(
                     f"The database file {path} was replaced by another file while the program "
-                    "was running; nothing more is saved: restart to work with the new file."
+                    "was running; nothing more is saved: restart to work with the new file.",
+                    code=Problem.DB_FILE_REPLACED, where=str(path),
                 )
         if self._site_id is not None:
             from checkpoint.storage.models import Site  # local: the ORM only for a lane's check
@@ -268,7 +298,8 @@ class Database:
             if found is None:
                 raise StorageError(
                     f"The database {self.safe_url} no longer holds this site; it was replaced "
-                    "while the program was running, and nothing more is saved."
+                    "while the program was running, and nothing more is saved.",
+                    code=Problem.DB_SITE_REPLACED, where=self.safe_url,
                 )
 
     @property
@@ -288,7 +319,7 @@ class Database:
             session.commit()
         except (OperationalError, DBAPIError) as exc:
             session.rollback()
-            raise StorageError(describe_error(exc, self.url)) from exc
+            raise storage_error(exc, self.url) from exc
         except BaseException:
             session.rollback()
             raise
@@ -301,7 +332,7 @@ class Database:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except SQLAlchemyError as exc:
-            raise StorageError(describe_error(exc, self.url)) from exc
+            raise storage_error(exc, self.url) from exc
 
     def dispose(self) -> None:
         """Close pooled connections (before a file copy or at exit)."""
@@ -341,7 +372,7 @@ def current_revision(db: Database) -> str | None:
             rev: str | None = MigrationContext.configure(conn).get_current_revision()
             return rev
     except SQLAlchemyError as exc:
-        raise StorageError(describe_error(exc, db.url)) from exc
+        raise storage_error(exc, db.url) from exc
 
 
 def _stored_revisions(db: Database) -> list[str] | None:
@@ -424,7 +455,7 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
     try:
         command.upgrade(_alembic_config(db), "head")
     except SQLAlchemyError as exc:
-        raise StorageError(describe_error(exc, db.url)) from exc
+        raise storage_error(exc, db.url) from exc
     if before is not None:
         _baseline_record_digests(db)
     return before, head, backup
@@ -468,6 +499,7 @@ def open_database(url: str, *, migrate: bool = True, read_only: bool = False) ->
         if not is_at_head(db) and current_revision(db) != head_revision():
             raise StorageError(
                 f"The database {db.safe_url} is not initialised or is out of date; "
-                "run `checkpoint init` first."
+                "run `checkpoint init` first.",
+                code=Problem.DB_OUT_OF_DATE, where=db.safe_url,
             )
     return db

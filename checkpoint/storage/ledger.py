@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from checkpoint.domain import Disposition, VehicleType
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.plates import parse_plate, province_of, search_key
 from checkpoint.storage import audit
 from checkpoint.storage.db import Database
@@ -289,19 +289,23 @@ def correct(
         raise CorrectionError(f"{field!r} cannot be corrected; fields: {', '.join(CORRECTABLE)}.")
     why = reason.strip()
     if not why:
-        raise CorrectionError("A correction needs a reason (更正需填写原因).")
+        raise CorrectionError(
+            "A correction needs a reason (更正需填写原因).", code=Problem.CORRECTION_NEEDS_REASON
+        )
     new = clean_value(field, value)
     with db.session() as s:
         insp = s.get(Inspection, inspection_id)
         if insp is None:
-            raise CheckpointError("That inspection does not exist.")
+            raise CheckpointError("That inspection does not exist.", code=Problem.NO_SUCH_RECORD)
         require(
             staff,
             Permission.RUN_INSPECTION if insp.status == "open" else Permission.CORRECT_RECORD,
         )
         old = getattr(insp, field)
         if old == new:
-            raise CorrectionError("The new value is the same as the saved one.")
+            raise CorrectionError(
+                "The new value is the same as the saved one.", code=Problem.CORRECTION_SAME
+            )
         setattr(insp, field, new)
         row = Correction(
             inspection_id=insp.id,
@@ -336,7 +340,10 @@ def export(db: Database, f: LedgerFilter, path: Path, tz: ZoneInfo, *, staff: St
     with db.session() as s:
         member = s.get(StaffMember, staff.id)
         if member is None:
-            raise CheckpointError(f"{staff.name} is not on this site's staff list.")
+            raise CheckpointError(
+                f"{staff.name} is not on this site's staff list.",
+                code=Problem.NOT_ON_STAFF, name=staff.name,
+            )
         require(member, Permission.EXPORT)
         where = _query(f).whereclause
         rows = rows_where(s, tz, [where] if where is not None else [])

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.storage import audit
 from checkpoint.storage.models import Lane, Site, StaffMember, utcnow
 from checkpoint.sync.keys import staff_key
@@ -107,20 +107,24 @@ def require(staff: StaffMember, permission: Permission) -> None:
         role = Role(staff.role)
     except ValueError as exc:
         raise PermissionDenied(
-            f"{staff.name} 的角色 {staff.role!r} 无效 ({staff.name} has an unknown role)."
+            f"{staff.name} 的角色 {staff.role!r} 无效 ({staff.name} has an unknown role).",
+            code=Problem.UNKNOWN_ROLE, name=staff.name, role=staff.role,
         ) from exc
     zh, en = _PERMISSION_TEXT[permission]
     if not staff.active:
         raise PermissionDenied(
             f"{staff.name} 的账号已停用，不能{zh} ({staff.name}'s account is disabled; "
-            f"they may not {en})."
+            f"they may not {en}).",
+            code=Problem.ACCOUNT_DISABLED, name=staff.name, permission=permission.value,
         )
     if not allowed(role, permission):
         who = ", ".join(f"{r.zh}" for r in Role if allowed(r, permission))
         raise PermissionDenied(
             f"{role.zh}{staff.name} 无权{zh}，需要{who} "
             f"({role.en} {staff.name} may not {en}; this needs "
-            f"{' or '.join(r.en.lower() for r in Role if allowed(r, permission))})."
+            f"{' or '.join(r.en.lower() for r in Role if allowed(r, permission))}).",
+            code=Problem.NOT_PERMITTED, name=staff.name, role=role.value,
+            permission=permission.value,
         )
 
 
@@ -129,17 +133,20 @@ def check_secret_strength(secret: str) -> None:
     if secret != secret.strip() or not secret:
         raise AuthError(
             "PIN/密码不能为空，也不能以空格开头或结尾 (PIN or password is empty or "
-            "has leading/trailing spaces)."
+            "has leading/trailing spaces).",
+            code=Problem.SECRET_BLANK,
         )
     if secret.isdigit():
         if len(secret) < MIN_PIN_DIGITS:
             raise AuthError(
-                f"PIN 至少 {MIN_PIN_DIGITS} 位数字 (a PIN needs at least {MIN_PIN_DIGITS} digits)."
+                f"PIN 至少 {MIN_PIN_DIGITS} 位数字 (a PIN needs at least {MIN_PIN_DIGITS} digits).",
+                code=Problem.PIN_TOO_SHORT, digits=MIN_PIN_DIGITS,
             )
     elif len(secret) < MIN_PASSWORD_CHARS:
         raise AuthError(
             f"密码至少 {MIN_PASSWORD_CHARS} 个字符 "
-            f"(a password needs at least {MIN_PASSWORD_CHARS} characters)."
+            f"(a password needs at least {MIN_PASSWORD_CHARS} characters).",
+            code=Problem.PASSWORD_TOO_SHORT, chars=MIN_PASSWORD_CHARS,
         )
 
 
@@ -256,7 +263,8 @@ def _claim_try(session: Session, staff: StaffMember, lane: Lane | None, now: dat
             raise AuthError(
                 f"本车道登录已锁定至 {shown}，请点长解锁 (sign-in at this lane is locked until "
                 f"{shown} after too many wrong PINs; the point chief lifts it with "
-                "`checkpoint staff unlock --lane`)."
+                "`checkpoint staff unlock --lane`).",
+                code=Problem.LANE_LOCKED, until=shown,
             )
         if int(row[0]) >= LANE_MAX_FAILED_ATTEMPTS:
             session.execute(
@@ -343,13 +351,15 @@ def authenticate(
         )
         session.commit()
         raise AuthError(
-            f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r})."
+            f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r}).",
+            code=Problem.UNKNOWN_STAFF, name=name.strip(),
         )
     stored_hash = staff.secret_hash
     if stored_hash is None:
         raise AuthError(
             f"{staff.name} 尚未设置 PIN，请点长设置 ({staff.name} has no PIN yet; "
-            "the point chief sets one with `checkpoint staff passwd`)."
+            "the point chief sets one with `checkpoint staff passwd`).",
+            code=Problem.NO_PIN_SET, name=staff.name,
         )
     claim = _claim_try(session, staff, lane, now)
     if claim.number is None:
@@ -364,14 +374,18 @@ def authenticate(
             until = _clock(claim.locked_until or now, tz)
             raise AuthError(
                 f"PIN 错误次数过多，账号已锁定至 {until} "
-                f"(too many wrong tries; locked until {until})."
+                f"(too many wrong tries; locked until {until}).",
+                code=Problem.TOO_MANY_TRIES, until=until,
             ) from None
         audit.record(
             session, site.id, staff.id, "auth.failed", str(staff.id), {"tries_left": left}, at=now
         )
         session.commit()
         tries = "try" if left == 1 else "tries"
-        raise AuthError(f"PIN 错误，还可尝试 {left} 次 (wrong PIN, {left} {tries} left).") from None
+        raise AuthError(
+            f"PIN 错误，还可尝试 {left} 次 (wrong PIN, {left} {tries} left).",
+            code=Problem.WRONG_PIN, left=left,
+        ) from None
     _release_claim(session, staff, lane, claim)
     session.refresh(staff)
     if _HASHER.check_needs_rehash(stored_hash):
@@ -388,20 +402,23 @@ def _check_uncounted(
     if staff is None or not staff.active or staff.secret_hash is None:
         raise AuthError(
             f"没有名为 {name.strip()} 的在岗人员 (no active staff member called {name.strip()!r} "
-            "with a PIN)."
+            "with a PIN).",
+            code=Problem.UNKNOWN_STAFF, name=name.strip(),
         )
     if staff.locked_until is not None and staff.locked_until > now:
         raise _locked(staff.locked_until, tz)
     try:
         _HASHER.verify(staff.secret_hash, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AuthError("PIN 错误 (wrong PIN).") from None
+        raise AuthError("PIN 错误 (wrong PIN).", code=Problem.WRONG_PIN_UNCOUNTED) from None
     return staff
 
 
 def _locked(until: datetime, tz: tzinfo | None) -> AuthError:
     shown = _clock(until, tz)
-    return AuthError(f"账号已锁定至 {shown} (locked until {shown}).")
+    return AuthError(
+        f"账号已锁定至 {shown} (locked until {shown}).", code=Problem.ACCOUNT_LOCKED, until=shown
+    )
 
 
 def needs_first_admin(session: Session, site: Site) -> bool:
@@ -424,12 +441,13 @@ def create_first_admin(
     if not needs_first_admin(session, site):
         raise PermissionDenied(
             "已有点长账号，请用点长账号添加人员 (an admin already exists; sign in as the point "
-            "chief to add staff)."
+            "chief to add staff).",
+            code=Problem.ADMIN_EXISTS,
         )
     check_secret_strength(secret)
     name = name.strip()
     if not name:
-        raise AuthError("A staff member needs a name.")
+        raise AuthError("A staff member needs a name.", code=Problem.NAME_MISSING)
     member = _named(session, site, name)
     if member is None:
         # the same name-derived id every lane gives this person (checkpoint.team.staff.add_staff)

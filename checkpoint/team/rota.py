@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkpoint.domain import Role
-from checkpoint.errors import ShiftError
+from checkpoint.errors import Problem, ShiftError
 from checkpoint.storage import audit
 from checkpoint.storage.models import (
     Shift,
@@ -63,7 +63,10 @@ def active_plan(session: Session, site: Site) -> ShiftPlan:
         select(ShiftPlan).where(ShiftPlan.site_id == site.id, ShiftPlan.active.is_(True))
     ).first()
     if plan is None:
-        raise ShiftError("No shift plan is set up for this site; run `checkpoint init`.")
+        raise ShiftError(
+            "No shift plan is set up for this site; run `checkpoint init`.",
+            code=Problem.NO_SHIFT_PLAN,
+        )
     return plan
 
 
@@ -141,9 +144,13 @@ def open_shift(
     existing = find_shift(session, site, w.duty_date, w.slot.number)
     if existing is not None:
         state = "closed" if existing.closed_at else "open"
+        closed = existing.closed_at is not None
+        twice = Problem.SHIFT_ALREADY_HANDED_OVER if closed else Problem.SHIFT_ALREADY_OPEN
         raise ShiftError(
             f"{w.duty_date} {w.slot.name_zh} (shift {w.slot.number}) was already opened "
-            f"and is {state}; a shift cannot be opened twice."
+            f"and is {state}; a shift cannot be opened twice.",
+            code=twice,
+            duty_date=w.duty_date.isoformat(), shift=w.slot.number,
         )
     slot_row = next(s for s in plan_row.slots if s.number == w.slot.number)
     shift = Shift(
@@ -193,13 +200,19 @@ def close_shift(
     """Close ``shift`` and record the handover (OPEN_CLOSE_SHIFT; audited as ``shift.close``)."""
     require(closed_by, Permission.OPEN_CLOSE_SHIFT)
     if shift.closed_at is not None:
-        raise ShiftError(f"Shift {shift.duty_date} #{shift.slot_number} is already closed.")
+        raise ShiftError(
+            f"Shift {shift.duty_date} #{shift.slot_number} is already closed.",
+            code=Problem.SHIFT_ALREADY_CLOSED, duty_date=shift.duty_date.isoformat(),
+            shift=shift.slot_number,
+        )
     closing = at or utcnow()
     if closing < shift.opened_at:
         raise ShiftError(
             f"Shift {shift.duty_date} #{shift.slot_number} cannot close at "
             f"{closing.isoformat(timespec='seconds')}, before it opened "
-            f"({shift.opened_at.isoformat(timespec='seconds')}); check the computer's clock."
+            f"({shift.opened_at.isoformat(timespec='seconds')}); check the computer's clock.",
+            code=Problem.SHIFT_CLOSES_BEFORE_OPENING, duty_date=shift.duty_date.isoformat(),
+            shift=shift.slot_number,
         )
     shift.closed_at = closing
     shift.closed_by_id = closed_by.id
@@ -238,7 +251,9 @@ def join_shift(
     """
     if shift.closed_at is not None:
         raise ShiftError(
-            f"Shift {shift.duty_date} #{shift.slot_number} is closed; it cannot be joined."
+            f"Shift {shift.duty_date} #{shift.slot_number} is closed; it cannot be joined.",
+            code=Problem.SHIFT_CLOSED, duty_date=shift.duty_date.isoformat(),
+            shift=shift.slot_number,
         )
     role = role or Role(staff.role)
     for entry in shift.roster:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.storage import audit
 from checkpoint.storage.models import Site, StaffMember
 from checkpoint.sync.keys import staff_key
@@ -37,9 +37,11 @@ def add_staff(
         require(by, Permission.MANAGE_STAFF)
     name = name.strip()
     if not name:
-        raise StaffError("A staff member needs a name.")
+        raise StaffError("A staff member needs a name.", code=Problem.NAME_MISSING)
     if find_staff(session, site, name) is not None:
-        raise StaffError(f"There is already a staff member called {name!r}.")
+        raise StaffError(
+            f"There is already a staff member called {name!r}.", code=Problem.NAME_TAKEN, name=name
+        )
     member = StaffMember(id=staff_key(site.id, name), site_id=site.id, name=name, role=role.value)
     session.add(member)
     session.flush()
@@ -97,7 +99,8 @@ def _keep_an_admin(session: Session, member: StaffMember, doing: str) -> None:
         and not _other_active_admins(session, member)
     ):
         raise StaffError(
-            f"{member.name} is the only active point chief (点长); add another before {doing}."
+            f"{member.name} is the only active point chief (点长); add another before {doing}.",
+            code=Problem.LAST_POINT_CHIEF, name=member.name,
         )
 
 
@@ -113,7 +116,10 @@ def change_role(
     the role. Audited as ``staff.role``."""
     require(by, Permission.MANAGE_STAFF)
     if member.role == role.value:
-        raise StaffError(f"{member.name} already has the role {role.zh} ({role.value}).")
+        raise StaffError(
+            f"{member.name} already has the role {role.zh} ({role.value}).",
+            code=Problem.ALREADY_HAS_ROLE, name=member.name, role=role.value,
+        )
     if role is not Role.ADMIN:
         _keep_an_admin(session, member, "changing their role")
     old = member.role
@@ -138,9 +144,14 @@ def retire(
     named in the records they made. Audited as ``staff.retire``."""
     require(by, Permission.MANAGE_STAFF)
     if member.id == by.id:
-        raise StaffError("You cannot retire your own account; ask another point chief.")
+        raise StaffError(
+            "You cannot retire your own account; ask another point chief.",
+            code=Problem.RETIRE_SELF,
+        )
     if not member.active:
-        raise StaffError(f"{member.name} is already retired.")
+        raise StaffError(
+            f"{member.name} is already retired.", code=Problem.ALREADY_RETIRED, name=member.name
+        )
     _keep_an_admin(session, member, "retiring them")
     member.active = False
     session.flush()
