@@ -48,6 +48,7 @@ class Problem(StrEnum):
     ALREADY_HAS_ROLE = "staff.already_has_role"  # name, role (a Role value)
     RETIRE_SELF = "staff.retire_self"
     ALREADY_RETIRED = "staff.already_retired"  # name
+    STAFF_ON_SERVER = "staff.on_server"  # (the lane's staff flow down from the server)
     # the database (checkpoint.storage.db)
     DB_LOCKED = "db.locked"  # where
     DB_READ_ONLY = "db.read_only"  # where

@@ -153,3 +153,19 @@ def test_the_point_chief_runs_the_team(world: World) -> None:
         team.retire("赵点长", by=chief)
     with pytest.raises(StaffError, match="only active point chief"):
         team.change_role("赵点长", Role.LEADER, by=chief)
+
+
+def test_a_lane_with_a_server_does_not_change_its_copy_of_the_team(world: World) -> None:
+    """One owner per record: the staff list is the server's; a lane's copy is not edited."""
+    from dataclasses import replace
+
+    lane = replace(world.settings, server_url="postgresql+psycopg://u@checkpoint-server/db")
+    team = Team(world.db, lane)
+    chief = world.staff["赵点长"]
+    assert team.owned_by_server
+    with pytest.raises(StaffError, match="server") as raised:
+        team.add("陈志", Role.INSPECTOR, "5555", by=chief)
+    assert raised.value.code == "staff.on_server"
+    assert all(m.name != "陈志" for m in team.members())  # read, yes; nothing written
+    # the lane that writes to the server itself (its database is the server) changes it
+    assert not Team(world.db, replace(world.settings, server_url=world.db.url)).owned_by_server

@@ -55,6 +55,8 @@ def _texts() -> dict[str, str]:
         Problem.NO_SHIFT_PLAN: translate("Problems", "本站尚未设置排班,请先运行 checkpoint init"),
         Problem.NOT_ON_STAFF: translate("Problems", "{name} 不在本站人员名单中"),
         Problem.NAME_MISSING: translate("Problems", "请填写姓名"),
+        Problem.STAFF_ON_SERVER: translate(
+            "Problems", "本车道的人员名单由卡口服务器管理,请在服务器上修改"),
         Problem.NAME_TAKEN: translate("Problems", "已有名为 {name} 的人员"),
         Problem.LAST_POINT_CHIEF: translate(
             "Problems", "{name} 是唯一的在岗点长,请先添加另一位点长"),

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from checkpoint.config import Settings
 from checkpoint.domain import Role
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, Problem
 from checkpoint.team.members import Team, TeamMember
 from ui.errors import error_text
 from ui.jobs import Jobs
@@ -81,6 +81,12 @@ class TeamDialog(QDialog):
         close.clicked.connect(self.accept)
         right.addWidget(close)
         lay.addLayout(right, 2)
+        if self.team.owned_by_server:  # the roster is the server's copy: shown, not changed here
+            for b in (self.add_button, self.role_button, self.reset_button, self.unlock_button,
+                      self.retire_button):  # fmt: skip
+                b.setEnabled(False)
+            self.message.setText(error_text(
+                CheckpointError("", code=Problem.STAFF_ON_SERVER), self.lang))
         self.reload()
 
     def _roles(self) -> QComboBox:

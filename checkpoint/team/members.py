@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from checkpoint.config import Settings
 from checkpoint.domain import Role
+from checkpoint.errors import Problem
 from checkpoint.storage.db import Database
 from checkpoint.storage.models import StaffMember, utcnow
 from checkpoint.team import auth, staff
@@ -55,7 +56,21 @@ class Team:
         self.db = db
         self.settings = settings
 
+    @property
+    def owned_by_server(self) -> bool:
+        """Whether this lane's staff are a copy that flows down from the checkpoint's server
+        (``[server] url`` set and this database is not that server): one owner per record, so
+        the team is changed on the server, never on a lane's copy the next pull would overwrite."""
+        server = self.settings.server_url
+        return server is not None and server != self.db.url
+
     def _run(self, by: StaffMember, act: Callable[[Session, StaffMember], T]) -> T:
+        if self.owned_by_server:
+            raise staff.StaffError(
+                "This lane's staff list comes from the checkpoint's server; change the team "
+                "there (checkpoint staff … --db SERVER_URL).",
+                code=Problem.STAFF_ON_SERVER,
+            )
         with self.db.session() as s:
             actor = s.get(StaffMember, by.id)
             if actor is None:
