@@ -67,6 +67,9 @@ def window(qtbot: QtBot, db: Database, settings: Settings, **kw: object) -> Main
     w.show()
     w.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=TIMEOUT_MS)
+    # the sign-in names are read on the database thread; the page takes keys once they are in
+    qtbot.waitUntil(lambda: not w.signin.busy and QApplication.focusWidget() is not None,
+                    timeout=TIMEOUT_MS)  # fmt: skip
     return w
 
 
