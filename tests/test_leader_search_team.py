@@ -162,10 +162,13 @@ def test_a_lane_with_a_server_does_not_change_its_copy_of_the_team(world: World)
     lane = replace(world.settings, server_url="postgresql+psycopg://u@checkpoint-server/db")
     team = Team(world.db, lane)
     chief = world.staff["赵点长"]
+    if world.db.engine.dialect.name != "sqlite":
+        # a desk writing straight to the server's PostgreSQL changes the team there
+        assert not team.owned_by_server
+        assert team.add("陈志", Role.INSPECTOR, "5555", by=chief).name == "陈志"
+        return
     assert team.owned_by_server
     with pytest.raises(StaffError, match="server") as raised:
         team.add("陈志", Role.INSPECTOR, "5555", by=chief)
     assert raised.value.code == "staff.on_server"
     assert all(m.name != "陈志" for m in team.members())  # read, yes; nothing written
-    # the lane that writes to the server itself (its database is the server) changes it
-    assert not Team(world.db, replace(world.settings, server_url=world.db.url)).owned_by_server

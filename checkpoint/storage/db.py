@@ -257,6 +257,13 @@ class Database:
         event.listen(self._sessions, "after_flush", _note_write)
         event.listen(self._sessions, "before_commit", _check_identity_before_commit)
 
+    def is_lane_copy(self, server_url: str | None) -> bool:
+        """Whether this is a lane's own embedded database that sends to the checkpoint's server
+        at ``server_url`` (``[server] url``): the lane owns its records here, and what the
+        server owns (staff, policy, trust) is only a copy. A database on PostgreSQL is the server
+        itself, or a lane writing straight to it."""
+        return server_url is not None and self.engine.dialect.name == "sqlite"
+
     def bind_site(self, site_id: uuid.UUID) -> None:
         """Remember which site this database holds (and, for SQLite, which file it is), so
         every later transaction that writes checks, before it commits, that it still writes

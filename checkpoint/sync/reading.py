@@ -100,7 +100,7 @@ class CheckpointReads:
     @property
     def server_configured(self) -> bool:
         """Whether this lane sends to a server (an embedded lane with ``[server] url``)."""
-        return self.settings.server_url is not None and self.lane_db.engine.dialect.name == "sqlite"
+        return self.lane_db.is_lane_copy(self.settings.server_url)
 
     def server(self) -> Database | None:
         """The server's database (not connected until used), or None without a server."""

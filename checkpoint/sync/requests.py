@@ -96,17 +96,18 @@ def correct_anywhere(
         here = s.get(Inspection, ask.inspection_id) is not None
         lane = ensure_place(s, settings).lane
         lane_row = {c.name: getattr(lane, c.name) for c in LANES.c}
-    if here or settings.server_url is None or lane_db.engine.dialect.name != "sqlite":
+    url = settings.server_url
+    if here or url is None or not lane_db.is_lane_copy(url):
         with lane_db.session() as s:
             return corrector.correct_in(s, ask)
-    server = Database(settings.server_url)
+    server = Database(url)
     try:
         requested = _request(server, corrector, lane_row, ask)
     except SQLAlchemyError as exc:
         raise CorrectionError(
             "This record is not in this lane's books, and a correction of another lane's "
             "record is written on the checkpoint's server, which cannot be reached now "
-            f"({describe_error(exc, settings.server_url)}); nothing was changed."
+            f"({describe_error(exc, url)}); nothing was changed."
         ) from exc
     finally:
         server.dispose()

@@ -61,8 +61,7 @@ class Team:
         """Whether this lane's staff are a copy that flows down from the checkpoint's server
         (``[server] url`` set and this database is not that server): one owner per record, so
         the team is changed on the server, never on a lane's copy the next pull would overwrite."""
-        server = self.settings.server_url
-        return server is not None and server != self.db.url
+        return self.db.is_lane_copy(self.settings.server_url)
 
     def _run(self, by: StaffMember, act: Callable[[Session, StaffMember], T]) -> T:
         if self.owned_by_server:
