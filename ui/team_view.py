@@ -73,8 +73,9 @@ class TeamDialog(QDialog):
         left.addWidget(self.message)
         lay.addLayout(left, 3)
         right = QVBoxLayout()
-        right.addWidget(self._add_box())
-        right.addWidget(self._member_box())
+        self.add_box, self.member_box = self._add_box(), self._member_box()
+        right.addWidget(self.add_box)
+        right.addWidget(self.member_box)
         right.addStretch(1)
         close = QPushButton(self.tr("关闭"))
         close.setMinimumHeight(TARGET)
@@ -82,9 +83,8 @@ class TeamDialog(QDialog):
         right.addWidget(close)
         lay.addLayout(right, 2)
         if self.team.owned_by_server:  # the roster is the server's copy: shown, not changed here
-            for b in (self.add_button, self.role_button, self.reset_button, self.unlock_button,
-                      self.retire_button):  # fmt: skip
-                b.setEnabled(False)
+            self.add_box.setEnabled(False)
+            self.member_box.setEnabled(False)
             self.message.setText(error_text(
                 CheckpointError("", code=Problem.STAFF_ON_SERVER), self.lang))
         self.reload()
