@@ -1,4 +1,9 @@
-"""Camera sources, QR decoders and the scan pipeline. No Qt here: ``ui/`` adapts the events."""
+"""Camera sources, QR decoders and the scan pipeline. No Qt here: ``ui/`` adapts the events.
+
+``ProcessDecoder`` (the opt-in decode worker) loads on first use: it brings multiprocessing,
+which a desk decoding in its own process does not need (issue 14's memory)."""
+
+from typing import TYPE_CHECKING, Any
 
 from scanners.codes import (
     AimHint,
@@ -10,7 +15,6 @@ from scanners.codes import (
     UnreadRegion,
     normalise_newlines,
 )
-from scanners.decode_worker import ProcessDecoder
 from scanners.decoders import (
     BACKENDS,
     CascadeDecoder,
@@ -51,6 +55,18 @@ from scanners.sources import (
     SyntheticSource,
     VideoFileSource,
 )
+
+if TYPE_CHECKING:
+    from scanners.decode_worker import ProcessDecoder
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ProcessDecoder":
+        from scanners.decode_worker import ProcessDecoder
+
+        return ProcessDecoder
+    raise AttributeError(f"module 'scanners' has no attribute {name!r}")
+
 
 __all__ = [
     "BACKENDS",

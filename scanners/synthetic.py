@@ -9,24 +9,38 @@ Sprites are rendered once per payload set, so a 1280×720 frame costs a few mill
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import qrcode
-import qrcode.constants
+import zxingcpp
 
 HEADER_GREEN = (80, 170, 40)  # BGR of a green health-code banner
 
 
 def qr_modules(payload: str | bytes, *, border: int = 4) -> np.ndarray:
     """The QR symbol for a payload (UTF-8 for text) as a bool matrix, True = dark module."""
+    import qrcode  # here: the desk's demo camera draws its phones with screen_modules
+    import qrcode.constants
+
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=border,
                          box_size=1)
     code.add_data(data)
     code.make(fit=True)
     return np.array(code.get_matrix(), dtype=bool)
+
+
+def screen_modules(payload: str) -> np.ndarray:
+    """The QR symbol a demo phone shows, as :func:`qr_modules` gives it (level M, a 4-module
+    quiet zone), encoded by zxing-cpp, which the desk has loaded anyway: 1.3 ms for a 424-
+    character pass instead of the ``qrcode`` package's 25 ms of pure Python, which held the
+    interpreter lock on the camera's thread just when the desk decodes the new phones, and
+    without loading ``qrcode`` and PIL (4 MiB) into the desk (issue 14)."""
+    symbol = zxingcpp.create_barcode(payload, zxingcpp.QRCode, ec_level="M")
+    dark: np.ndarray = np.asarray(symbol.to_image(scale=1)) == 0
+    return dark
 
 
 def render_qr(payload: str | bytes, module_px: int = 6, *, border: int = 4) -> np.ndarray:
@@ -42,7 +56,7 @@ class _Sprite:
     mask: np.ndarray  # uint8 255 where the phone is, same height/width
 
 
-def _phone_sprite(payload: str, height: int, rng: np.random.Generator) -> _Sprite:
+def _phone_sprite(payload: str, height: int, rng: random.Random) -> _Sprite:
     width = int(height * 0.48)
     body = np.zeros((height, width, 3), np.uint8)
     alpha = np.zeros((height, width), np.uint8)
@@ -62,7 +76,7 @@ def _phone_sprite(payload: str, height: int, rng: np.random.Generator) -> _Sprit
     cv2.rectangle(screen, (0, 0), (sw, sh // 7), HEADER_GREEN, -1)
     cv2.rectangle(screen, (sw // 10, sh // 22), (sw // 2, sh // 12), (235, 240, 235), -1)
     # The QR code: as large as the screen's width allows, whole pixels per module.
-    matrix = qr_modules(payload)
+    matrix = screen_modules(payload)
     module = max(sw * 92 // 100 // matrix.shape[0], 1)
     qr = np.repeat(np.repeat(np.where(matrix, 20, 250).astype(np.uint8), module, 0), module, 1)
     qy, qx = sh // 7 + sh // 30, (sw - qr.shape[1]) // 2
@@ -90,22 +104,32 @@ class FrameRenderer:
         self.noise = noise
         self.motion = motion
         width, height = size
-        rng = np.random.default_rng(seed)
-        # Background: a dim cabin, a brighter window band, some large soft blobs.
+        # The desk's demo camera draws its randomness from the standard library and OpenCV:
+        # numpy.random would add 6.6 MiB to the desk for a few hundred numbers (issue 14).
+        rng = random.Random(seed)
+        # Background: a dim cabin, a brighter window band, some large soft blobs; built one
+        # grey plane and one channel at a time (a frame-sized float32 BGR temporary is 11 MB).
         yy = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
         base = 60 + 70 * np.exp(-((yy - 0.35) ** 2) / 0.05)
-        bg = np.repeat(np.repeat(base, width, axis=1)[:, :, None], 3, axis=2)
-        blobs = rng.normal(0, 14, (height // 60 + 1, width // 60 + 1)).astype(np.float32)
-        bg += cv2.resize(blobs, (width, height), interpolation=cv2.INTER_CUBIC)[:, :, None]
-        bg *= np.array([0.95, 1.0, 1.08], np.float32)  # a warm cast
-        self._background = np.clip(bg, 0, 255).astype(np.uint8)
+        blobs = np.array([[rng.gauss(0.0, 14.0) for _ in range(width // 60 + 1)]
+                          for _ in range(height // 60 + 1)], np.float32)
+        grey = cv2.resize(blobs, (width, height), interpolation=cv2.INTER_CUBIC)
+        grey += base
+        self._background = cv2.merge([  # a warm cast
+            np.clip(grey * np.float32(cast), 0, 255).astype(np.uint8) for cast in (0.95, 1.0, 1.08)
+        ])
+        del grey
         # Sensor noise: four (plus, minus) pairs cycling, as windows into one table a few rows
         # taller than the frame, each pair shifted by 17 rows (issue 14: eight frame-sized
-        # tables held 21 MiB in the demo desk; this one holds 3 MiB and looks the same).
+        # tables held 21 MiB in the demo desk; this one holds 3 MiB and looks the same). Drawn
+        # in place by OpenCV, seeded, so frame n stays the same for a seed.
         self._noise: list[tuple[np.ndarray, np.ndarray]] = []
         if noise > 0:
             shift = 17
-            table = rng.integers(0, int(noise) + 1, (height + 7 * shift, width, 3), np.uint8)
+            table = np.empty((height + 7 * shift, width, 3), np.uint8)
+            cv2.setRNGSeed(seed)
+            top = float(int(noise) + 1)
+            cv2.randu(table, np.zeros(3), np.full(3, top))  # per channel: [0, top)
             self._noise = [(table[i * shift:i * shift + height],
                             table[(i + 4) * shift:(i + 4) * shift + height]) for i in range(4)]
         gs = min(width, height) // 2
@@ -130,7 +154,7 @@ class FrameRenderer:
         n = max(len(payloads), 1)
         # Phones fill most of the height when alone, shrink to fit side by side otherwise.
         phone_h = int(min(height * 0.92, (width / n) * 0.9 / 0.48))
-        rng = np.random.default_rng(self.seed + 1)
+        rng = random.Random(self.seed + 1)
         self._sprites = [_phone_sprite(p, phone_h, rng) for p in payloads]
         self._payloads = list(payloads)
 

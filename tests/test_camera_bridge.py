@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from scanners import CodesDecoded, ImageFolderSource, SyntheticSource
 from scanners.synthetic import render_qr
-from ui.camera_bridge import DESK_SWITCH_INTERVAL_S, CameraBridge, frame_to_qimage
+from ui.camera_bridge import DESK_SWITCH_INTERVAL_S, CameraBridge, PreviewImages, frame_to_qimage
 
 
 @pytest.fixture
@@ -39,6 +39,31 @@ def test_frame_to_qimage_copies_the_pixels() -> None:
     assert image.pixelColor(1, 1).red() == 200
     grey = frame_to_qimage(np.full((3, 3), 77, np.uint8))
     assert grey.pixelColor(0, 0).red() == 77
+
+
+def _address(image: QImage) -> int:
+    return int(np.frombuffer(image.constBits(), np.uint8).ctypes.data)
+
+
+def test_the_preview_reuses_one_image_and_never_writes_to_one_still_held(qtbot: object) -> None:
+    images = PreviewImages()
+    frame = np.zeros((72, 128, 3), np.uint8)
+    first = images.fill(frame)
+    where = _address(first)
+    del first
+    for value in (10, 20, 30):  # nobody holds on: the same pixels are written again
+        frame[:] = value
+        image = images.fill(frame)
+        assert _address(image) == where and image.pixelColor(5, 5).red() == value
+        del image
+    frame[:] = 40
+    held = QImage(images.fill(frame))  # a receiver keeps this frame
+    frame[:] = 50
+    after = images.fill(frame)
+    assert held.pixelColor(5, 5).red() == 40  # what it holds was not written to
+    assert after.pixelColor(5, 5).red() == 50
+    grey = images.fill(np.full((8, 8), 77, np.uint8))  # a grey camera: its own format
+    assert grey.format() == QImage.Format.Format_Grayscale8 and grey.pixelColor(1, 1).red() == 77
 
 
 def test_codes_and_frames_arrive_as_signals_on_the_gui_thread(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.footprint import MMAP_THRESHOLD_ENV, uses_pyside
+from ui.footprint import LARGE_BLOCK, MMAP_THRESHOLD_ENV, TRIM_KEEP, TRIM_THRESHOLD_ENV, uses_pyside
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,7 +94,9 @@ def _has_mallinfo2() -> bool:
 
 @pytest.mark.skipif(not _has_mallinfo2(), reason="glibc 2.33 or later only")
 def test_large_blocks_are_mapped_after_a_big_free_only_when_pinned() -> None:
-    env = {k: v for k, v in __import__("os").environ.items() if k != MMAP_THRESHOLD_ENV}
+    # (either variable alone turns glibc's moving threshold off)
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in (MMAP_THRESHOLD_ENV, TRIM_THRESHOLD_ENV)}
     code = _MAPPED_AFTER_A_BIG_FREE
     applied, mapped, inherited = json.loads(_run(code.format(apply=False, env=MMAP_THRESHOLD_ENV),
                                                  env))  # fmt: skip
@@ -103,10 +105,10 @@ def test_large_blocks_are_mapped_after_a_big_free_only_when_pinned() -> None:
                                                  env))  # fmt: skip
     assert applied is True
     assert mapped >= 1 << 20  # its own mapping, unmapped when freed
-    assert inherited == str(128 * 1024)  # the decode worker starts with the same
+    assert inherited == str(LARGE_BLOCK)  # the decode worker starts with the same
 
 
-@pytest.mark.parametrize("setting", [None, "hook,malloc"])
+@pytest.mark.parametrize("setting", [None, "hook", "hook,malloc"])
 def test_the_desk_applies_its_settings_at_start(tmp_path: Path, setting: str | None) -> None:
     code = f"""
 import json, linecache, os
@@ -114,18 +116,21 @@ os.environ.update(CHECKPOINT_DATA_DIR={str(tmp_path / "data")!r},
                   CHECKPOINT_CONFIG={str(tmp_path / "none.toml")!r},
                   QT_QPA_PLATFORM="offscreen")
 os.environ.pop({MMAP_THRESHOLD_ENV!r}, None)
+os.environ.pop({TRIM_THRESHOLD_ENV!r}, None)
 os.environ.pop("CHECKPOINT_FOOTPRINT", None)
 if {setting!r}:
     os.environ["CHECKPOINT_FOOTPRINT"] = {setting!r}
 from ui.app import main
 assert main(["--smoke"]) == 0
 sources = [f for f in linecache.cache if f.endswith(".py") and "/checkpoint/" in f]
-print(json.dumps([sources, os.environ.get({MMAP_THRESHOLD_ENV!r})]))
+print(json.dumps([sources, os.environ.get({MMAP_THRESHOLD_ENV!r}),
+                  os.environ.get({TRIM_THRESHOLD_ENV!r})]))
 """
     last = _run(code).strip().splitlines()[-1]
-    sources, threshold = json.loads(last)
+    sources, threshold, trim = json.loads(last)
     assert sources == []  # checkpoint/ was imported after PySide6, its sources not kept
-    if setting is None:
-        assert threshold is None  # the pinned threshold costs CPU: only when asked for
+    if setting == "hook":
+        assert (threshold, trim) == (None, None)  # glibc's own, as asked
     elif sys.platform.startswith("linux") and _has_mallinfo2():
-        assert threshold == str(128 * 1024)
+        # pinned by default since the preview reuses its image (ui.footprint, issue 14)
+        assert (threshold, trim) == (str(LARGE_BLOCK), str(TRIM_KEEP))

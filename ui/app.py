@@ -55,6 +55,9 @@ def _no_display() -> bool:
 
 
 def main(argv: Sequence[str]) -> int:
+    from ui.footprint import pin_malloc_at_start
+
+    pin_malloc_at_start()  # before anything big is allocated (no Qt in ui.footprint)
     args = parse_args(argv)
     if args.smoke or args.screenshot:
         # neither needs a screen: render offscreen unless told otherwise

@@ -4,7 +4,7 @@ The pipeline calls back on its own threads. This bridge never touches a widget f
 callbacks only emit private signals, which Qt queues to the bridge's (GUI) thread, where the
 public signals are emitted. The preview is pulled, not pushed: a timer on the GUI thread takes
 the newest frame at display rate and converts it to a QImage by copying, so a slow repaint
-never backs frames up.
+never backs frames up; the copies go into one reused image (``PreviewImages``).
 
 Decoding runs in the desk's process by default, with the interpreter's switch interval at 1 ms
 while the camera runs (``DESK_SWITCH_INTERVAL_S``), so the decode thread gets the lock back
@@ -44,18 +44,49 @@ AIM_COLOUR = QColor("#ffb300")  # amber: seen, not yet read (read codes are outl
 DESK_SWITCH_INTERVAL_S = LIVE_SWITCH_INTERVAL_S
 
 
+def _qimage_format(frame: np.ndarray) -> QImage.Format:
+    if frame.ndim == 2:
+        return QImage.Format.Format_Grayscale8
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return QImage.Format.Format_BGR888
+    raise ValueError(f"cannot show a frame of shape {frame.shape}")
+
+
 def frame_to_qimage(frame: np.ndarray) -> QImage:
     """A QImage that owns a copy of a BGR (or grey) uint8 frame."""
     frame = np.ascontiguousarray(frame)
     height, width = frame.shape[:2]
-    if frame.ndim == 2:
-        fmt = QImage.Format.Format_Grayscale8
-    elif frame.shape[2] == 3:
-        fmt = QImage.Format.Format_BGR888
-    else:
-        raise ValueError(f"cannot show a frame of shape {frame.shape}")
-    view = QImage(frame.data, width, height, frame.strides[0], fmt)
+    view = QImage(frame.data, width, height, frame.strides[0], _qimage_format(frame))
     return view.copy()  # the view borrows numpy's memory; the copy owns its pixels
+
+
+class PreviewImages:
+    """The one QImage the preview's frames are copied into, so that showing 15–30 frames a
+    second does not allocate a 2.7 MB image for each (glibc maps and unmaps blocks that large:
+    issue 14's memory and CPU).
+
+    The preview keeps only a copy scaled to its size (``CameraView.set_frame``), so the image is
+    free again when the next frame comes. If something still holds it (a test keeping every
+    frame), Qt copies it before the write, as QImage's implicit sharing does: what a receiver
+    holds is never written to.
+    """
+
+    def __init__(self) -> None:
+        self._image: QImage | None = None
+
+    def fill(self, frame: np.ndarray) -> QImage:
+        """The image, now holding a copy of ``frame`` (BGR or grey uint8)."""
+        fmt = _qimage_format(frame)
+        height, width = frame.shape[:2]
+        image = self._image
+        if image is None or (image.width(), image.height(), image.format()) != (width, height,
+                                                                                  fmt):
+            image = self._image = QImage(width, height, fmt)
+        row = width * (1 if frame.ndim == 2 else frame.shape[2])
+        pixels = np.frombuffer(image.bits(), np.uint8)  # bits(): Qt detaches if shared
+        target = pixels.reshape(height, image.bytesPerLine())[:, :row]
+        np.copyto(target, frame.reshape(height, row))
+        return image
 
 
 class CameraBridge(QObject):
@@ -90,6 +121,7 @@ class CameraBridge(QObject):
         self._kwargs = pipeline_kwargs
         self._pipeline: ScanPipeline | None = None
         self._last_seq = 0
+        self._images = PreviewImages()
         self._timer = QTimer(self)
         self._timer.setInterval(max(int(1000 / preview_fps), 1))
         self._timer.timeout.connect(self._pull_frame)
@@ -178,7 +210,7 @@ class CameraBridge(QObject):
             return
         self._last_seq = ready.seq
         outlines: list[DecodedCode] = list(ready.outlines)
-        image = frame_to_qimage(ready.frame)
+        image = self._images.fill(ready.frame)
         self.draw_aiming_aid(image, ready.unread)
         self.frameReady.emit(image, outlines)
 

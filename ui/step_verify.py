@@ -42,15 +42,25 @@ class CameraView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet("background: #000; color: #9e9e9e;")
-        self._image: QImage | None = None
+        self._image: QImage | None = None  # the latest frame, scaled to the view
+        self._frame_size = (1, 1)  # the camera frame's own size, for the outlines
         self._outlines: list[DecodedCode] = []
         self.frames = 0
 
     def set_frame(self, image: QImage, outlines: list[DecodedCode]) -> None:
-        """Show a new frame (a QImage that owns its pixels) and its code outlines."""
-        self._image = image
+        """Show a new frame and its code outlines (in the frame's pixels).
+
+        Only a copy scaled to the view is kept: the camera bridge writes the next frame into
+        the same image (``PreviewImages``), which must then not be shared with this view."""
+        self._frame_size = (image.width(), image.height())
         self._outlines = outlines
         self.frames += 1
+        if not self.isVisible():  # another step is on screen: nothing to scale or keep
+            self._image = None
+            return
+        w, h = self._fit(*self._frame_size)
+        self._image = image.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                   Qt.TransformationMode.FastTransformation)
         self.update()
 
     def show_absent(self, text: str) -> None:
@@ -60,21 +70,25 @@ class CameraView(QLabel):
         self.setText(text)
         self.update()
 
+    def _fit(self, width: int, height: int) -> tuple[int, int]:
+        """The largest size of that shape inside the view (at least 1×1)."""
+        scale = min(self.width() / max(width, 1), self.height() / max(height, 1))
+        return max(int(width * scale), 1), max(int(height * scale), 1)
+
     def paintEvent(self, event: QEvent) -> None:
         if self._image is None:
             super().paintEvent(event)  # type: ignore[arg-type]
             return
         p = QPainter(self)
         img = self._image
-        scale = min(self.width() / img.width(), self.height() / img.height())
-        w, h = img.width() * scale, img.height() * scale
+        w, h = self._fit(*self._frame_size)
+        if (img.width(), img.height()) != (w, h):  # resized since the frame came: rescale it
+            img = img.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.FastTransformation)
+        scale = w / self._frame_size[0]
         x0, y0 = (self.width() - w) / 2, (self.height() - h) / 2
         p.fillRect(self.rect(), QColor("#000"))
-        p.drawImage(
-            int(x0), int(y0),
-            img.scaled(int(w), int(h), Qt.AspectRatioMode.IgnoreAspectRatio,
-                       Qt.TransformationMode.FastTransformation),
-        )  # fmt: skip
+        p.drawImage(int(x0), int(y0), img)
         pen = QPen(QColor("#00e676"))
         pen.setWidth(4)
         p.setPen(pen)
