@@ -38,7 +38,10 @@ def screen_modules(payload: str) -> np.ndarray:
     character pass instead of the ``qrcode`` package's 25 ms of pure Python, which held the
     interpreter lock on the camera's thread just when the desk decodes the new phones, and
     without loading ``qrcode`` and PIL (4 MiB) into the desk (issue 14)."""
-    symbol = zxingcpp.create_barcode(payload, zxingcpp.QRCode, ec_level="M")
+    # ASCII as bytes: no ECI segment, which OpenCV's reader only warns about; other text as
+    # str, which zxing-cpp marks UTF-8 (ECI 26) so every reader decodes it as it was
+    content: str | bytes = payload.encode("ascii") if payload.isascii() else payload
+    symbol = zxingcpp.create_barcode(content, zxingcpp.QRCode, ec_level="M")
     dark: np.ndarray = np.asarray(symbol.to_image(scale=1)) == 0
     return dark
 
