@@ -3,12 +3,12 @@
     .venv/bin/python bench/bench_memory.py [--settle 20] [--top 15] [--quick]
 
 Starts ``app.py --demo`` offscreen on a fresh data folder, lets it settle (signed-in screen,
-synthetic camera running, and the decode worker up when asked for), then reads /proc/PID/smaps of the desk and of every
-process it started: the decode worker (``scanners.decode_worker``, spawned) and multiprocessing's
-resource tracker, which spawning starts. For each: RSS, PSS and private memory; for the desk also
-the resident memory of every mapping, grouped by what it belongs to (Qt, OpenCV, NumPy, the
-decoders, Python, fonts; "anonymous" is the heaps: Python objects, Qt's and OpenCV's allocations,
-frame buffers).
+synthetic camera running, the decode worker up when asked for), then reads /proc/PID/smaps of
+the desk and of every process it started: the decode worker (``scanners.decode_worker``,
+spawned) and multiprocessing's resource tracker, which spawning starts. For each: RSS, PSS and
+private memory; for the desk also the resident memory of every mapping, grouped by what it
+belongs to (Qt, OpenCV, NumPy, the decoders, Python, fonts; "anonymous" is the heaps: Python
+objects, Qt's and OpenCV's allocations, frame buffers).
 
 The budget (issue 14: ≤ 180 MiB idle) is checked against what the user's machine pays for the
 desk: the distinct physical pages of the desk and its processes together, a library page the
