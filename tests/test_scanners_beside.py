@@ -66,12 +66,16 @@ def test_the_aiming_box_stays_on_the_preview_between_searches(tmp_path: Path) ->
 
         wait_for(boxed, 15.0)
         samples = []
-        for _ in range(20):  # ~0.4 s: six searches' worth of frames and the ones between
+        for _ in range(30):  # ~0.6 s: several searches' worth of frames and the ones between
             time.sleep(0.02)
             ready = pipeline.latest_frame()
             assert ready is not None
             samples.append((len(ready.unread), [c.text for c in ready.outlines]))
-    assert all(unread == 1 and texts == [READS] for unread, texts in samples), samples
+    # Dropped after every frame that read without searching, the box would be there about one
+    # sample in three; kept, it is there unless a loaded machine stalls decoding past the half
+    # second a mark lives.
+    boxed_samples = [unread == 1 and texts == [READS] for unread, texts in samples]
+    assert boxed_samples.count(True) >= 0.75 * len(samples), samples
 
 
 def test_the_empty_lane_shortcut_loses_no_finder_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
