@@ -276,7 +276,8 @@ class Drive:
         self.samples.extend(mine)
         now = time.monotonic()
         self.blocks.append(Block(
-            upto=self.done, rss=rss_mib(), py_objects=len(gc.get_objects()),
+            upto=self.done, rss=rss_mib(),
+            py_objects=len(gc.get_objects()) + gc.get_freeze_count(),  # frozen ones too
             qt_objects=qt_objects(self.w),
             median_ms=statistics.median(mine) if mine else float("nan"),
             p95_ms=pct(mine, 0.95) if mine else float("nan"),
