@@ -125,6 +125,13 @@ def _zxing_points(pos: zxingcpp.Position) -> Quad:
     )
 
 
+def _spans(points: Quad, least_px: float = 4.0) -> bool:
+    """Whether a located symbol covers some area (not a point or a line)."""
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return max(xs) - min(xs) >= least_px and max(ys) - min(ys) >= least_px
+
+
 def _zxing_read(
     grey: np.ndarray,
     *,
@@ -149,7 +156,7 @@ def _zxing_read(
             found.append(
                 DecodedCode(text=bc.text, raw=bytes(bc.bytes), points=points, backend=name)
             )
-        else:
+        elif _spans(points):  # zxing also reports failures with no position (all corners 0,0)
             failed.append(_Candidate(points))
     return found, failed
 

@@ -6,6 +6,7 @@ in the frames between. Real frames, real decoders, a real pipeline."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 from scan_waiting import wait_for
 
+from checkpoint.demo.passes import DemoPerson, mint_demo_passes
 from scanners import CascadeDecoder, ExposureSimSource, ScanPipeline, SyntheticSource, booth
 from scanners.decoders import BESIDE_CODES_EVERY, to_grey
 from scanners.pipeline import LIVE_BUDGET_MS
@@ -99,3 +101,19 @@ def test_the_empty_lane_shortcut_loses_no_finder_pattern(monkeypatch: pytest.Mon
     monkeypatch.setattr(booth, "_contours", lambda b: traced.append(b) or trace(b))
     assert booth.finder_regions(to_grey(SyntheticSource([]).read())) == []
     assert len(traced) == 1
+
+
+def test_no_aiming_hint_for_a_failure_zxing_gives_no_position() -> None:
+    """zxing also reports symbols it could not decode with every corner at (0, 0); those are
+    not code-like regions, and the preview showed "靠近一点" in its corner with no box."""
+    at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    live = CascadeDecoder(budget_ms=LIVE_BUDGET_MS)
+    regions = []
+    for nonce in range(4, 9):
+        camera = SyntheticSource(mint_demo_passes("浙A80123", [DemoPerson()] * 3, at, nonce=nonce))
+        for _ in range(12):
+            regions += live.decode(camera.read()).unread
+    for region in regions:
+        xs = [p[0] for p in region.points]
+        ys = [p[1] for p in region.points]
+        assert max(xs) - min(xs) >= 4 and max(ys) - min(ys) >= 4, region
