@@ -350,9 +350,7 @@ class CascadeDecoder:
     def __init__(self, budget_ms: float | None = None, *, use_zbar: bool = True,
                  use_opencv: bool = True) -> None:
         self.budget_ms = budget_ms
-        # zbar loads when a stage first needs it (2.6 MiB of libraries a desk whose codes read
-        # at once never uses); False: not wanted, or not installed
-        self._zbar_decoder: ZbarDecoder | bool | None = None if use_zbar else False
+        self._use_zbar = use_zbar
         self._opencv = OpenCvDecoder(name="opencv") if use_opencv else None
         self._cost_ms: dict[str, float] = {}
         self._warm: set[str] = set()
@@ -360,16 +358,17 @@ class CascadeDecoder:
 
     # -- stage helpers -------------------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def _zbar(self) -> ZbarDecoder | None:
-        """zbar, loaded on first use; None when it is not wanted or not installed (the cascade
-        works without it, a little less well)."""
-        if self._zbar_decoder is None:
-            try:
-                self._zbar_decoder = ZbarDecoder(name="zbar")
-            except BackendUnavailable:
-                self._zbar_decoder = False
-        return self._zbar_decoder if isinstance(self._zbar_decoder, ZbarDecoder) else None
+        """zbar, loaded when a stage first needs it (2.6 MiB of libraries a desk whose codes read
+        at once never uses); None when not wanted or not installed (the cascade works without
+        it, a little less well)."""
+        if not self._use_zbar:
+            return None
+        try:
+            return ZbarDecoder(name="zbar")
+        except BackendUnavailable:
+            return None
 
     def _affordable(self, stage: str, t0: float) -> bool:
         if self.budget_ms is None:

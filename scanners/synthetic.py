@@ -40,6 +40,8 @@ def screen_modules(payload: str) -> np.ndarray:
     without loading ``qrcode`` and PIL (4 MiB) into the desk (issue 14)."""
     # ASCII as bytes: no ECI segment, which OpenCV's reader only warns about; other text as
     # str, which zxing-cpp marks UTF-8 (ECI 26) so every reader decodes it as it was
+    if not payload:  # zxing-cpp refuses empty content; the qrcode package encodes it
+        return qr_modules(payload)
     content: str | bytes = payload.encode("ascii") if payload.isascii() else payload
     symbol = zxingcpp.create_barcode(content, zxingcpp.QRCode, ec_level="M")
     dark: np.ndarray = np.asarray(symbol.to_image(scale=1)) == 0

@@ -117,3 +117,12 @@ def test_no_aiming_hint_for_a_failure_zxing_gives_no_position() -> None:
         xs = [p[0] for p in region.points]
         ys = [p[1] for p in region.points]
         assert max(xs) - min(xs) >= 4 and max(ys) - min(ys) >= 4, region
+
+
+def test_the_demo_camera_shows_a_phone_with_an_empty_code() -> None:
+    """zxing-cpp, which encodes the demo's phones, refuses empty content: such a phone still
+    shows a symbol (as it did with the qrcode package) instead of failing the camera."""
+    camera = SyntheticSource(["", "CKP1:NOT-EMPTY"])
+    frame = camera.read()
+    assert frame.shape == (720, 1280, 3)
+    assert "CKP1:NOT-EMPTY" in CascadeDecoder().decode(frame).texts
