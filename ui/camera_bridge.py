@@ -6,11 +6,11 @@ public signals are emitted. The preview is pulled, not pushed: a timer on the GU
 the newest frame at display rate and converts it to a QImage by copying, so a slow repaint
 never backs frames up; the copies go into one reused image (``PreviewImages``).
 
-Decoding runs in the desk's process by default, with the interpreter's switch interval at 1 ms
-while the camera runs (``DESK_SWITCH_INTERVAL_S``), so the decode thread gets the lock back
-within a millisecond after each OpenCV call instead of five; ``CHECKPOINT_DECODE_WORKER=1``
-decodes in a worker process instead (``isolate_decode``; measured on the 2-core lane machine it
-costs more CPU and memory and was not faster: docs/scanning.md). Where a code is seen but not
+Decoding runs in the desk's process by default, with the interpreter's switch interval at
+0.2 ms while the camera runs (``DESK_SWITCH_INTERVAL_S``), so the decode thread gets the lock
+back within a fifth of a millisecond after each OpenCV call instead of five;
+``CHECKPOINT_DECODE_WORKER=1`` decodes in a worker process instead (``isolate_decode``; on the
+2-core lane machine it costs more CPU and ~37 MiB: docs/scanning.md). Where a code is seen but not
 read, the aiming aid is drawn onto the preview image here: a box around the region and the hint
 for the driver (调暗手机亮度 / 倾斜手机 / 靠近一点), so any widget showing the frame shows the aid.
 """
